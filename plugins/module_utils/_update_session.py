@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) vsphere.content_library contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Update session states, the rules of which action each state allows, and reads.
+
+This is a private module: it is not a public API and may change at any time.
+
+The rules follow the API reference (update-session-api.md, section 3.10); every
+module asks here instead of deciding on its own.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
+    ApiError,
+    NotFoundError,
+    StateError,
+)
+
+ACTIVE = 'ACTIVE'
+DONE = 'DONE'
+ERROR = 'ERROR'
+CANCELED = 'CANCELED'
+STATES = (ACTIVE, DONE, ERROR, CANCELED)
+TERMINAL_STATES = (DONE, ERROR, CANCELED)
+
+WARNING_TYPES = (
+    'SELF_SIGNED_CERTIFICATE',
+    'EXPIRED_CERTIFICATE',
+    'NOT_YET_VALID_CERTIFICATE',
+    'UNTRUSTED_CERTIFICATE',
+)
+
+# action: (states that allow it, what the action does, in words)
+_RULES = {
+    'update': ((ACTIVE,), 'change the warning behavior of'),
+    'keep_alive': ((ACTIVE,), 'keep alive'),
+    'cancel': ((ACTIVE,), 'cancel'),
+    'complete': ((ACTIVE,), 'complete'),
+    'fail': ((ACTIVE,), 'fail'),
+    'validate': ((ACTIVE,), 'validate the files of'),
+    'delete': (TERMINAL_STATES, 'delete'),
+}
+
+
+def allows(action, state):
+    """Whether an update session in ``state`` accepts ``action``."""
+    return state in _RULES[action][0]
+
+
+def require(action, session):
+    """Raise StateError, naming the session and its state, unless its state allows ``action``."""
+    states, words = _RULES[action]
+    if session['state'] not in states:
+        if states == (ACTIVE,):
+            needs = 'only an ACTIVE update session allows that'
+        else:
+            needs = 'that needs a session in state %s' % ' or '.join(states)
+        raise StateError('Cannot %s update session %s: it is %s, and %s.' % (words, session['id'], session['state'], needs),
+                         session['state'])
+
+
+def get_session(client, session_id):
+    """The session's model with its ``id`` added, or None when vCenter does not know it."""
+    try:
+        session = client.call('update_session.get', update_session_id=session_id)
+    except ApiError as exc:
+        if exc.status == 404 or exc.error_type == 'NOT_FOUND':
+            return None
+        raise
+    session = dict(session or {})
+    session['id'] = session_id  # get omits it
+    return session
+
+
+def get_existing_session(client, session_id):
+    """Like get_session, but a missing session is an error that names it."""
+    session = get_session(client, session_id)
+    if session is None:
+        raise NotFoundError('Update session %s was not found: it never existed, expired or was deleted.' % session_id)
+    return session
+
+
+def list_sessions(client, library_item_id=None):
+    """The caller's update sessions (full models, with ids), fetched concurrently."""
+    try:
+        ids = client.call('update_session.list', library_item_id=library_item_id) or []
+    except ApiError as exc:
+        if library_item_id and exc.status == 404:
+            raise NotFoundError('Library item %s was not found: %s' % (library_item_id, exc.server_message()))
+        raise
+    sessions = client.map(lambda session_id: get_session(client, session_id), ids)
+    # A session can expire between the list and the get: leave it out.
+    return [session for session in sessions if session is not None]

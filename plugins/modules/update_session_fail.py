@@ -1,0 +1,149 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) vsphere.content_library contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+module: update_session_fail
+short_description: Fail a Content Library item update session with the client's reason
+version_added: 0.1.0
+description:
+  - Ends an V(ACTIVE) vSphere Content Library item update session in state V(ERROR), with a message that
+    says why the client gave up (the API's C(fail) action). vCenter keeps the message as the session's
+    C(error_message), untranslated, and discards the content the session received.
+  - Use it when the work a session was opened for went wrong on the client's side (a source file could not
+    be read, a checksum did not match), so that the reason is recorded on vCenter instead of a bare cancel.
+  - A session that is already in state V(ERROR) is left alone (C(changed=false)). A session that is V(DONE)
+    or V(CANCELED) cannot be failed any more, and the task fails, naming the session and its state.
+  - Works against the modern C(/api) and the legacy C(/rest) flavour of the vSphere Automation API.
+author:
+  - vsphere.content_library contributors
+options:
+  update_session_id:
+    description:
+      - The id of the update session to fail.
+      - The task fails if vCenter does not know it.
+    type: str
+    required: true
+    aliases: [id]
+  client_error_message:
+    description:
+      - Why the client fails the session. vCenter stores it as the session's C(error_message).
+      - Must not be empty.
+    type: str
+    required: true
+extends_documentation_fragment:
+  - vsphere.content_library.connection
+  - vsphere.content_library.attributes
+attributes:
+  check_mode:
+    support: full
+    details: In check mode the module reads the session and predicts C(changed); it sends nothing.
+  diff_mode:
+    support: full
+    details: The diff shows the session's C(state) and C(error_message) before and after.
+  idempotent:
+    support: full
+    details: A session already in state V(ERROR) is reported unchanged, whatever message it failed with.
+seealso:
+  - module: vsphere.content_library.update_session_info
+  - module: vsphere.content_library.update_session
+'''
+
+EXAMPLES = r'''
+- name: Give up an update session whose source could not be read
+  vsphere.content_library.update_session_fail:
+    hostname: "{{ vcenter_hostname }}"
+    username: "{{ vcenter_username }}"
+    password: "{{ vcenter_password }}"
+    ca_path: "{{ vcenter_ca_path }}"
+    id: "{{ update_session_id }}"
+    client_error_message: "The source image could not be downloaded"
+  register: failed_session
+
+- name: Show the message vCenter recorded
+  ansible.builtin.debug:
+    msg: "{{ failed_session.update_session.error_message.default_message }}"
+'''
+
+RETURN = r'''
+update_session:
+  description:
+    - The update session after the task (in check mode, as it would be), in the modern C(/api) shape
+      whichever flavour answered, with its C(id).
+    - See M(vsphere.content_library.update_session_info) for every field.
+  returned: success
+  type: dict
+  sample:
+    id: 0b5fa8d9-2fd6-4b0b-9c6e-3d4a5f1c2e7b
+    library_item_id: 3c9e58a1-5a2c-4f55-8e4b-0d5b2b6c1f1e
+    library_item_content_version: "1"
+    state: ERROR
+    client_progress: 0
+    expiration_time: "2026-11-23T12:05:00.000Z"
+    error_message:
+      id: com.vmware.content.updatesession.client_error
+      default_message: The source image could not be downloaded
+      args: []
+diff:
+  description: The session's C(state) and C(error_message) before and after; only with C(--diff) and a change.
+  returned: changed and in diff mode
+  type: dict
+  sample:
+    before: {"state": "ACTIVE"}
+    after: {"state": "ERROR", "error_message": "The source image could not be downloaded"}
+api_flavor:
+  description: The URL flavour of the vSphere Automation API that answered.
+  returned: always
+  type: str
+  sample: api
+'''
+
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
+from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
+from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
+    ERROR,
+    get_existing_session,
+    require,
+)
+
+
+def main():
+    module = ContentLibraryModule(
+        argument_spec=dict(
+            update_session_id=dict(type='str', required=True, aliases=['id']),
+            client_error_message=dict(type='str', required=True),
+        ),
+    )
+    params = module.params
+    client = module.client
+
+    def handler():
+        message = params['client_error_message']
+        if not message or not message.strip():
+            raise UserInputError('client_error_message must not be empty: it is the reason vCenter records for the failure.')
+        session_id = params['update_session_id']
+        session = get_existing_session(client, session_id)
+        if session['state'] == ERROR:
+            return dict(changed=False, update_session=session)
+        require('fail', session)
+        if module.check_mode:
+            # The prediction carries the message; vCenter adds its own message id when it stores it.
+            after = dict(session, state=ERROR, error_message={'default_message': message, 'args': []})
+            after.pop('preview_info', None)
+        else:
+            client.call('update_session.fail', update_session_id=session_id, client_error_message=message)
+            after = get_existing_session(client, session_id)
+        result = dict(changed=True, update_session=after)
+        result.update(module.diff({'state': session['state']},
+                                  {'state': after['state'], 'error_message': (after.get('error_message') or {}).get('default_message')}))
+        return result
+
+    module.run(handler)
+
+
+if __name__ == '__main__':
+    main()
