@@ -58,6 +58,10 @@ class ContentLibraryModule(object):
         self.client = RestClient.from_params(self.params, check_mode=self.check_mode,
                                              register_secret=self.module.no_log_values.add)
 
+    def fail_on_input(self, error):
+        """Report a UserInputError before anything is sent to vCenter."""
+        self.module.fail_json(msg=str(error), **error.to_result())
+
     def diff(self, before, after):
         """Ansible's before/after diff, only when the user asked for --diff."""
         if not self.module._diff:

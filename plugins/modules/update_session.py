@@ -161,13 +161,16 @@ def behavior_list(mapping):
     return [{'type': name, 'ignored': mapping[name]} for name in sorted(mapping, key=lambda n: (order.get(n, len(order)), n))]
 
 
-def wanted_behavior(current, requested, purge):
-    """The session's warning behavior once the task is applied."""
+def check_no_duplicates(requested):
     seen = set()
     for entry in requested:
         if entry['type'] in seen:
             raise UserInputError('warning_behavior lists the type %s more than once.' % entry['type'])
         seen.add(entry['type'])
+
+
+def wanted_behavior(current, requested, purge):
+    """The session's warning behavior once the task is applied."""
     wanted = {} if purge else dict(current)
     wanted.update(behavior_map(requested))
     return wanted
@@ -186,6 +189,10 @@ def main():
     )
     params = module.params
     client = module.client
+    try:
+        check_no_duplicates(params['warning_behavior'] or [])
+    except UserInputError as exc:
+        module.fail_on_input(exc)
 
     def handler():
         session_id = params['update_session_id']

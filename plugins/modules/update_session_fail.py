@@ -121,10 +121,11 @@ def main():
     params = module.params
     client = module.client
 
+    message = params['client_error_message']
+    if not message.strip():
+        module.fail_on_input(UserInputError('client_error_message must not be empty: it is the reason vCenter records for the failure.'))
+
     def handler():
-        message = params['client_error_message']
-        if not message or not message.strip():
-            raise UserInputError('client_error_message must not be empty: it is the reason vCenter records for the failure.')
         session_id = params['update_session_id']
         session = get_existing_session(client, session_id)
         if session['state'] == ERROR:
