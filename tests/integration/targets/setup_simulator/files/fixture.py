@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) vsphere.content_library contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Test fixtures made through the simulator's API with plain requests (not the collection's client).
+
+    python fixture.py item                       -> {"library_item_id": ...}  a fresh item in local-lib
+    python fixture.py session [--state STATE] [--warning TYPE:IGNORED ...]
+                                                 -> {"id": ..., "library_item_id": ...}
+    python fixture.py log                        -> the simulator's request log since the last reset
+    python fixture.py reset-log                  -> clears the request log and the login counters
+    python fixture.py stats                      -> {"logins", "logouts", "open_login_sessions"}
+    python fixture.py fault --method M --path RE --status N [--count N]
+                                                 -> the simulator answers the next matching requests with N
+    python fixture.py other-ca                   -> {"ca_path": ...} a CA bundle that did not sign the simulator
+
+The simulator is the one described by the JSON file named in $SIM_INFO. Fixtures use
+/api when the simulator serves it and /rest otherwise, and always log out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import uuid
+
+import requests
+
+US_API = '/api/content/library/item/update-session'
+US_REST = '/rest/com/vmware/content/library/item/update-session'
+
+
+class Simulator:
+    def __init__(self, info):
+        self.info = info
+        self.url = info['url']
+        self.http = requests.Session()
+        self.http.verify = info.get('ca_cert') or True
+        self.modern = info.get('flavor', 'both') != 'rest'
+        self.token = None
+
+    def __enter__(self):
+        path = '/api/session' if self.modern else '/rest/com/vmware/cis/session'
+        response = self.http.post(self.url + path, auth=(self.info['username'], self.info['password']))
+        response.raise_for_status()
+        body = response.json()
+        self.token = body if self.modern else body['value']
+        self.http.headers['vmware-api-session-id'] = self.token
+        return self
+
+    def __exit__(self, *exc):
+        path = '/api/session' if self.modern else '/rest/com/vmware/cis/session'
+        self.http.delete(self.url + path).raise_for_status()
+
+    def call(self, method, api_path, rest_path, api_body=None, rest_body=None):
+        path, body = (api_path, api_body) if self.modern else (rest_path, rest_body)
+        response = self.http.request(method, self.url + path, json=body)
+        if response.status_code >= 400:
+            raise SystemExit('%s %s answered %s: %s' % (method, path, response.status_code, response.text))
+        if not response.content:
+            return None
+        value = response.json()
+        return value if self.modern else value.get('value')
+
+    def new_item(self):
+        spec = {'library_id': self.info['libraries']['local-lib']['id'], 'name': 'test-%s' % uuid.uuid4().hex[:8], 'type': 'ovf'}
+        return self.call('POST', '/api/content/library/item', '/rest/com/vmware/content/library/item',
+                         spec, {'create_spec': spec, 'client_token': str(uuid.uuid4())})
+
+    def new_session(self, item_id, warnings):
+        spec = {'library_item_id': item_id}
+        if warnings:
+            spec['warning_behavior'] = warnings
+        return self.call('POST', US_API, US_REST, spec, {'create_spec': spec})
+
+    def action(self, session_id, action, body=None):
+        self.call('POST', '%s/%s?action=%s' % (US_API, session_id, action),
+                  '%s/id:%s?~action=%s' % (US_REST, session_id, action), body, body)
+
+
+def control(info, method, what, body=None):
+    response = requests.request(method, '%s/%s' % (info['control_url'], what), json=body, verify=info.get('ca_cert') or True)
+    response.raise_for_status()
+    return response.json() if response.content else {}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('what', choices=['item', 'session', 'log', 'reset-log', 'stats', 'fault', 'other-ca'])
+    parser.add_argument('--method', default='*')
+    parser.add_argument('--path', default='.')
+    parser.add_argument('--status', type=int, default=503)
+    parser.add_argument('--count', type=int, default=1)
+    parser.add_argument('--state', default='ACTIVE', choices=['ACTIVE', 'DONE', 'ERROR', 'CANCELED'])
+    parser.add_argument('--warning', action='append', default=[], help='TYPE:true|false')
+    args = parser.parse_args()
+    with open(os.environ['SIM_INFO']) as handle:
+        info = json.load(handle)
+
+    if args.what == 'log':
+        result = control(info, 'GET', 'log')
+    elif args.what == 'reset-log':
+        result = control(info, 'DELETE', 'log')
+    elif args.what == 'stats':
+        result = control(info, 'GET', 'stats')
+    elif args.what == 'fault':
+        result = control(info, 'POST', 'faults', {'method': args.method, 'path': args.path, 'status': args.status, 'count': args.count})
+    elif args.what == 'other-ca':
+        result = {'ca_path': requests.certs.where()}
+    else:
+        with Simulator(info) as sim:
+            item_id = sim.new_item()
+            result = {'library_item_id': item_id}
+            if args.what == 'session':
+                warnings = [{'type': w.split(':')[0], 'ignored': w.split(':')[1] == 'true'} for w in args.warning]
+                session_id = sim.new_session(item_id, warnings)
+                # DONE needs a completed session; an empty one completes at once.
+                actions = {'ACTIVE': None, 'DONE': ('complete', None), 'CANCELED': ('cancel', None),
+                           'ERROR': ('fail', {'client_error_message': 'made by the test fixture'})}
+                if actions[args.state]:
+                    sim.action(session_id, *actions[args.state])
+                result['id'] = session_id
+    json.dump(result, sys.stdout)
+    sys.stdout.write('\n')
+
+
+if __name__ == '__main__':
+    main()
