@@ -267,6 +267,20 @@ class RestClient(object):
             raise ApiError.from_response(response.status_code, response.text, route.method, path, op.describe(params))
         return self._decode(response)
 
+    def upload(self, uri, body, action):
+        """PUT a streaming body to an upload endpoint that vCenter gave out; raise ApiError on a bad answer."""
+        if self.check_mode:
+            raise CheckModeWriteError('Internal error: %s was about to be sent in check mode; nothing was sent.' % action)
+        headers = {'Content-Type': 'application/octet-stream', 'Content-Length': str(len(body))}
+        path = requests.utils.urlparse(uri).path
+        try:
+            response = self.http.put(uri, data=body, headers=headers, timeout=self.timeout)
+        except requests.exceptions.RequestException as exc:
+            raise TransportError('Could not %s: the upload to %s failed: %s' % (action, uri, _short_reason(exc)), 'UPLOAD_ERROR')
+        if response.status_code >= 400:
+            raise ApiError.from_response(response.status_code, response.text, 'PUT', path, action)
+        return response.status_code
+
     def map(self, function, items):
         """``[function(item) for item in items]``, run concurrently over the connection pool."""
         items = list(items)

@@ -130,3 +130,14 @@ class NotFoundError(ContentLibraryError):
 
     def to_result(self):
         return {'error_type': 'NOT_FOUND'}
+
+
+class SessionEndedInError(ContentLibraryError):
+    """An action was sent (so something changed), but the session ended in state ERROR."""
+
+    def __init__(self, message, session):
+        super(SessionEndedInError, self).__init__(message)
+        self.session = session
+
+    def to_result(self):
+        return {'changed': True, 'session_state': self.session.get('state'), 'update_session': self.session}

@@ -9,6 +9,8 @@ This is a private module: it is not a public API and may change at any time.
 
 from __future__ import annotations
 
+import traceback
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._client import (
@@ -69,25 +71,23 @@ class ContentLibraryModule(object):
         return {'diff': {'before': before, 'after': after}}
 
     def run(self, handler):
-        result = None
-        error = None
+        """Log in, compute the result with ``handler()``, always log out, then exit or fail."""
+        result = failure = None
         try:
-            try:
-                self.client.login()
-                result = handler()
-            except ContentLibraryError as exc:
-                error = exc
-            finally:
-                warning = self.client.logout()
-                self.client.close()
-                if warning:
-                    self.module.warn(warning)
-        except ContentLibraryError as exc:  # raised by the logout itself: never expected
-            error = error or exc
-        if error is not None:
-            failure = error.to_result()
-            if self.client.flavor:
-                failure['api_flavor'] = self.client.flavor
-            self.module.fail_json(msg=str(error), **failure)
-        result.setdefault('api_flavor', self.client.flavor)
+            self.client.login()
+            result = handler()
+        except ContentLibraryError as exc:
+            failure = dict(exc.to_result(), msg=str(exc))
+        except Exception as exc:  # pylint: disable=broad-except
+            # A bug of ours: still log out and say what happened; the traceback shows with -vvv.
+            failure = dict(msg='Unexpected error: %s: %s' % (exc.__class__.__name__, exc), exception=traceback.format_exc())
+        finally:
+            warning = self.client.logout()
+            self.client.close()
+            if warning:
+                self.module.warn(warning)
+        if self.client.flavor:
+            (failure or result).setdefault('api_flavor', self.client.flavor)
+        if failure:
+            self.module.fail_json(**failure)
         self.module.exit_json(**result)

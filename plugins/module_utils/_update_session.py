@@ -12,6 +12,8 @@ module asks here instead of deciding on its own.
 
 from __future__ import annotations
 
+import time
+
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
     ApiError,
     NotFoundError,
@@ -32,7 +34,8 @@ WARNING_TYPES = (
     'UNTRUSTED_CERTIFICATE',
 )
 
-# action: (states that allow it, what the action does, in words)
+# action: (states that allow it, what the action does, in words). From reference 3.10;
+# the file rules are ours: vCenter documents none, but only an ACTIVE session takes content.
 _RULES = {
     'update': ((ACTIVE,), 'change the warning behavior of'),
     'keep_alive': ((ACTIVE,), 'keep alive'),
@@ -40,8 +43,22 @@ _RULES = {
     'complete': ((ACTIVE,), 'complete'),
     'fail': ((ACTIVE,), 'fail'),
     'validate': ((ACTIVE,), 'validate the files of'),
+    'add_file': ((ACTIVE,), 'add a file to'),
+    'remove_file': ((ACTIVE,), 'remove a file from'),
     'delete': (TERMINAL_STATES, 'delete'),
 }
+
+# Desired end state -> {current state: the actions that reach it}. A current state
+# that is missing cannot reach the desired one; ``None`` stands for "no such session".
+_TRANSITIONS = {
+    'completed': {ACTIVE: ('complete',), DONE: ()},
+    'canceled': {ACTIVE: ('cancel',), CANCELED: ()},
+    'failed': {ACTIVE: ('fail',), ERROR: ()},
+    'absent': {None: (), DONE: ('delete',), ERROR: ('delete',), CANCELED: ('delete',)},
+}
+_VERBS = {'completed': 'complete', 'canceled': 'cancel', 'failed': 'fail', 'absent': 'delete'}
+# With force, an ACTIVE session is canceled on its way to absent.
+_FORCED = {'absent': {ACTIVE: ('cancel', 'delete')}}
 
 
 def allows(action, state):
@@ -56,9 +73,31 @@ def require(action, session):
         if states == (ACTIVE,):
             needs = 'only an ACTIVE update session allows that'
         else:
-            needs = 'that needs a session in state %s' % ' or '.join(states)
+            needs = 'that needs a session in state %s; cancel, complete or fail it first' % ' or '.join(states)
         raise StateError('Cannot %s update session %s: it is %s, and %s.' % (words, session['id'], session['state'], needs),
                          session['state'])
+
+
+def plan(desired, session, session_id, force=False):
+    """The actions that take a session (None: unknown) to ``desired``; () when it is there already.
+
+    Raises StateError, naming the session and its state, when the state cannot be reached.
+    """
+    state = session['state'] if session else None
+    transitions = dict(_TRANSITIONS[desired])
+    if force:
+        transitions.update(_FORCED.get(desired, {}))
+    if state in transitions:
+        return transitions[state]
+    if state is None:
+        raise NotFoundError('Update session %s was not found: it never existed, expired or was deleted.' % session_id)
+    if desired == 'absent':
+        # Only ACTIVE gets here: vCenter refuses to delete a session that is still open.
+        raise StateError('Cannot delete update session %s: it is ACTIVE. Cancel, complete or fail it first, '
+                         'or set force=true to cancel it and delete it.' % session_id, state)
+    # Every other desired state is reached from ACTIVE only.
+    raise StateError('Cannot %s update session %s: it is %s, and only an ACTIVE update session allows that.'
+                     % (_VERBS[desired], session_id, state), state)
 
 
 def get_session(client, session_id):
@@ -93,3 +132,27 @@ def list_sessions(client, library_item_id=None):
     sessions = client.map(lambda session_id: get_session(client, session_id), ids)
     # A session can expire between the list and the get: leave it out.
     return [session for session in sessions if session is not None]
+
+
+def find_active_session(client, library_item_id):
+    """The caller's ACTIVE update session on an item (vCenter allows one at most), or None."""
+    for session in list_sessions(client, library_item_id):
+        if session['state'] == ACTIVE:
+            return session
+    return None
+
+
+def wait_until_settled(client, session_id, timeout, interval=1.0):
+    """Poll until the session leaves ACTIVE, and return it; raise StateError on time-out.
+
+    With PULL sources, complete may return before the content is in place (reference 3.8).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        session = get_existing_session(client, session_id)
+        if session['state'] != ACTIVE:
+            return session
+        if time.monotonic() >= deadline:
+            raise StateError('Update session %s was still ACTIVE %s seconds after it was completed; '
+                             'raise wait_timeout, or set wait=false and check it later.' % (session_id, timeout), ACTIVE)
+        time.sleep(min(interval, max(0.0, deadline - time.monotonic())))

@@ -8,35 +8,72 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 ---
 module: update_session
-short_description: Manage a Content Library item update session's warning behavior
+short_description: Manage the life cycle of a Content Library item update session
 version_added: 0.1.0
 description:
-  - Sets which preview warnings a vSphere Content Library item update session ignores when it completes
-    (its C(warning_behavior), the one field vCenter lets a client change on an update session).
-  - When a library item receives signed content (an OVF template with a certificate), vCenter previews the
-    content and may raise warnings such as V(SELF_SIGNED_CERTIFICATE). A warning that is not ignored fails
-    the session when it completes.
-  - The module reads the session, compares the warning behavior by type (order does not matter) and sends
-    a change only when something differs.
+  - Opens, configures, keeps alive, completes, cancels and deletes vSphere Content Library item update sessions,
+    the API's way of changing the content of a library item. Every step is idempotent and supports check mode.
+  - O(state=present) makes sure the session exists and is configured. With O(library_item_id) and no
+    O(update_session_id), the caller's V(ACTIVE) session on that item is reused, or a new one is opened.
+  - The session's C(warning_behavior) says which preview warnings it ignores when it completes. When a library
+    item receives signed content (an OVF template with a certificate), vCenter previews the content and may raise
+    warnings such as V(SELF_SIGNED_CERTIFICATE); a warning that is not ignored fails the session when it completes.
+    The module compares the warning behavior by type (order does not matter) and sends a change only when
+    something differs.
+  - O(state=completed), O(state=canceled) and O(state=absent) move an existing session to the end of its life.
+    A transition vCenter does not allow (such as completing a canceled session) fails with a message that names
+    the session and its state.
   - Works against the modern C(/api) and the legacy C(/rest) flavour of the vSphere Automation API.
+  - Add files with M(vsphere.content_library.update_session_file) between opening and completing a session.
 author:
   - vsphere.content_library contributors
 options:
   update_session_id:
     description:
       - The id of the update session.
-      - The task fails if vCenter does not know it.
+      - Required with O(state=completed), O(state=canceled) and O(state=absent).
+      - With O(state=present), the task fails if vCenter does not know it.
     type: str
-    required: true
     aliases: [id]
+  library_item_id:
+    description:
+      - The library item whose content the session changes.
+      - With O(state=present) and no O(update_session_id), the caller's V(ACTIVE) session on this item is used,
+        or a new session is opened for it. vCenter allows one update session per item at a time; the item must
+        belong to a local (not a subscribed) library.
+      - With O(update_session_id), the task fails if the session belongs to another item.
+    type: str
+  state:
+    description:
+      - V(present) makes sure the session exists (opening one if needed, see O(library_item_id)) with the asked
+        O(warning_behavior) and O(client_progress). It never changes the session's state.
+      - V(completed) completes an V(ACTIVE) session, so that its files become the item's content. A V(DONE)
+        session is left as it is; an V(ERROR) or V(CANCELED) session cannot be completed and the task fails.
+        By default the module then waits for the session to settle (O(wait)) and fails, with the session's
+        C(error_message), if it ends in state V(ERROR), for example because of a preview warning that is not ignored.
+      - V(canceled) cancels an V(ACTIVE) session and discards what it received. A V(CANCELED) session is left as it
+        is; a V(DONE) or V(ERROR) session cannot be canceled and the task fails.
+      - V(absent) deletes a V(DONE), V(ERROR) or V(CANCELED) session. A session vCenter does not know is already
+        absent. vCenter does not delete an V(ACTIVE) session, so the task fails unless O(force=true).
+    type: str
+    choices: [present, completed, canceled, absent]
+    default: present
+  client_token:
+    description:
+      - A UUID that makes the creation of a session idempotent on the vCenter side, so that a retried request
+        cannot open two sessions.
+      - Only used when the module opens a session. If not set, the module makes a fresh UUID for each creation.
+    type: str
   warning_behavior:
     description:
       - How the session treats each type of preview warning at completion.
       - Types that are not listed keep their current behavior, unless O(purge_warning_behavior=true).
-      - If not set, the session's warning behavior is left alone and the module only returns the session,
-        unless O(purge_warning_behavior=true), which then removes every entry.
+      - When the module opens a session, the session is created with this warning behavior.
+      - If not set, the session's warning behavior is left alone, unless O(purge_warning_behavior=true),
+        which then removes every entry.
       - vCenter changes the warning behavior only while the session is V(ACTIVE). The task fails on a session in
         another state if a change is needed, and succeeds unchanged if the session already behaves as asked.
+      - Only with O(state=present).
     type: list
     elements: dict
     suboptions:
@@ -61,6 +98,38 @@ options:
       - If V(true), warning types that are not listed in O(warning_behavior) are removed from the session's
         warning behavior, so that the session's list is exactly O(warning_behavior).
       - If V(false), they are kept as they are.
+      - Only with O(state=present).
+    type: bool
+    default: false
+  client_progress:
+    description:
+      - How far the client's work for this session is, from V(0) to V(100). vCenter shows it to other clients.
+      - Sent with a keep-alive, and only when it is higher than the session's current progress (vCenter refuses
+        progress that goes down); a lower or equal value changes nothing.
+      - Only with O(state=present), on an V(ACTIVE) session.
+    type: int
+  keep_alive:
+    description:
+      - If V(true), extends the life of the session (vCenter expires an update session after a few minutes
+        without activity, five by default). This is always reported as a change.
+      - Only with O(state=present), on an V(ACTIVE) session.
+    type: bool
+    default: false
+  wait:
+    description:
+      - With O(state=completed), whether to wait until the session leaves V(ACTIVE) after the complete request.
+        Content that vCenter pulls from a URL may still be arriving when the request returns.
+      - With V(false), the module returns at once, and the returned session may still be V(ACTIVE).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait with O(wait=true) before the task fails.
+    type: int
+    default: 600
+  force:
+    description:
+      - With O(state=absent), cancel an V(ACTIVE) session before deleting it, instead of failing.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -69,27 +138,48 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: In check mode the module reads the session and predicts C(changed) and the diff; it sends no change.
+    details:
+      - In check mode the module reads the session and predicts C(changed), the diff and the session after the task;
+        it sends no write.
+      - When it would open a session, the returned session's C(id) is V(null), as only vCenter can make one.
+      - Whether a completed session would end in V(ERROR) is only known once it is completed.
   diff_mode:
     support: full
+    details: The diff shows the session's item, state, progress and warning behavior before and after.
   idempotent:
-    support: full
+    support: partial
+    details:
+      - Every option is idempotent except O(keep_alive=true), which extends the session's life on every run
+        and says so with C(changed=true).
 seealso:
   - module: vsphere.content_library.update_session_info
   - module: vsphere.content_library.update_session_fail
+  - module: vsphere.content_library.update_session_file
+  - module: vsphere.content_library.update_session_file_info
 '''
 
 EXAMPLES = r'''
-- name: Accept self-signed content in an update session
+- name: Open (or reuse) an update session on a library item, ignoring self-signed certificates
   vsphere.content_library.update_session:
     hostname: "{{ vcenter_hostname }}"
     username: "{{ vcenter_username }}"
     password: "{{ vcenter_password }}"
     ca_path: "{{ vcenter_ca_path }}"
-    id: "{{ update_session_id }}"
+    library_item_id: "{{ library_item_id }}"
     warning_behavior:
       - type: SELF_SIGNED_CERTIFICATE
         ignored: true
+  register: session
+
+- name: Report progress and keep the session alive during long work
+  vsphere.content_library.update_session:
+    hostname: "{{ vcenter_hostname }}"
+    username: "{{ vcenter_username }}"
+    password: "{{ vcenter_password }}"
+    ca_path: "{{ vcenter_ca_path }}"
+    id: "{{ session.update_session.id }}"
+    client_progress: 50
+    keep_alive: true
 
 - name: Ignore exactly the untrusted-certificate warning, and no other
   vsphere.content_library.update_session:
@@ -97,15 +187,39 @@ EXAMPLES = r'''
     username: "{{ vcenter_username }}"
     password: "{{ vcenter_password }}"
     ca_path: "{{ vcenter_ca_path }}"
-    id: "{{ update_session_id }}"
+    id: "{{ session.update_session.id }}"
     warning_behavior:
       - type: UNTRUSTED_CERTIFICATE
     purge_warning_behavior: true
-  register: result
 
-- name: Show the session's warning behavior after the task
-  ansible.builtin.debug:
-    var: result.update_session.warning_behavior
+- name: Complete the session and wait until its content is in the item
+  vsphere.content_library.update_session:
+    hostname: "{{ vcenter_hostname }}"
+    username: "{{ vcenter_username }}"
+    password: "{{ vcenter_password }}"
+    ca_path: "{{ vcenter_ca_path }}"
+    id: "{{ session.update_session.id }}"
+    state: completed
+    wait_timeout: 900
+
+- name: Delete the finished session
+  vsphere.content_library.update_session:
+    hostname: "{{ vcenter_hostname }}"
+    username: "{{ vcenter_username }}"
+    password: "{{ vcenter_password }}"
+    ca_path: "{{ vcenter_ca_path }}"
+    id: "{{ session.update_session.id }}"
+    state: absent
+
+- name: Throw away a session whatever its state
+  vsphere.content_library.update_session:
+    hostname: "{{ vcenter_hostname }}"
+    username: "{{ vcenter_username }}"
+    password: "{{ vcenter_password }}"
+    ca_path: "{{ vcenter_ca_path }}"
+    id: "{{ abandoned_session_id }}"
+    state: absent
+    force: true
 '''
 
 RETURN = r'''
@@ -113,8 +227,9 @@ update_session:
   description:
     - The update session after the task (in check mode, as it would be), in the modern C(/api) shape
       whichever flavour answered, with its C(id).
+    - An empty dict with O(state=absent).
     - See M(vsphere.content_library.update_session_info) for every field.
-  returned: success
+  returned: success, and on failure when the session ended in state V(ERROR) after completion
   type: dict
   sample:
     id: 0b5fa8d9-2fd6-4b0b-9c6e-3d4a5f1c2e7b
@@ -128,12 +243,16 @@ update_session:
         ignored: true
     preview_info: {"state": "UNAVAILABLE"}
 diff:
-  description: The warning behavior before and after the task, sorted by type; only with C(--diff) and a change.
+  description: The session's item, state, progress and warning behavior before and after; only with C(--diff) and a change.
   returned: changed and in diff mode
   type: dict
   sample:
-    before: {"warning_behavior": []}
-    after: {"warning_behavior": [{"type": "SELF_SIGNED_CERTIFICATE", "ignored": true}]}
+    before: {"library_item_id": "3c9e58a1-5a2c-4f55-8e4b-0d5b2b6c1f1e", "state": "ACTIVE", "client_progress": 0, "warning_behavior": []}
+    after:
+      library_item_id: 3c9e58a1-5a2c-4f55-8e4b-0d5b2b6c1f1e
+      state: ACTIVE
+      client_progress: 0
+      warning_behavior: [{"type": "SELF_SIGNED_CERTIFICATE", "ignored": true}]
 api_flavor:
   description: The URL flavour of the vSphere Automation API that answered.
   returned: always
@@ -141,13 +260,31 @@ api_flavor:
   sample: api
 '''
 
-from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
+import uuid
+
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
+    SessionEndedInError,
+    UserInputError,
+)
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
+    ACTIVE,
+    CANCELED,
+    DONE,
+    ERROR,
     WARNING_TYPES,
+    find_active_session,
     get_existing_session,
+    get_session,
+    plan,
     require,
+    wait_until_settled,
 )
+
+# What the diff shows of a session.
+_DIFF_FIELDS = ('library_item_id', 'state', 'client_progress', 'warning_behavior')
+# Where each action leaves the session (for check mode's prediction).
+_ACTION_STATES = {'complete': DONE, 'cancel': CANCELED, 'fail': ERROR}
 
 
 def behavior_map(entries):
@@ -161,14 +298,6 @@ def behavior_list(mapping):
     return [{'type': name, 'ignored': mapping[name]} for name in sorted(mapping, key=lambda n: (order.get(n, len(order)), n))]
 
 
-def check_no_duplicates(requested):
-    seen = set()
-    for entry in requested:
-        if entry['type'] in seen:
-            raise UserInputError('warning_behavior lists the type %s more than once.' % entry['type'])
-        seen.add(entry['type'])
-
-
 def wanted_behavior(current, requested, purge):
     """The session's warning behavior once the task is applied."""
     wanted = {} if purge else dict(current)
@@ -176,45 +305,182 @@ def wanted_behavior(current, requested, purge):
     return wanted
 
 
+def diff_view(session):
+    """The part of a session the diff shows; {} for no session."""
+    if not session:
+        return {}
+    view = dict((field, session[field]) for field in _DIFF_FIELDS if field in session)
+    view['warning_behavior'] = behavior_list(behavior_map(session.get('warning_behavior')))
+    return view
+
+
+def check_input(params):
+    """Refuse parameter combinations that make no sense, before anything is sent."""
+    requested = params['warning_behavior'] or []
+    seen = set()
+    for entry in requested:
+        if entry['type'] in seen:
+            raise UserInputError('warning_behavior lists the type %s more than once.' % entry['type'])
+        seen.add(entry['type'])
+    if params['state'] != 'present':
+        given = [name for name in ('warning_behavior', 'client_progress', 'client_token')
+                 if params[name] is not None] + (['keep_alive'] if params['keep_alive'] else []) + (
+            ['purge_warning_behavior'] if params['purge_warning_behavior'] else [])
+        if given:
+            raise UserInputError('%s only go(es) with state=present, not with state=%s.' % (', '.join(given), params['state']))
+    if params['client_progress'] is not None and not 0 <= params['client_progress'] <= 100:
+        raise UserInputError('client_progress must be between 0 and 100, not %s.' % params['client_progress'])
+    if params['client_token'] is not None:
+        if params['update_session_id']:
+            raise UserInputError('client_token is only used to create a session: give library_item_id, not update_session_id.')
+        try:
+            uuid.UUID(params['client_token'])
+        except ValueError:
+            raise UserInputError('client_token must be a UUID, such as %s; %r is not.' % (uuid.uuid4(), params['client_token']))
+    if params['wait_timeout'] < 0:
+        raise UserInputError('wait_timeout must not be negative.')
+
+
+class UpdateSessionTask(object):
+    """One run of the module: read, decide, and write only what differs."""
+
+    def __init__(self, module):
+        self.module = module
+        self.client = module.client
+        self.params = module.params
+        self.check_mode = module.check_mode
+        self.changed = False
+
+    def run(self):
+        state = self.params['state']
+        if state == 'present':
+            before, after = self.present()
+        else:
+            before, after = self.reach(state)
+        result = dict(changed=self.changed, update_session=after or {})
+        if self.changed:
+            result.update(self.module.diff(diff_view(before), diff_view(after)))
+        return result
+
+    # -- state=present ---------------------------------------------------------
+
+    def present(self):
+        session_id = self.params['update_session_id']
+        item_id = self.params['library_item_id']
+        if session_id:
+            session = get_existing_session(self.client, session_id)
+            if item_id and session.get('library_item_id') != item_id:
+                raise UserInputError('Update session %s belongs to library item %s, not to %s.'
+                                     % (session_id, session.get('library_item_id'), item_id))
+        else:
+            session = find_active_session(self.client, item_id)
+            if session is None:
+                return None, self.create(item_id)
+        return session, self.update(session)
+
+    def create(self, item_id):
+        """Open a session on the item, with the task's warning behavior and progress."""
+        self.changed = True
+        spec = {'library_item_id': item_id}
+        if self.params['warning_behavior'] is not None:
+            spec['warning_behavior'] = behavior_list(wanted_behavior({}, self.params['warning_behavior'], True))
+        if self.check_mode:
+            # The id is vCenter's to give: unknown until the session exists.
+            return dict(spec, id=None, state=ACTIVE, client_progress=self.params['client_progress'] or 0)
+        # A token makes a retried create return the same session instead of a second one.
+        token = self.params['client_token'] or str(uuid.uuid4())
+        session_id = self.client.call('update_session.create', create_spec=spec, client_token=token)
+        session = get_existing_session(self.client, session_id)
+        if self.params['client_progress']:
+            self.client.call('update_session.keep_alive', update_session_id=session_id,
+                             client_progress=self.params['client_progress'])
+            session = get_existing_session(self.client, session_id)
+        return session
+
+    def update(self, session):
+        """PATCH the warning behavior and send a keep-alive, each only when needed."""
+        after = dict(session)
+        current = behavior_map(session.get('warning_behavior'))
+        if self.params['warning_behavior'] is not None or self.params['purge_warning_behavior']:
+            wanted = wanted_behavior(current, self.params['warning_behavior'] or [], self.params['purge_warning_behavior'])
+            if wanted != current:
+                require('update', session)
+                after['warning_behavior'] = behavior_list(wanted)
+                self.send('update_session.update', session, update_spec={'warning_behavior': after['warning_behavior']})
+        progress = self.params['client_progress']
+        raise_progress = progress is not None and progress > (session.get('client_progress') or 0)
+        if raise_progress or self.params['keep_alive']:
+            require('keep_alive', session)
+            if raise_progress:
+                after['client_progress'] = progress
+            self.send('update_session.keep_alive', session, client_progress=progress if raise_progress else None)
+        if self.changed and not self.check_mode:
+            after = get_existing_session(self.client, session['id'])
+        return after
+
+    # -- state=completed, canceled, absent ---------------------------------------
+
+    def reach(self, desired):
+        session_id = self.params['update_session_id']
+        session = get_session(self.client, session_id)
+        actions = plan(desired, session, session_id, force=self.params['force'])
+        after = session
+        for action in actions:
+            if action == 'delete':
+                self.send('update_session.delete', session)
+                after = None
+            else:
+                self.send('update_session.' + action, session)
+                after = dict(after, state=_ACTION_STATES[action])
+                after.pop('preview_info', None)
+        if actions and desired != 'absent' and not self.check_mode:
+            if desired == 'completed' and self.params['wait']:
+                after = wait_until_settled(self.client, session_id, self.params['wait_timeout'])
+                if after['state'] == ERROR:
+                    message = (after.get('error_message') or {}).get('default_message') or 'vCenter gave no message'
+                    raise SessionEndedInError('Update session %s was completed but ended in state ERROR: %s' % (session_id, message),
+                                              after)
+            else:
+                after = get_existing_session(self.client, session_id)
+        return session, after
+
+    def send(self, operation, session, **params):
+        """Send one write (never in check mode) and remember that something changed."""
+        self.changed = True
+        if not self.check_mode:
+            self.client.call(operation, update_session_id=session['id'], **params)
+
+
 def main():
     module = ContentLibraryModule(
         argument_spec=dict(
-            update_session_id=dict(type='str', required=True, aliases=['id']),
+            update_session_id=dict(type='str', aliases=['id']),
+            library_item_id=dict(type='str'),
+            state=dict(type='str', default='present', choices=['present', 'completed', 'canceled', 'absent']),
+            client_token=dict(type='str', no_log=False),
             warning_behavior=dict(type='list', elements='dict', options=dict(
                 type=dict(type='str', required=True, choices=list(WARNING_TYPES)),
                 ignored=dict(type='bool', default=True),
             )),
             purge_warning_behavior=dict(type='bool', default=False),
+            client_progress=dict(type='int'),
+            keep_alive=dict(type='bool', default=False),
+            wait=dict(type='bool', default=True),
+            wait_timeout=dict(type='int', default=600),
+            force=dict(type='bool', default=False),
         ),
+        required_one_of=[('update_session_id', 'library_item_id')],
+        required_if=[
+            ('state', 'completed', ('update_session_id',)),
+            ('state', 'canceled', ('update_session_id',)),
+            ('state', 'absent', ('update_session_id',)),
+        ],
     )
-    params = module.params
-    client = module.client
     try:
-        check_no_duplicates(params['warning_behavior'] or [])
+        check_input(module.params)
     except UserInputError as exc:
         module.fail_on_input(exc)
-
-    def handler():
-        session_id = params['update_session_id']
-        session = get_existing_session(client, session_id)
-        if params['warning_behavior'] is None and not params['purge_warning_behavior']:
-            return dict(changed=False, update_session=session)
-        current = behavior_map(session.get('warning_behavior'))
-        wanted = wanted_behavior(current, params['warning_behavior'] or [], params['purge_warning_behavior'])
-        if wanted == current:
-            return dict(changed=False, update_session=session)
-        require('update', session)
-        after = dict(session, warning_behavior=behavior_list(wanted))
-        if not module.check_mode:
-            client.call('update_session.update', update_session_id=session_id,
-                        update_spec={'warning_behavior': behavior_list(wanted)})
-            after = get_existing_session(client, session_id)
-        result = dict(changed=True, update_session=after)
-        result.update(module.diff({'warning_behavior': behavior_list(current)},
-                                  {'warning_behavior': behavior_list(behavior_map(after.get('warning_behavior')))}))
-        return result
-
-    module.run(handler)
+    module.run(UpdateSessionTask(module).run)
 
 
 if __name__ == '__main__':

@@ -107,7 +107,8 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._module im
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
     ERROR,
     get_existing_session,
-    require,
+    get_session,
+    plan,
 )
 
 
@@ -127,10 +128,9 @@ def main():
 
     def handler():
         session_id = params['update_session_id']
-        session = get_existing_session(client, session_id)
-        if session['state'] == ERROR:
+        session = get_session(client, session_id)
+        if not plan('failed', session, session_id):
             return dict(changed=False, update_session=session)
-        require('fail', session)
         if module.check_mode:
             # The prediction carries the message; vCenter adds its own message id when it stores it.
             after = dict(session, state=ERROR, error_message={'default_message': message, 'args': []})

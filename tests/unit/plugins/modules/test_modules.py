@@ -108,10 +108,11 @@ class TestUpdateSession:
         patch = [c for c in vc.calls if c['method'] == 'PATCH'][0]
         assert patch['json'] == {'warning_behavior': [
             {'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}, {'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False}]}
+        common = {'library_item_id': 'I1', 'state': 'ACTIVE', 'client_progress': 0}
         assert result['diff'] == {
-            'before': {'warning_behavior': [{'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False}]},
-            'after': {'warning_behavior': [{'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True},
-                                           {'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False}]}}
+            'before': dict(common, warning_behavior=[{'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False}]),
+            'after': dict(common, warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True},
+                                                    {'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False}])}
         assert result['update_session']['id'] == 'S1'
 
     def test_same_behavior_in_another_order_is_unchanged(self, vc, capsys):
@@ -136,7 +137,8 @@ class TestUpdateSession:
         code, result = run_module(update_session, capsys, check_mode=True, diff=True, id='S1',
                                   warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE'}])
         assert code == 0 and result['changed'] is True
-        assert result['diff']['after'] == {'warning_behavior': [{'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}]}
+        assert result['diff']['before']['warning_behavior'] == []
+        assert result['diff']['after']['warning_behavior'] == [{'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}]
         assert writes(vc) == []
 
     def test_change_on_a_finished_session_fails_naming_it(self, vc, capsys):

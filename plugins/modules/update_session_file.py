@@ -1,0 +1,451 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) vsphere.content_library contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+module: update_session_file
+short_description: Add a file to, or remove one from, a Content Library item update session
+version_added: 0.1.0
+description:
+  - Uploads a local file into a vSphere Content Library item update session (the API's C(PUSH) source type),
+    has vCenter pull one from a URL (C(PULL)), or removes a file from the session.
+  - The upload streams the file to vCenter without reading it into memory, keeps the session alive while it
+    runs, and checks vCenter's answer. A failed upload fails the update session with the reason (see
+    O(fail_session_on_error)), so that nothing is left half done.
+  - Idempotent. If the session already holds a V(READY) file of that name with the same size (and the same
+    checksum, whenever vCenter knows one), nothing is sent.
+  - The files become the library item's content when the session is completed with
+    M(vsphere.content_library.update_session) and O(vsphere.content_library.update_session#module:state=completed).
+  - Works against the modern C(/api) and the legacy C(/rest) flavour of the vSphere Automation API.
+author:
+  - vsphere.content_library contributors
+options:
+  update_session_id:
+    description:
+      - The id of the update session. It must be V(ACTIVE) for anything to change.
+    type: str
+    required: true
+    aliases: [id]
+  name:
+    description:
+      - The name of the file in the library item, for example V(photon.ovf) or V(disk-0.vmdk).
+      - If the item already has a file of that name, the session replaces its content.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) makes sure the session holds the file with the given content.
+      - V(absent) removes the file from the session (and so from the item once the session completes).
+        Nothing is sent if the session does not hold a file of that name.
+    type: str
+    choices: [present, absent]
+    default: present
+  src:
+    description:
+      - The path of the file to upload, on the host that runs the module.
+      - Mutually exclusive with O(source_url); one of them is required with O(state=present).
+    type: path
+  source_url:
+    description:
+      - A URL that vCenter downloads the file from itself, with the scheme C(http), C(https) or C(ds)
+        (a datastore path such as C(ds:///vmfs/volumes/<uuid>/images/photon.iso)).
+      - Mutually exclusive with O(src).
+    type: str
+  ssl_certificate_thumbprint:
+    description:
+      - With an C(https) O(source_url), the SHA-1 thumbprint of the server's certificate (C(AA:BB:...)) that
+        vCenter must see; vCenter then trusts that certificate and no other.
+      - If not set, the module reads the certificate the server presents now and pins its thumbprint, with a
+        warning that it was trusted on first use.
+    type: str
+  checksum_algorithm:
+    description:
+      - With O(src), compute the file's checksum with this algorithm and have vCenter check the upload against it.
+        A mismatch fails the upload.
+      - Do not set it for C(.ova) files (vCenter's advice).
+    type: str
+    choices: [SHA1, MD5, SHA256, SHA512]
+  checksum:
+    description:
+      - The checksum the file must have, in hex, instead of computing it locally.
+      - Requires O(checksum_algorithm).
+    type: str
+  fail_session_on_error:
+    description:
+      - If V(true), an upload or a transfer that fails also fails the update session, with the reason as its
+        C(client_error_message), so that the session does not stay open half-filled.
+      - If V(false), the session is left V(ACTIVE), for example to retry the file.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait for vCenter to finish a pull from O(source_url), or to check an upload, before the task fails.
+    type: int
+    default: 600
+  keep_alive_interval:
+    description:
+      - While an upload runs, send a keep-alive to the update session every so many seconds, so that it does not
+        expire (vCenter's default idle time-out is five minutes). V(0) sends none.
+    type: int
+    default: 60
+extends_documentation_fragment:
+  - vsphere.content_library.connection
+  - vsphere.content_library.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - In check mode the module reads the session and its files, computes local checksums when it needs them,
+        and predicts C(changed); it sends no write and uploads nothing.
+  diff_mode:
+    support: full
+    details: The diff shows the file's name, size, checksum and status before and after.
+  idempotent:
+    support: full
+    details:
+      - A pull from O(source_url) counts as done when the session holds a V(READY) file of that name pulled from the same URL.
+seealso:
+  - module: vsphere.content_library.update_session
+  - module: vsphere.content_library.update_session_file_info
+'''
+
+EXAMPLES = r'''
+- name: Open an update session on an OVF template item
+  vsphere.content_library.update_session:
+    hostname: "{{ vcenter_hostname }}"
+    username: "{{ vcenter_username }}"
+    password: "{{ vcenter_password }}"
+    ca_path: "{{ vcenter_ca_path }}"
+    library_item_id: "{{ library_item_id }}"
+  register: session
+
+- name: Upload the OVF descriptor, checked with SHA-256
+  vsphere.content_library.update_session_file:
+    hostname: "{{ vcenter_hostname }}"
+    username: "{{ vcenter_username }}"
+    password: "{{ vcenter_password }}"
+    ca_path: "{{ vcenter_ca_path }}"
+    id: "{{ session.update_session.id }}"
+    name: photon.ovf
+    src: /srv/images/photon/photon.ovf
+    checksum_algorithm: SHA256
+
+- name: Have vCenter pull the disk from a web server
+  vsphere.content_library.update_session_file:
+    hostname: "{{ vcenter_hostname }}"
+    username: "{{ vcenter_username }}"
+    password: "{{ vcenter_password }}"
+    ca_path: "{{ vcenter_ca_path }}"
+    id: "{{ session.update_session.id }}"
+    name: photon-disk1.vmdk
+    source_url: https://images.example.com/photon/photon-disk1.vmdk
+    ssl_certificate_thumbprint: "3F:9A:11:7C:D2:8B:40:5E:AA:01:9C:77:E4:2B:6D:90:1F:C8:35:42"
+
+- name: Drop a file the item should no longer have
+  vsphere.content_library.update_session_file:
+    hostname: "{{ vcenter_hostname }}"
+    username: "{{ vcenter_username }}"
+    password: "{{ vcenter_password }}"
+    ca_path: "{{ vcenter_ca_path }}"
+    id: "{{ session.update_session.id }}"
+    name: old-readme.txt
+    state: absent
+'''
+
+RETURN = r'''
+file:
+  description:
+    - The file as the session holds it after the task (in check mode, as it would), in the modern C(/api) shape.
+    - An empty dict with O(state=absent).
+  returned: success
+  type: dict
+  contains:
+    name:
+      description: The file's name.
+      type: str
+      sample: photon.ovf
+    source_type:
+      description: How the content arrives, C(PUSH) (uploaded by the client), C(PULL) (fetched by vCenter) or C(NONE) (unchanged).
+      type: str
+      sample: PUSH
+    status:
+      description: The transfer status.
+      type: str
+      sample: READY
+      choices: [WAITING_FOR_TRANSFER, TRANSFERRING, READY, VALIDATING, ERROR]
+    bytes_transferred:
+      description: How many bytes vCenter has received.
+      type: int
+      sample: 12288
+    size:
+      description: The file's size in bytes, once it is C(READY).
+      type: int
+      sample: 12288
+    checksum_info:
+      description: The checksum of what vCenter received.
+      type: dict
+      returned: when known
+      sample: {"algorithm": "SHA256", "checksum": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}
+  sample:
+    name: photon.ovf
+    source_type: PUSH
+    status: READY
+    bytes_transferred: 12288
+    size: 12288
+    checksum_info: {"algorithm": "SHA256", "checksum": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}
+diff:
+  description: The file's name, size, checksum and status before and after; only with C(--diff) and a change.
+  returned: changed and in diff mode
+  type: dict
+  sample:
+    before: {}
+    after: {"name": "photon.ovf", "size": 12288, "status": "READY"}
+api_flavor:
+  description: The URL flavour of the vSphere Automation API that answered.
+  returned: always
+  type: str
+  sample: api
+'''
+
+import os
+import time
+
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
+    ContentLibraryError,
+    UserInputError,
+)
+from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
+from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import (
+    CHECKSUM_ALGORITHMS,
+    Heartbeat,
+    UploadBody,
+    file_checksum,
+    server_thumbprint,
+)
+from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
+    get_existing_session,
+    require,
+)
+
+READY = 'READY'
+FAILED = 'ERROR'
+_DIFF_FIELDS = ('name', 'size', 'checksum_info', 'status', 'source_type')
+
+
+def diff_view(info):
+    return dict((field, info[field]) for field in _DIFF_FIELDS if info and field in info)
+
+
+def check_input(params):
+    if params['state'] == 'present' and not (params['src'] or params['source_url']):
+        raise UserInputError('state=present needs src (a local file to upload) or source_url (a URL vCenter pulls from).')
+    if params['state'] == 'absent' and (params['src'] or params['source_url']):
+        raise UserInputError('src and source_url do not go with state=absent.')
+    if params['checksum'] and not params['checksum_algorithm']:
+        raise UserInputError('checksum needs checksum_algorithm, the algorithm that made it.')
+    if params['source_url'] and params['checksum_algorithm']:
+        raise UserInputError('checksum_algorithm only goes with src: vCenter checks what it pulls itself.')
+    if params['src']:
+        if not os.path.isfile(params['src']):
+            raise UserInputError('src %s is not a readable file on the host that runs the module.' % params['src'])
+        if not os.access(params['src'], os.R_OK):
+            raise UserInputError('src %s cannot be read by the user that runs the module.' % params['src'])
+    if params['source_url']:
+        scheme = params['source_url'].split(':', 1)[0].lower()
+        if scheme not in ('http', 'https', 'ds'):
+            raise UserInputError('source_url must use http, https or ds, not %r.' % scheme)
+    for name in ('wait_timeout', 'keep_alive_interval'):
+        if params[name] < 0:
+            raise UserInputError('%s must not be negative.' % name)
+
+
+class FileTask(object):
+    """One run of the module: read the session's files, decide, and transfer only what differs."""
+
+    def __init__(self, module):
+        self.module = module
+        self.client = module.client
+        self.params = module.params
+        self.session_id = module.params['update_session_id']
+        self.name = module.params['name']
+        self.local_checksums = {}
+
+    def run(self):
+        session = get_existing_session(self.client, self.session_id)
+        before = self.find()
+        if self.params['state'] == 'absent':
+            changed, after = self.absent(session, before)
+        elif self.params['src']:
+            changed, after = self.push(session, before)
+        else:
+            changed, after = self.pull(session, before)
+        result = dict(changed=changed, file=after or {})
+        if changed:
+            result.update(self.module.diff(diff_view(before), diff_view(after)))
+        return result
+
+    def find(self):
+        files = self.client.call('file.list', update_session_id=self.session_id) or []
+        for info in files:
+            if info.get('name') == self.name:
+                return info
+        return None
+
+    def get(self):
+        return self.client.call('file.get', update_session_id=self.session_id, file_name=self.name)
+
+    # -- decisions -----------------------------------------------------------------
+
+    def local_checksum(self, algorithm):
+        algorithm = (algorithm or 'SHA1').upper()
+        if self.params['checksum'] and algorithm == self.params['checksum_algorithm']:
+            return self.params['checksum'].lower()
+        if algorithm not in self.local_checksums:
+            self.local_checksums[algorithm] = file_checksum(self.params['src'], algorithm)
+        return self.local_checksums[algorithm]
+
+    def same_content(self, info, size):
+        """Whether a READY file already has the content of src: same size, same checksum whenever one is known."""
+        if not info or info.get('status') != READY or info.get('size') != size:
+            return False
+        server = info.get('checksum_info') or {}
+        # Compare in vCenter's algorithm (SHA1 when it names none), whatever the task asks for.
+        return not server.get('checksum') or server['checksum'].lower() == self.local_checksum(server.get('algorithm'))
+
+    # -- state=present, src -----------------------------------------------------------
+
+    def push(self, session, before):
+        src = self.params['src']
+        size = os.path.getsize(src)
+        if self.same_content(before, size):
+            return False, before
+        require('add_file', session)
+        spec = {'name': self.name, 'source_type': 'PUSH', 'size': size}
+        if self.params['checksum_algorithm']:
+            algorithm = self.params['checksum_algorithm']
+            spec['checksum_info'] = {'algorithm': algorithm, 'checksum': self.local_checksum(algorithm)}
+        if self.module.check_mode:
+            return True, dict(spec, status=READY, bytes_transferred=size)
+        info = self.client.call('file.add', update_session_id=self.session_id, file_spec=spec)
+        uri = ((info or {}).get('upload_endpoint') or {}).get('uri')
+        if not uri:
+            self.give_up('vCenter gave no upload endpoint for file %s' % self.name)
+        action = 'upload file %s to update session %s' % (self.name, self.session_id)
+        try:
+            with UploadBody(src) as body:
+                with self.heartbeat():
+                    self.client.upload(uri, body, action)
+        except ContentLibraryError as exc:
+            self.give_up(str(exc))
+        return True, self.settle('upload')
+
+    # -- state=present, source_url ------------------------------------------------------
+
+    def pull(self, session, before):
+        url = self.params['source_url']
+        if (before and before.get('status') == READY
+                and ((before.get('source_endpoint') or {}).get('uri')) == url):
+            return False, before
+        require('add_file', session)
+        endpoint = {'uri': url}
+        thumbprint = self.params['ssl_certificate_thumbprint']
+        if not thumbprint and url.lower().startswith('https:'):
+            thumbprint = server_thumbprint(url, self.client.timeout)
+            self.module.module.warn('The certificate of %s was trusted on first use: thumbprint %s. Set '
+                                    'ssl_certificate_thumbprint to pin the one you expect.' % (url.split('/')[2], thumbprint))
+        if thumbprint:
+            endpoint['ssl_certificate_thumbprint'] = thumbprint
+        spec = {'name': self.name, 'source_type': 'PULL', 'source_endpoint': endpoint}
+        if self.module.check_mode:
+            return True, dict(spec, status=READY)
+        self.client.call('file.add', update_session_id=self.session_id, file_spec=spec)
+        return True, self.settle('pull from %s' % url)
+
+    # -- state=absent ---------------------------------------------------------------------
+
+    def absent(self, session, before):
+        if before is None:
+            return False, None
+        require('remove_file', session)
+        if not self.module.check_mode:
+            self.client.call('file.remove', update_session_id=self.session_id, file_name=self.name)
+        return True, None
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def heartbeat(self):
+        interval = self.params['keep_alive_interval'] or None
+
+        def beat():
+            self.client.call('update_session.keep_alive', update_session_id=self.session_id)
+        return Heartbeat(interval, beat) if interval else _NoHeartbeat()
+
+    def settle(self, what):
+        """Wait until the file is READY; an ERROR gives up the session."""
+        deadline = time.monotonic() + self.params['wait_timeout']
+        while True:
+            info = self.get()
+            if info.get('status') == READY:
+                return info
+            if info.get('status') == FAILED:
+                message = (info.get('error_message') or {}).get('default_message') or 'vCenter gave no reason'
+                self.give_up('The %s of file %s failed: %s' % (what, self.name, message))
+            if time.monotonic() >= deadline:
+                self.give_up('The %s of file %s was still %s after %s seconds' % (what, self.name, info.get('status'),
+                                                                                  self.params['wait_timeout']))
+            time.sleep(1)
+
+    def give_up(self, reason):
+        """Fail the session with the reason (unless told not to), then fail the task saying so."""
+        if not self.params['fail_session_on_error']:
+            raise TransferError('%s. Update session %s was left ACTIVE (fail_session_on_error=false).' % (reason, self.session_id))
+        try:
+            self.client.call('update_session.fail', update_session_id=self.session_id, client_error_message=reason[:1000])
+        except ContentLibraryError as exc:
+            raise TransferError('%s. Failing update session %s failed too: %s' % (reason, self.session_id, exc))
+        raise TransferError('%s. Update session %s was failed with this reason.' % (reason, self.session_id))
+
+
+class TransferError(ContentLibraryError):
+    def to_result(self):
+        return {'error_type': 'TRANSFER_FAILED'}
+
+
+class _NoHeartbeat(object):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def main():
+    module = ContentLibraryModule(
+        argument_spec=dict(
+            update_session_id=dict(type='str', required=True, aliases=['id']),
+            name=dict(type='str', required=True),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+            src=dict(type='path'),
+            source_url=dict(type='str'),
+            ssl_certificate_thumbprint=dict(type='str'),
+            checksum_algorithm=dict(type='str', choices=list(CHECKSUM_ALGORITHMS)),
+            checksum=dict(type='str'),
+            fail_session_on_error=dict(type='bool', default=True),
+            wait_timeout=dict(type='int', default=600),
+            keep_alive_interval=dict(type='int', default=60),
+        ),
+        mutually_exclusive=[('src', 'source_url')],
+    )
+    try:
+        check_input(module.params)
+    except UserInputError as exc:
+        module.fail_on_input(exc)
+    module.run(FileTask(module).run)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,24 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a handler gets besides its parameters: the store, the request and who is calling."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.state import Store
+
+
+@dataclass
+class Context:
+    store: Store
+    request: Any
+    flavor: str | None
+    user: str | None = None
+    token: str | None = None
+    # Cookies the response sets (the login cookie).
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        """This server as the client reached it, for the upload endpoints it hands out."""
+        return f"{self.request.scheme}://{self.request.host}"

@@ -1,0 +1,79 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Enough of content.library, local_library, library.item and item.file for tests to make their own items."""
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.context import Context
+from simulator.errors import error, invalid_argument, not_found
+from simulator.handlers.common import check_client_token, earlier_create, remember_create
+from simulator.state import LOCAL, SUBSCRIBED
+
+
+def _required(spec: dict[str, Any], name: str) -> Any:
+    value = spec.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise invalid_argument("{field} is required.", field="create_spec." + name)
+    return value
+
+
+async def library_list(ctx: Context, params: dict[str, Any]) -> Any:  # pylint: disable=unused-argument
+    return list(ctx.store.libraries)
+
+
+async def library_get(ctx: Context, params: dict[str, Any]) -> Any:
+    return ctx.store.library(params["library_id"]).to_json()
+
+
+async def library_create(ctx: Context, params: dict[str, Any]) -> Any:
+    """content.local_library.create: the new library is always LOCAL."""
+    store = ctx.store
+    token = check_client_token(params.get("client_token"))
+    earlier = earlier_create(ctx, "library", token, store.libraries)
+    if earlier:
+        return earlier
+    spec = params["create_spec"]
+    library = store.add_library(_required(spec, "name"), LOCAL, spec.get("description", ""))
+    remember_create(ctx, "library", token, library.id)
+    return library.id
+
+
+async def item_create(ctx: Context, params: dict[str, Any]) -> Any:
+    store = ctx.store
+    token = check_client_token(params.get("client_token"))
+    earlier = earlier_create(ctx, "item", token, store.items)
+    if earlier:
+        return earlier
+    spec = params["create_spec"]
+    library = store.library(_required(spec, "library_id"))
+    name = _required(spec, "name")
+    if library.type == SUBSCRIBED:
+        raise error("invalid_element_type", "com.vmware.vdcs.cls-main.item_in_subscribed_library",
+                    "Items cannot be created in the subscribed library {library}.", library=library.id)
+    if any(item.library_id == library.id and item.name == name for item in store.items.values()):
+        raise error("already_exists", "com.vmware.vdcs.cls-main.duplicate_item_name",
+                    "The library {library} already has an item named {name}.", library=library.id, name=name)
+    item = store.add_item(library, name, spec.get("type", ""), spec.get("description", ""))
+    remember_create(ctx, "item", token, item.id)
+    return item.id
+
+
+async def item_get(ctx: Context, params: dict[str, Any]) -> Any:
+    return ctx.store.item(params["library_item_id"]).to_json()
+
+
+async def item_list(ctx: Context, params: dict[str, Any]) -> Any:
+    library = ctx.store.library(params["library_id"])
+    return [item.id for item in ctx.store.items.values() if item.library_id == library.id]
+
+
+async def item_file_list(ctx: Context, params: dict[str, Any]) -> Any:
+    return [item_file.to_json() for item_file in ctx.store.item(params["library_item_id"]).files.values()]
+
+
+async def item_file_get(ctx: Context, params: dict[str, Any]) -> Any:
+    item = ctx.store.item(params["library_item_id"])
+    item_file = item.files.get(params["name"])
+    if item_file is None:
+        raise not_found("File", f"{params['name']} of library item {item.id}")
+    return item_file.to_json()

@@ -1,0 +1,207 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Moving file content: PUSH uploads received on the upload endpoint, PULL downloads made by the server.
+
+Both stream to disk chunk by chunk, so memory stays flat whatever the file size,
+and both verify the announced size and checksum before a file turns READY.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import ssl
+import time
+from typing import Any, AsyncIterator
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
+
+from simulator import lifecycle, ovf
+from simulator.errors import Message, VapiError, error
+from simulator.state import (ACTIVE, FILE_ERROR, READY, TRANSFERRING, VALIDATING, SessionFile, Store, UpdateSession,
+                             discard, new_id)
+
+LOG = logging.getLogger("simulator.transfer")
+
+HASHES = {"SHA1": "sha1", "MD5": "md5", "SHA256": "sha256", "SHA512": "sha512"}
+PULL_CHUNK = 1024 * 1024
+# Recording activity for every chunk would be needless work on a fast upload.
+TOUCH_INTERVAL = 0.5
+
+
+class TransferFailed(Exception):
+    """The content did not arrive as announced; the message becomes the file's error_message."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.text)
+        self.message = message
+
+
+def start(session: UpdateSession, session_file: SessionFile, path: str) -> None:
+    session_file.status = TRANSFERRING
+    session_file.bytes_transferred = 0
+    session_file.received_size = None
+    session_file.received_checksum = None
+    session_file.error_message = None
+    session_file.certificate = None
+    session_file.path = path
+    lifecycle.touch(session)
+
+
+async def receive(store: Store, session: UpdateSession, session_file: SessionFile, chunks: AsyncIterator[bytes]) -> None:
+    """Write chunks to a new file of the session, then verify it; raise TransferFailed on any mismatch."""
+    path = str(store.session_dir(session.id) / new_id())
+    store.session_dir(session.id).mkdir(parents=True, exist_ok=True)
+    start(session, session_file, path)
+    algorithm = (session_file.checksum_info or {}).get("algorithm", "SHA1")
+    digest = hashlib.new(HASHES[algorithm]) if session_file.checksum_info else None
+    expected = session_file.expected_size
+    last_touch = time.monotonic()
+    with open(path, "wb") as handle:
+        async for chunk in chunks:
+            if session.state != ACTIVE or session.files.get(session_file.name) is not session_file:
+                raise TransferFailed(Message("com.vmware.vdcs.cls-main.transfer_abandoned",
+                                             "The transfer of {name} stopped: update session {id} is {state}.",
+                                             name=session_file.name, id=session.id, state=session.state))
+            handle.write(chunk)
+            if digest is not None:
+                digest.update(chunk)
+            session_file.bytes_transferred += len(chunk)
+            if expected is not None and session_file.bytes_transferred > expected:
+                raise TransferFailed(_size_mismatch(session_file, "more than"))
+            if time.monotonic() - last_touch > TOUCH_INTERVAL:
+                lifecycle.touch(session)
+                last_touch = time.monotonic()
+    session_file.status = VALIDATING
+    lifecycle.touch(session)
+    if expected is not None and session_file.bytes_transferred != expected:
+        raise TransferFailed(_size_mismatch(session_file, "only"))
+    if digest is not None:
+        received = digest.hexdigest()
+        wanted = session_file.checksum_info["checksum"].strip().lower()
+        if received != wanted:
+            raise TransferFailed(Message("com.vmware.vdcs.cls-main.checksum_mismatch",
+                                         "The {algorithm} checksum of {name} is {received}, not {expected}.",
+                                         algorithm=algorithm, name=session_file.name, received=received, expected=wanted))
+        session_file.received_checksum = {"algorithm": algorithm, "checksum": received}
+    if ovf.is_certificate(session_file.name):
+        if store.fallback_signer_pem is None:
+            store.fallback_signer_pem = ovf.fallback_signer_pem()
+        session_file.certificate = ovf.read_certificate(path, store.fallback_signer_pem)
+    session_file.received_size = session_file.bytes_transferred
+    session_file.status = READY
+
+
+def _size_mismatch(session_file: SessionFile, how: str) -> Message:
+    return Message("com.vmware.vdcs.cls-main.size_mismatch",
+                   "The file {name} was announced with {expected} bytes but {how} {received} bytes arrived.",
+                   name=session_file.name, expected=session_file.expected_size, how=how,
+                   received=session_file.bytes_transferred)
+
+
+def fail(session_file: SessionFile, message: Message) -> None:
+    session_file.status = FILE_ERROR
+    session_file.error_message = message
+    discard(session_file.path)
+    session_file.path = None
+
+
+async def upload(store: Store, session: UpdateSession, session_file: SessionFile, request: Any) -> None:
+    """The PUT on a PUSH file's upload endpoint; VapiError (400) when the content is refused."""
+    try:
+        await receive(store, session, session_file, _request_chunks(request))
+    except TransferFailed as exc:
+        fail(session_file, exc.message)
+        raise VapiError("invalid_argument", exc.message) from None
+    except (ConnectionError, RequestPayloadError, HttpProcessingError) as exc:
+        message = Message("com.vmware.vdcs.cls-main.transfer_interrupted",
+                          "The upload of {name} was interrupted after {received} bytes: {reason}.",
+                          name=session_file.name, received=session_file.bytes_transferred, reason=str(exc) or type(exc).__name__)
+        fail(session_file, message)
+        raise VapiError("invalid_request", message) from None
+
+
+async def _request_chunks(request: Any) -> AsyncIterator[bytes]:
+    while True:
+        chunk = await request.content.readany()
+        if not chunk:
+            return
+        yield chunk
+
+
+def check_pull_uri(uri: str) -> str:
+    """The scheme of a PULL source; invalid_argument for one the API does not know."""
+    try:
+        scheme = urlsplit(uri).scheme.lower()
+    except ValueError:
+        scheme = ""
+    if scheme not in ("http", "https", "ds", "file"):
+        raise error("invalid_argument", "com.vmware.vdcs.cls-main.invalid_source_uri",
+                    "The source endpoint URI {uri} must use http, https, ds or file.", uri=uri)
+    return scheme
+
+
+async def pull(store: Store, session: UpdateSession, session_file: SessionFile) -> None:
+    """Fetch a PULL file's source endpoint; the file ends READY or ERROR, never raising."""
+    endpoint = session_file.source_endpoint or {}
+    uri = endpoint.get("uri", "")
+    try:
+        if check_pull_uri(uri) not in ("http", "https"):
+            raise TransferFailed(Message("com.vmware.vdcs.cls-main.unsupported_source",
+                                         "The simulator cannot read {uri}: it pulls only from http and https.", uri=uri))
+        thumbprint = endpoint.get("ssl_certificate_thumbprint")
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=120)
+        async with aiohttp.ClientSession(timeout=timeout) as client:
+            async with client.get(uri, ssl=_pull_ssl(thumbprint)) as response:
+                if thumbprint and uri.lower().startswith("https:"):
+                    _check_thumbprint(response, thumbprint, uri)
+                if response.status != 200:
+                    raise TransferFailed(Message("com.vmware.vdcs.cls-main.source_http_error",
+                                                 "The source endpoint {uri} answered HTTP {status}.", uri=uri, status=response.status))
+                await receive(store, session, session_file, response.content.iter_chunked(PULL_CHUNK))
+    except asyncio.CancelledError:
+        fail(session_file, Message("com.vmware.vdcs.cls-main.transfer_canceled",
+                                   "The transfer of {name} was canceled.", name=session_file.name))
+        raise
+    except TransferFailed as exc:
+        fail(session_file, exc.message)
+    except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as exc:
+        fail(session_file, Message("com.vmware.vdcs.cls-main.source_unreachable",
+                                   "The simulator could not fetch {uri}: {reason}.", uri=uri, reason=str(exc) or type(exc).__name__))
+    except VapiError as exc:
+        fail(session_file, exc.messages[0])
+    finally:
+        session_file.task = None
+    LOG.info("pull of %s for update session %s ended %s", session_file.name, session.id, session_file.status)
+    if session.state == ACTIVE:
+        lifecycle.touch(session)
+        if session.completing and not lifecycle.pending_transfers(session):
+            lifecycle.finish(store, session)
+
+
+def _pull_ssl(thumbprint: str | None) -> ssl.SSLContext | bool:
+    if not thumbprint:
+        return True
+    # With a thumbprint the certificate is accepted only if it matches, "and no other validation is done".
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def normalize_thumbprint(thumbprint: str) -> str:
+    return "".join(ch for ch in thumbprint.lower() if ch in "0123456789abcdef")
+
+
+def _check_thumbprint(response: aiohttp.ClientResponse, thumbprint: str, uri: str) -> None:
+    transport = response.connection.transport if response.connection else None
+    ssl_object = transport.get_extra_info("ssl_object") if transport else None
+    der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
+    actual = hashlib.sha1(der).hexdigest() if der else ""
+    if actual != normalize_thumbprint(thumbprint):
+        pretty = ":".join(actual[i:i + 2] for i in range(0, len(actual), 2)).upper()
+        raise TransferFailed(Message("com.vmware.vdcs.cls-main.thumbprint_mismatch",
+                                     "The certificate of {uri} has the SHA-1 thumbprint {actual}, not {expected}.",
+                                     uri=uri, actual=pretty or "(none)", expected=thumbprint))
