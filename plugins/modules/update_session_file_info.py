@@ -31,7 +31,7 @@ options:
     type: str
   validate:
     description:
-      - Also validate the session's files and return RV(validation). vCenter validates only V(ACTIVE) sessions:
+      - Also validate the session's files and return RV(validation). vCenter validates only V(ACTIVE) sessions;
         on a session in another state the task fails, naming the session and its state.
     type: bool
     default: false

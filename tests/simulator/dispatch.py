@@ -45,6 +45,7 @@ class Dispatcher:
             "flavor": flavor, "operation": "unknown", "write": False, "user": None,
         }
         match: Match | None = None
+        dropped = False
         routing_error: VapiError | None = None
         try:
             match = self.router.match(request.method, request.rel_url.raw_path, request.query, flavor)
@@ -57,7 +58,10 @@ class Dispatcher:
                 await asyncio.sleep(store.config.latency_ms / 1000)
             lifecycle.sweep(store)
             fault = take_fault(store, request.method, request.path)
-            if fault is not None:
+            if fault is not None and fault.drop:
+                dropped = True
+                response = self.drop(request)
+            elif fault is not None:
                 response = self.fault_response(request, fault, flavor)
             elif routing_error is not None:
                 raise routing_error
@@ -74,7 +78,7 @@ class Dispatcher:
             response = error_response(error("error", "com.vmware.vapi.simulator.internal_error",
                                             "The simulator failed on this request: {kind}.", kind=type(exc).__name__), flavor)
         entry["user"] = ctx.user
-        entry["status"] = response.status
+        entry["status"] = 0 if dropped else response.status
         store.log.append(entry)
         LOG.debug("%s %s -> %s (%s) user=%s", request.method, request.path, response.status, entry["operation"], ctx.user)
         return response
@@ -92,14 +96,18 @@ class Dispatcher:
             response.set_cookie(name, value, path="/", httponly=True, secure=self.store.config.tls)
         return response
 
-    def fault_response(self, request: web.Request, fault: Fault, flavor: str | None) -> web.StreamResponse:
-        LOG.info("fault %s answers %s %s", "drop" if fault.drop else fault.status, request.method, request.path)
-        if fault.drop:
-            # Close the connection without a response; aiohttp then drops the
-            # response below as written to a closed connection. Logged as status 0.
-            if request.transport is not None:
-                request.transport.abort()
-            return web.Response(status=0 if False else 500, reason="dropped")  # placeholder never sent
+    @staticmethod
+    def drop(request: web.Request) -> web.StreamResponse:
+        """Close the connection without answering (the log shows status 0)."""
+        LOG.info("fault drops %s %s", request.method, request.path)
+        if request.transport is not None:
+            request.transport.abort()
+        # Never sent: aiohttp finds the connection closed and discards it.
+        return web.Response(status=503)
+
+    @staticmethod
+    def fault_response(request: web.Request, fault: Fault, flavor: str | None) -> web.StreamResponse:
+        LOG.info("fault %s answers %s %s", fault.status, request.method, request.path)
         status = int(fault.status or 500)
         err = VapiError(STATUS_ERROR.get(status, "error"),
                         Message("com.vmware.vapi.simulator.injected_fault",
