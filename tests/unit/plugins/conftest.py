@@ -41,6 +41,11 @@ class FakeTransport(BaseAdapter):
     def send(self, request, **kwargs):
         url = requests.utils.urlparse(request.url)
         body = request.body
+        uploaded = None
+        if hasattr(body, 'read'):
+            # A streamed upload: drain it the way a connection would.
+            uploaded = b''.join(iter(lambda: body.read(65536), b''))
+            body = None
         if isinstance(body, bytes):
             body = body.decode('utf-8')
         call = {
@@ -49,6 +54,7 @@ class FakeTransport(BaseAdapter):
             'query': url.query,
             'headers': dict(request.headers),
             'json': json.loads(body) if body else None,
+            'uploaded': uploaded,
         }
         self.calls.append(call)
         for rule in self.rules:
