@@ -13,6 +13,9 @@
     python fixture.py fault --method M --path RE --status N [--count N]
                                                  -> the simulator answers the next matching requests with N
     python fixture.py other-ca                   -> {"ca_path": ...} a CA bundle that did not sign the simulator
+    python fixture.py item-files --item ID       -> the names of the library item's files
+    python fixture.py serve --directory DIR [--tls] -> {"url", "pid"}: a web server for PULL tests, in the background
+    python fixture.py stop --pid PID             -> stops that web server
 
 The simulator is the one described by the JSON file named in $SIM_INFO. Fixtures use
 /api when the simulator serves it and /rest otherwise, and always log out.
@@ -21,8 +24,13 @@ The simulator is the one described by the JSON file named in $SIM_INFO. Fixtures
 from __future__ import annotations
 
 import argparse
+import functools
+import http.server
 import json
 import os
+import signal
+import ssl
+import subprocess
 import sys
 import uuid
 
@@ -80,6 +88,30 @@ class Simulator:
                   '%s/id:%s?~action=%s' % (US_REST, session_id, action), body, body)
 
 
+def serve_forever(directory, tls):
+    """A plain web server for PULL tests, with a throwaway certificate when asked for TLS."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    if tls:
+        import trustme  # the simulator's own requirement
+        ca = trustme.CA()
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ca.issue_cert('127.0.0.1', 'localhost').configure_cert(context)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    sys.stdout.write('%s://127.0.0.1:%s\n' % ('https' if tls else 'http', server.server_address[1]))
+    sys.stdout.flush()
+    signal.signal(signal.SIGTERM, lambda *args: sys.exit(0))
+    server.serve_forever()
+
+
+def start_server(directory, tls):
+    command = [sys.executable, os.path.abspath(__file__), '_serve', '--directory', directory] + (['--tls'] if tls else [])
+    # Its own session, so that it outlives this command and Ansible does not wait for it.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = process.stdout.readline().decode().strip()
+    return {'url': url, 'pid': process.pid}
+
+
 def control(info, method, what, body=None):
     response = requests.request(method, '%s/%s' % (info['control_url'], what), json=body, verify=info.get('ca_cert') or True)
     response.raise_for_status()
@@ -88,7 +120,12 @@ def control(info, method, what, body=None):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('what', choices=['item', 'session', 'log', 'reset-log', 'stats', 'fault', 'other-ca'])
+    parser.add_argument('what', choices=['item', 'session', 'log', 'reset-log', 'stats', 'fault', 'other-ca',
+                                         'item-files', 'serve', 'stop', '_serve'])
+    parser.add_argument('--item')
+    parser.add_argument('--directory')
+    parser.add_argument('--tls', action='store_true')
+    parser.add_argument('--pid', type=int)
     parser.add_argument('--method', default='*')
     parser.add_argument('--path', default='.')
     parser.add_argument('--status', type=int, default=503)
@@ -96,6 +133,16 @@ def main():
     parser.add_argument('--state', default='ACTIVE', choices=['ACTIVE', 'DONE', 'ERROR', 'CANCELED'])
     parser.add_argument('--warning', action='append', default=[], help='TYPE:true|false')
     args = parser.parse_args()
+    if args.what == '_serve':
+        serve_forever(args.directory, args.tls)
+        return
+    if args.what == 'stop':
+        os.kill(args.pid, signal.SIGTERM)
+        print('{}')
+        return
+    if args.what == 'serve':
+        print(json.dumps(start_server(args.directory, args.tls)))
+        return
     with open(os.environ['SIM_INFO']) as handle:
         info = json.load(handle)
 
@@ -109,6 +156,11 @@ def main():
         result = control(info, 'POST', 'faults', {'method': args.method, 'path': args.path, 'status': args.status, 'count': args.count})
     elif args.what == 'other-ca':
         result = {'ca_path': requests.certs.where()}
+    elif args.what == 'item-files':
+        with Simulator(info) as sim:
+            files = sim.call('GET', '/api/content/library/item/%s/file' % args.item,
+                             '/rest/com/vmware/content/library/item/file?library_item_id=%s' % args.item)
+        result = sorted(f['name'] for f in files)
     else:
         with Simulator(info) as sim:
             item_id = sim.new_item()
