@@ -128,15 +128,18 @@ class RestClient(object):
         if http is None:
             self.http.mount('https://', HTTPAdapter(pool_connections=1, pool_maxsize=MAX_PARALLEL,
                                                     max_retries=retry_policy(retries)))
+        # Given with every request: requests lets REQUESTS_CA_BUNDLE and *_PROXY variables
+        # override a Session's own verify and proxies, and the task's options must win.
+        self.request_options = {'verify': True}
         if not validate_certs:
-            self.http.verify = False
+            self.request_options['verify'] = False
             # The user chose not to verify; one warning per request would drown the output.
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         elif ca_path:
-            self.http.verify = ca_path
+            self.request_options['verify'] = ca_path
         if proxy_host:
             proxy = 'http://%s:%s' % (proxy_host, proxy_port or 3128)
-            self.http.proxies = {'https': proxy, 'http': proxy}
+            self.request_options['proxies'] = {'https': proxy, 'http': proxy}
         # The session id travels in a header; keep no cookie that could outlive it.
         self.http.headers.update({'Accept': 'application/json', 'vmware-use-header-authn': 'true'})
 
@@ -159,7 +162,8 @@ class RestClient(object):
             data = json.dumps(body)
             send_headers['Content-Type'] = 'application/json'
         try:
-            return self.http.request(method, url, data=data, headers=send_headers, auth=auth, timeout=self.timeout)
+            return self.http.request(method, url, data=data, headers=send_headers, auth=auth, timeout=self.timeout,
+                                     **self.request_options)
         except requests.exceptions.SSLError as exc:
             raise TransportError(
                 'TLS verification of %s failed (%s %s): %s. Set ca_path to the CA bundle that signed the '
@@ -274,7 +278,7 @@ class RestClient(object):
         headers = {'Content-Type': 'application/octet-stream', 'Content-Length': str(len(body))}
         path = requests.utils.urlparse(uri).path
         try:
-            response = self.http.put(uri, data=body, headers=headers, timeout=self.timeout)
+            response = self.http.put(uri, data=body, headers=headers, timeout=self.timeout, **self.request_options)
         except requests.exceptions.RequestException as exc:
             raise TransportError('Could not %s: the upload to %s failed: %s' % (action, uri, _short_reason(exc)), 'UPLOAD_ERROR')
         if response.status_code >= 400:

@@ -128,8 +128,15 @@ class UserInputError(ContentLibraryError):
 class NotFoundError(ContentLibraryError):
     """Something the task names does not exist on the vCenter Server."""
 
+    def __init__(self, message, server_messages=None):
+        super(NotFoundError, self).__init__(message)
+        self.server_messages = server_messages or []
+
     def to_result(self):
-        return {'error_type': 'NOT_FOUND'}
+        result = {'error_type': 'NOT_FOUND'}
+        if self.server_messages:
+            result['error_messages'] = self.server_messages
+        return result
 
 
 class SessionEndedInError(ContentLibraryError):

@@ -127,7 +127,7 @@ def list_sessions(client, library_item_id=None):
         ids = client.call('update_session.list', library_item_id=library_item_id) or []
     except ApiError as exc:
         if library_item_id and exc.status == 404:
-            raise NotFoundError('Library item %s was not found: %s' % (library_item_id, exc.server_message()))
+            raise NotFoundError('Library item %s was not found.' % library_item_id, exc.messages)
         raise
     sessions = client.map(lambda session_id: get_session(client, session_id), ids)
     # A session can expire between the list and the get: leave it out.

@@ -26,7 +26,7 @@ description:
   - Works against the modern C(/api) and the legacy C(/rest) flavour of the vSphere Automation API.
   - Add files with M(vsphere.content_library.update_session_file) between opening and completing a session.
 author:
-  - vsphere.content_library contributors
+  - vsphere.content_library maintainers (@vsphere-collections)
 options:
   update_session_id:
     description:

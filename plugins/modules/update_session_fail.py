@@ -20,7 +20,7 @@ description:
     or V(CANCELED) cannot be failed any more, and the task fails, naming the session and its state.
   - Works against the modern C(/api) and the legacy C(/rest) flavour of the vSphere Automation API.
 author:
-  - vsphere.content_library contributors
+  - vsphere.content_library maintainers (@vsphere-collections)
 options:
   update_session_id:
     description:

@@ -22,7 +22,7 @@ description:
     M(vsphere.content_library.update_session) and O(vsphere.content_library.update_session#module:state=completed).
   - Works against the modern C(/api) and the legacy C(/rest) flavour of the vSphere Automation API.
 author:
-  - vsphere.content_library contributors
+  - vsphere.content_library maintainers (@vsphere-collections)
 options:
   update_session_id:
     description:

@@ -17,7 +17,7 @@ description:
     (the API's C(validate) action), which is a read and changes nothing.
   - Works against the modern C(/api) and the legacy C(/rest) flavour of the vSphere Automation API.
 author:
-  - vsphere.content_library contributors
+  - vsphere.content_library maintainers (@vsphere-collections)
 options:
   update_session_id:
     description:

@@ -17,7 +17,7 @@ description:
     to change one and M(vsphere.content_library.update_session_fail) to fail one.
   - Works against the modern C(/api) and the legacy C(/rest) flavour of the vSphere Automation API.
 author:
-  - vsphere.content_library contributors
+  - vsphere.content_library maintainers (@vsphere-collections)
 options:
   update_session_id:
     description:

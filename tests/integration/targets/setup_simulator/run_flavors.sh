@@ -9,7 +9,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 playbook=$1
 shift
 python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}
-simulator=${SIMULATOR_DIR:-$here/../../../simulator}
+# ansible-test runs targets from a copy of tests/integration only; the simulator is in the
+# collection it put first on ANSIBLE_COLLECTIONS_PATH.
+simulator=${SIMULATOR_DIR:-${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/vsphere/content_library/tests/simulator}
 for config in "api both" "rest both" "auto rest"; do
   read -r api_flavor sim_flavor <<<"$config"
   echo "=== $playbook: api_flavor=$api_flavor against a simulator serving $sim_flavor"

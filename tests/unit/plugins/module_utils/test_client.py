@@ -261,10 +261,20 @@ class TestConnectionOptions:
     def test_ipv6_host_is_bracketed(self):
         assert RestClient('fd00::1', 'u', 'p').base_url == 'https://[fd00::1]:443'
 
-    def test_proxy_and_ca(self):
-        client = RestClient('vc', 'u', 'p', ca_path='/etc/ca.pem', proxy_host='proxy', proxy_port=8080)
-        assert client.http.verify == '/etc/ca.pem'
-        assert client.http.proxies['https'] == 'http://proxy:8080'
+    def test_proxy_and_ca_win_over_the_environment(self, transport, monkeypatch):
+        monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/ssl/certs/ca-certificates.crt')
+        monkeypatch.setenv('HTTPS_PROXY', 'http://env-proxy:1')
+        seen = []
+        real_send = transport.send
+
+        def send(request, **kwargs):
+            seen.append(kwargs)
+            return real_send(request, **kwargs)
+        monkeypatch.setattr(transport, 'send', send)
+        api_login(transport)
+        RestClient('vc', 'u', 'p', ca_path='/etc/ca.pem', proxy_host='proxy', proxy_port=8080).login()
+        assert seen[0]['verify'] == '/etc/ca.pem'
+        assert seen[0]['proxies']['https'] == 'http://proxy:8080'
 
     def test_no_validation(self):
-        assert RestClient('vc', 'u', 'p', validate_certs=False, ca_path='/x').http.verify is False
+        assert RestClient('vc', 'u', 'p', validate_certs=False, ca_path='/x').request_options['verify'] is False

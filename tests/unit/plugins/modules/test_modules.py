@@ -85,7 +85,8 @@ class TestInfo:
             {'id': 'x', 'default_message': 'Item NOPE does not exist.', 'args': []}]})
         code, result = run_module(update_session_info, capsys, library_item_id='NOPE')
         assert code == 1
-        assert result['msg'] == 'Library item NOPE was not found: Item NOPE does not exist.'
+        assert result['msg'] == 'Library item NOPE was not found.'
+        assert result['error_messages'] == ['Item NOPE does not exist.']
         assert result['error_type'] == 'NOT_FOUND'
         assert vc.paths()[-1] == 'DELETE /api/session'
 

@@ -45,13 +45,14 @@ class Simulator:
         self.info = info
         self.url = info['url']
         self.http = requests.Session()
-        self.http.verify = info.get('ca_cert') or True
+        # Not Session.verify: REQUESTS_CA_BUNDLE would override it.
+        self.verify = info.get('ca_cert') or True
         self.modern = info.get('flavor', 'both') != 'rest'
         self.token = None
 
     def __enter__(self):
         path = '/api/session' if self.modern else '/rest/com/vmware/cis/session'
-        response = self.http.post(self.url + path, auth=(self.info['username'], self.info['password']))
+        response = self.http.post(self.url + path, auth=(self.info['username'], self.info['password']), verify=self.verify)
         response.raise_for_status()
         body = response.json()
         self.token = body if self.modern else body['value']
@@ -60,11 +61,11 @@ class Simulator:
 
     def __exit__(self, *exc):
         path = '/api/session' if self.modern else '/rest/com/vmware/cis/session'
-        self.http.delete(self.url + path).raise_for_status()
+        self.http.delete(self.url + path, verify=self.verify).raise_for_status()
 
     def call(self, method, api_path, rest_path, api_body=None, rest_body=None):
         path, body = (api_path, api_body) if self.modern else (rest_path, rest_body)
-        response = self.http.request(method, self.url + path, json=body)
+        response = self.http.request(method, self.url + path, json=body, verify=self.verify)
         if response.status_code >= 400:
             raise SystemExit('%s %s answered %s: %s' % (method, path, response.status_code, response.text))
         if not response.content:

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Refresh the copy of this collection at <repo>/.tmp/ansible_collections/NAMESPACE/NAME
+# (the layout ansible-test and antsibull-docs need) and print its path on stdout.
+# Copies git's tracked + untracked-not-ignored files (plus tests/integration/integration_config.yml);
+# the copy's tests/output (ansible-test's venvs and results) is kept.
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ns="$(sed -n 's/^namespace: *//p' "$REPO/galaxy.yml")"
+name="$(sed -n 's/^name: *//p' "$REPO/galaxy.yml")"
+DEST="$REPO/.tmp/ansible_collections/$ns/$name"
+
+mkdir -p "$REPO/.tmp"
+keep="$REPO/.tmp/output.keep"
+rm -rf "$keep"
+if [[ -d "$DEST/tests/output" ]]; then mv "$DEST/tests/output" "$keep"; fi
+rm -rf "$DEST"
+mkdir -p "$DEST/tests"
+git -C "$REPO" ls-files -z --cached --others --exclude-standard \
+    | while IFS= read -r -d '' f; do
+        case "$f" in .venv/* | .tmp/* | tests/output/*) continue ;; esac
+        if [[ -e "$REPO/$f" || -L "$REPO/$f" ]]; then printf '%s\0' "$f"; fi  # skip deleted files
+    done \
+    | tar -C "$REPO" --null -T - -cf - | tar -C "$DEST" -xf -
+if [[ -d "$keep" ]]; then mv "$keep" "$DEST/tests/output"; fi
+# ansible-test reads this vars file even when git ignores it (it may hold generated settings).
+cfg=tests/integration/integration_config.yml
+if [[ -f "$REPO/$cfg" ]]; then cp "$REPO/$cfg" "$DEST/$cfg"; fi
+echo "collection-copy.sh: refreshed $DEST" >&2
+echo "$DEST"
