@@ -52,8 +52,14 @@ class Operation:
         self.routes = {API: api, REST: rest}
 
     def describe(self, params):
+        # Fields of a spec can name the subject too (create_spec's library_item_id).
+        context = {}
+        for value in params.values():
+            if isinstance(value, dict):
+                context.update(value)
+        context.update(params)
         try:
-            return self.label.format(**params)
+            return self.label.format(**context)
         except (KeyError, IndexError):
             return self.label.split(' {', 1)[0]
 

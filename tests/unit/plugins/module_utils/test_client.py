@@ -176,6 +176,13 @@ class TestCalls:
         assert str(err.value) == ('Could not get update session S9: vCenter answered HTTP 404 NOT_FOUND: '
                                   'Update session S9 not found. (GET %s/S9)' % US_API)
 
+    def test_create_error_names_the_item_of_the_spec(self, transport):
+        api_login(transport)
+        transport.add('POST', '^%s$' % US_API, 400, {'error_type': 'INVALID_ELEMENT_TYPE', 'messages': []})
+        with pytest.raises(ApiError) as err:
+            make_client('api').call('update_session.create', create_spec={'library_item_id': 'I7'}, client_token='T')
+        assert str(err.value).startswith('Could not create an update session for library item I7: vCenter answered HTTP 400')
+
     def test_check_mode_refuses_writes_before_sending(self, transport):
         api_login(transport)
         client = make_client('api', check_mode=True)
