@@ -36,7 +36,7 @@ RSS_LIMIT_MIB = 100
 def make_file(path, size_mib):
     block = os.urandom(1024 * 1024)
     with open(path, 'wb') as handle:
-        for _ in range(size_mib):
+        for dummy in range(size_mib):
             handle.write(block)
 
 

@@ -25,6 +25,9 @@ from ansible_collections.vsphere.content_library.tests.unit.plugins.modules.test
 )
 
 US = '/api/content/library/item/update-session'
+# What vCenter answers to a PUSH add.
+WAITING = {'name': 'disk.iso', 'status': 'WAITING_FOR_TRANSFER', 'source_type': 'PUSH', 'bytes_transferred': 0,
+           'upload_endpoint': {'uri': 'https://vc.example.com/up/S1/disk.iso'}}
 
 
 @pytest.fixture
@@ -159,13 +162,12 @@ class TestFiles:
 
     def test_other_checksum_uploads_with_the_asked_checksum(self, vc, capsys, src):
         vc.add('GET', '^%s/S1$' % US, 200, session())
-        vc.add('GET', '^%s/S1/file$' % US, 200, [{'name': 'disk.iso', 'status': 'READY', 'size': 3000, 'source_type': 'NONE',
-                                                 'bytes_transferred': 3000, 'checksum_info': {'algorithm': 'MD5', 'checksum': '00'}}])
-        vc.add('POST', '^%s/S1/file$' % US, 201, {'name': 'disk.iso', 'status': 'WAITING_FOR_TRANSFER', 'source_type': 'PUSH',
-                                                 'bytes_transferred': 0, 'upload_endpoint': {'uri': 'https://vc.example.com/up/S1/disk.iso'}})
+        held = {'name': 'disk.iso', 'status': 'READY', 'size': 3000, 'source_type': 'NONE', 'bytes_transferred': 3000,
+                'checksum_info': {'algorithm': 'MD5', 'checksum': '00'}}
+        vc.add('GET', '^%s/S1/file$' % US, 200, [held])
+        vc.add('POST', '^%s/S1/file$' % US, 201, WAITING)
         vc.add('PUT', '^/up/S1/disk.iso$', 200)
-        vc.add('GET', '^%s/S1/file/disk.iso$' % US, 200, {'name': 'disk.iso', 'status': 'READY', 'size': 3000,
-                                                         'source_type': 'PUSH', 'bytes_transferred': 3000})
+        vc.add('GET', '^%s/S1/file/disk.iso$' % US, 200, dict(held, source_type='PUSH', checksum_info=None))
         code, result = run_module(update_session_file, capsys, id='S1', name='disk.iso', src=src, checksum_algorithm='SHA256')
         assert code == 0 and result['changed'] is True
         add = [c for c in vc.calls if c['method'] == 'POST' and c['path'].endswith('/file')][0]
@@ -179,8 +181,7 @@ class TestFiles:
     def test_a_refused_upload_fails_the_session(self, vc, capsys, src):
         vc.add('GET', '^%s/S1$' % US, 200, session())
         vc.add('GET', '^%s/S1/file$' % US, 200, [])
-        vc.add('POST', '^%s/S1/file$' % US, 201, {'name': 'disk.iso', 'status': 'WAITING_FOR_TRANSFER', 'source_type': 'PUSH',
-                                                 'bytes_transferred': 0, 'upload_endpoint': {'uri': 'https://vc.example.com/up/S1/disk.iso'}})
+        vc.add('POST', '^%s/S1/file$' % US, 201, WAITING)
         vc.add('PUT', '^/up/S1/disk.iso$', 400, {'error_type': 'INVALID_ARGUMENT', 'messages': [
             {'id': 'x', 'default_message': 'Checksum mismatch.', 'args': []}]})
         vc.add('POST', '^%s/S1\\?action=fail$' % US, 204)
