@@ -18,7 +18,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._client im
     REQUESTS_IMPORT_ERROR,
     RestClient,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ContentLibraryError
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ContentLibraryError, UserInputError
 
 # Kept in step with plugins/doc_fragments/connection.py.
 CONNECTION_ARGSPEC = dict(
@@ -50,19 +50,21 @@ class ContentLibraryModule(object):
     ``msg``: never a traceback, never a secret.
     """
 
-    def __init__(self, argument_spec, **kwargs):
+    def __init__(self, argument_spec, check_input=None, **kwargs):
+        """``check_input(params)`` may raise UserInputError: the task then fails before anything is sent."""
         kwargs.setdefault('supports_check_mode', True)
         self.module = AnsibleModule(argument_spec=connection_argspec(**argument_spec), **kwargs)
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         self.params = self.module.params
+        if check_input:
+            try:
+                check_input(self.params)
+            except UserInputError as exc:
+                self.module.fail_json(msg=str(exc), **exc.to_result())
         self.check_mode = self.module.check_mode
         self.client = RestClient.from_params(self.params, check_mode=self.check_mode,
                                              register_secret=self.module.no_log_values.add)
-
-    def fail_on_input(self, error):
-        """Report a UserInputError before anything is sent to vCenter."""
-        self.module.fail_json(msg=str(error), **error.to_result())
 
     def diff(self, before, after):
         """Ansible's before/after diff, only when the user asked for --diff."""

@@ -475,11 +475,8 @@ def main():
             ('state', 'canceled', ('update_session_id',)),
             ('state', 'absent', ('update_session_id',)),
         ],
+        check_input=check_input,
     )
-    try:
-        check_input(module.params)
-    except UserInputError as exc:
-        module.fail_on_input(exc)
     module.run(UpdateSessionTask(module).run)
 
 

@@ -112,21 +112,24 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._update_se
 )
 
 
+def check_input(params):
+    if not params['client_error_message'].strip():
+        raise UserInputError('client_error_message must not be empty: it is the reason vCenter records for the failure.')
+
+
 def main():
     module = ContentLibraryModule(
         argument_spec=dict(
             update_session_id=dict(type='str', required=True, aliases=['id']),
             client_error_message=dict(type='str', required=True),
         ),
+        check_input=check_input,
     )
     params = module.params
     client = module.client
 
-    message = params['client_error_message']
-    if not message.strip():
-        module.fail_on_input(UserInputError('client_error_message must not be empty: it is the reason vCenter records for the failure.'))
-
     def handler():
+        message = params['client_error_message']
         session_id = params['update_session_id']
         session = get_session(client, session_id)
         if not plan('failed', session, session_id):

@@ -439,11 +439,8 @@ def main():
             keep_alive_interval=dict(type='int', default=60),
         ),
         mutually_exclusive=[('src', 'source_url')],
+        check_input=check_input,
     )
-    try:
-        check_input(module.params)
-    except UserInputError as exc:
-        module.fail_on_input(exc)
     module.run(FileTask(module).run)
 
 
