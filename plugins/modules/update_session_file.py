@@ -401,6 +401,7 @@ class FileTask(object):
 
     def give_up(self, reason):
         """Fail the session with the reason (unless told not to), then fail the task saying so."""
+        reason = reason.rstrip('. ')
         if not self.params['fail_session_on_error']:
             raise TransferError('%s. Update session %s was left ACTIVE (fail_session_on_error=false).' % (reason, self.session_id))
         try:
