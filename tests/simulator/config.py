@@ -9,6 +9,8 @@ DEFAULT_USERNAME = "administrator@vsphere.local"
 
 @dataclass
 class Config:  # pylint: disable=too-many-instance-attributes
+    """Every command-line setting; see README.md for their meaning."""
+
     host: str = "127.0.0.1"
     port: int = 0
     tls: bool = True
@@ -22,6 +24,7 @@ class Config:  # pylint: disable=too-many-instance-attributes
     terminal_session_retention: float = 600.0
     latency_ms: int = 0
     log_level: str = "info"
+    exit_with_parent: bool = False
 
     def serves(self, flavor: str) -> bool:
         """Whether this simulator answers the given URL flavour."""

@@ -10,6 +10,8 @@ from simulator.state import Store
 
 @dataclass
 class Context:
+    """The request being handled, its flavour, and the caller once authenticated."""
+
     store: Store
     request: Any
     flavor: str | None

@@ -32,11 +32,14 @@ def take_fault(store: Store, method: str, path: str) -> Fault | None:
 
 
 class Dispatcher:
+    """Serves every path outside /_sim from the operation table, and logs each request."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
         self.router = Router(store.config.serves)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        """The aiohttp handler: whatever happens, a vAPI answer (or a dropped connection) and a log entry."""
         store = self.store
         flavor = flavor_of(request.path)
         ctx = Context(store, request, flavor)
@@ -63,10 +66,10 @@ class Dispatcher:
                 response = self.drop(request)
             elif fault is not None:
                 response = self.fault_response(request, fault, flavor)
+            elif match is not None:
+                response = await self.run(ctx, match)
             elif routing_error is not None:
                 raise routing_error
-            else:
-                response = await self.run(ctx, match)
         except MethodNotAllowed as exc:
             response = error_response(exc, flavor)
             response.headers["Allow"] = ", ".join(exc.allowed)
@@ -83,8 +86,8 @@ class Dispatcher:
         LOG.debug("%s %s -> %s (%s) user=%s", request.method, request.path, response.status, entry["operation"], ctx.user)
         return response
 
-    async def run(self, ctx: Context, match: Match | None) -> web.StreamResponse:
-        assert match is not None
+    async def run(self, ctx: Context, match: Match) -> web.StreamResponse:
+        """Authenticate, read and validate the parameters, call the handler, render its result."""
         operation = match.operation
         if operation.auth == "session":
             authenticate(ctx)
@@ -107,6 +110,7 @@ class Dispatcher:
 
     @staticmethod
     def fault_response(request: web.Request, fault: Fault, flavor: str | None) -> web.StreamResponse:
+        """The vAPI error of the fault's status, in the request's flavour."""
         LOG.info("fault %s answers %s %s", fault.status, request.method, request.path)
         status = int(fault.status or 500)
         err = VapiError(STATUS_ERROR.get(status, "error"),

@@ -85,7 +85,8 @@ async def read_json_body(request: web.Request) -> Any:
         return None
     try:
         return json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers undecodable bytes too; RecursionError is what very deep nesting raises.
         raise error("invalid_request", "vapi.bindings.typeconverter.fromjson.invalid.json",
                     "The request body is not valid JSON: {reason}.", reason=str(exc)) from None
 

@@ -60,6 +60,7 @@ def end(session: UpdateSession, state: str, message: Message | None = None) -> N
     session.state = state
     session.error_message = message
     session.completing = False
+    session.awaited = set()
     session.ended = time.time()
     if state != DONE:
         discard_data(session)
@@ -101,9 +102,9 @@ def pending_transfers(session: UpdateSession) -> list[str]:
 
 
 def finish(store: Store, session: UpdateSession) -> None:
-    """The end of complete: fail on a bad file or an unignored preview warning, else update the item."""
+    """The end of complete: fail if a transfer awaited by complete failed or a preview warning is not ignored, else update the item."""
     item = store.items.get(session.item_id)
-    failed = [f.name for f in session.files.values() if f.status == FILE_ERROR]
+    failed = [f.name for f in session.files.values() if f.status == FILE_ERROR and f.name in session.awaited]
     if item is None:
         end(session, ERROR, Message("com.vmware.vdcs.cls-main.item_deleted",
                                     "The library item {item} of update session {id} no longer exists.",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from urllib.parse import unquote
 
-from simulator.errors import VapiError, error
+from simulator.errors import Message, VapiError, error
 from simulator.routes import OPERATIONS, Operation, Route
 
 ACTION_KEYS = {"api": "action", "rest": "~action"}
@@ -15,6 +15,8 @@ ACTION_KEYS = {"api": "action", "rest": "~action"}
 
 @dataclass(frozen=True)
 class CompiledRoute:
+    """A Route of one flavour, ready to match: its path regex, required action and query parameters."""
+
     operation: Operation
     route: Route
     flavor: str | None
@@ -32,13 +34,15 @@ class CompiledRoute:
 
 @dataclass(frozen=True)
 class Match:
+    """The operation a request asks for and the parameters its path carries."""
+
     operation: Operation
     route: Route
     path_params: dict[str, str]
 
 
 def compile_route(operation: Operation, route: Route, flavor: str | None) -> CompiledRoute:
-    path, _, query = route.path.partition("?")
+    path, query = route.path.split("?", 1) if "?" in route.path else (route.path, "")
     action = None
     present: list[str] = []
     if query:
@@ -84,11 +88,7 @@ class Router:
             raise error("not_found", "com.vmware.vapi.rest.operationsForUrlNotFound",
                         "Unable to find operations for URL: {path}", path=unquote(raw_path))
         if method not in methods:
-            err = error("operation_not_found", "com.vmware.vapi.rest.httpMethodNotAllowed",
-                        "HTTP method {method} is not allowed for {path}; allowed: {allowed}.",
-                        method=method, path=unquote(raw_path), allowed=", ".join(sorted(methods)))
-            err.status = 405
-            raise MethodNotAllowed(err, sorted(methods))
+            raise MethodNotAllowed(method, unquote(raw_path), sorted(methods))
         action = query.get(ACTION_KEYS.get(flavor or "", ""), "")
         raise error("operation_not_found", "com.vmware.vapi.rest.operationNotFound",
                     "No operation for {method} {path} with action {action!r}.",
@@ -96,8 +96,10 @@ class Router:
 
 
 class MethodNotAllowed(VapiError):
-    """405, with the Allow header the response must carry."""
+    """405 for a known path, with the Allow header the response must carry."""
 
-    def __init__(self, err: VapiError, allowed: list[str]) -> None:
-        super().__init__(err.error_type, err.messages[0], status=405)
+    def __init__(self, method: str, path: str, allowed: list[str]) -> None:
+        super().__init__("operation_not_found", Message(
+            "com.vmware.vapi.rest.httpMethodNotAllowed", "HTTP method {method} is not allowed for {path}; allowed: {allowed}.",
+            method=method, path=path, allowed=", ".join(allowed)), status=405)
         self.allowed = allowed

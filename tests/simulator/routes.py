@@ -25,6 +25,8 @@ REST_FILE = "/rest/com/vmware/content/library/item/updatesession/file"
 
 @dataclass(frozen=True)
 class Route:
+    """How one flavour spells an operation: method, path, and where its parameters are."""
+
     method: str
     path: str
     # None: no body; FIELDS: the body's fields are parameters; a name: the whole body is that parameter.
@@ -35,6 +37,8 @@ class Route:
 
 @dataclass(frozen=True)
 class Operation:  # pylint: disable=too-many-instance-attributes
+    """One API operation: its log name, handler, parameter types and routes in each flavour."""
+
     name: str
     handler: Callable[..., Awaitable[Any]]
     params: Struct

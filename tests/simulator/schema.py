@@ -35,6 +35,8 @@ class Type:
 
 
 class Str(Type):
+    """A string; ``non_empty`` refuses blank ones."""
+
     def __init__(self, non_empty: bool = False) -> None:
         self.non_empty = non_empty
 
@@ -47,6 +49,8 @@ class Str(Type):
 
 
 class Int(Type):
+    """An integer (not a boolean), optionally within bounds."""
+
     def __init__(self, minimum: int | None = None, maximum: int | None = None) -> None:
         self.minimum = minimum
         self.maximum = maximum
@@ -63,6 +67,8 @@ class Int(Type):
 
 
 class Bool(Type):
+    """A JSON boolean."""
+
     def check(self, value: Any, where: str) -> Any:
         if not isinstance(value, bool):
             raise invalid_argument("{field} must be a boolean, not {kind}.", field=where, kind=_kind(value))
@@ -70,6 +76,8 @@ class Bool(Type):
 
 
 class Enum(Type):
+    """One of a fixed set of strings."""
+
     def __init__(self, *values: str) -> None:
         self.values = values
 
@@ -81,6 +89,8 @@ class Enum(Type):
 
 
 class ListOf(Type):
+    """A list whose elements all have one type."""
+
     def __init__(self, item: Type) -> None:
         self.item = item
 
@@ -91,6 +101,8 @@ class ListOf(Type):
 
 
 class Field:
+    """A field of a Struct: its type and whether it is required."""
+
     __slots__ = ("type", "required")
 
     def __init__(self, field_type: Type, required: bool = False) -> None:
@@ -107,6 +119,8 @@ def opt(field_type: Type) -> Field:
 
 
 class Struct(Type):
+    """An object with known fields; unknown ones are dropped, null ones are unset."""
+
     def __init__(self, **fields: Field) -> None:
         self.fields = fields
 
@@ -143,7 +157,7 @@ FILE_ADD_SPEC = Struct(
     name=req(Str(non_empty=True)),
     source_type=req(Enum(*SOURCE_TYPES)),
     source_endpoint=opt(TRANSFER_ENDPOINT),
-    size=opt(Int(minimum=0)),
+    size=opt(Int(minimum=0, maximum=2 ** 63 - 1)),
     checksum_info=opt(CHECKSUM_INFO),
 )
 ITEM_MODEL = Struct(library_id=opt(Str()), name=opt(Str()), type=opt(Str()), description=opt(Str()))

@@ -60,6 +60,8 @@ def discard(path: str | None) -> None:
 
 @dataclass
 class LoginSession:
+    """An API login session (reference §1), known by its token."""
+
     token: str
     user: str
     created: float
@@ -68,6 +70,8 @@ class LoginSession:
 
 @dataclass
 class Library:  # pylint: disable=too-many-instance-attributes
+    """A content library; to_json is its LibraryModel."""
+
     id: str
     name: str
     type: str
@@ -104,6 +108,8 @@ class Library:  # pylint: disable=too-many-instance-attributes
 
 @dataclass
 class ItemFile:
+    """A file of a library item as item/file shows it; ``path`` is its content on disk."""
+
     name: str
     size: int
     version: int
@@ -119,6 +125,8 @@ class ItemFile:
 
 @dataclass
 class Item:  # pylint: disable=too-many-instance-attributes
+    """A library item; to_json is its ItemModel."""
+
     id: str
     library_id: str
     name: str
@@ -205,6 +213,8 @@ class SessionFile:  # pylint: disable=too-many-instance-attributes
 
 @dataclass
 class UpdateSession:  # pylint: disable=too-many-instance-attributes
+    """An update session (reference §2.1) with the files it sees, keyed by name."""
+
     id: str
     user: str
     item_id: str
@@ -219,8 +229,9 @@ class UpdateSession:  # pylint: disable=too-many-instance-attributes
     created: float = field(default_factory=time.time)
     last_activity: float = field(default_factory=time.time)
     ended: float | None = None
-    # complete was called while PULL transfers were still running.
+    # complete was called while PULL transfers were still running, those of these names.
     completing: bool = False
+    awaited: set[str] = field(default_factory=set)
 
     def ignores(self, warning_type: str) -> bool:
         return any(entry["type"] == warning_type and entry["ignored"] for entry in self.warning_behavior)
@@ -228,6 +239,8 @@ class UpdateSession:  # pylint: disable=too-many-instance-attributes
 
 @dataclass
 class Fault:
+    """An injected fault: answers the next ``count`` requests matching method and path pattern."""
+
     method: str
     pattern: Any
     count: int

@@ -7,6 +7,7 @@ and both verify the announced size and checksum before a file turns READY.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import ssl
@@ -34,12 +35,14 @@ TOUCH_INTERVAL = 0.5
 class TransferFailed(Exception):
     """The content did not arrive as announced; the message becomes the file's error_message."""
 
-    def __init__(self, message: Message) -> None:
+    def __init__(self, message: Message, error_type: str = "invalid_argument") -> None:
         super().__init__(message.text)
         self.message = message
+        self.error_type = error_type
 
 
 def start(session: UpdateSession, session_file: SessionFile, path: str) -> None:
+    """Reset a file for a new transfer into ``path``."""
     session_file.status = TRANSFERRING
     session_file.bytes_transferred = 0
     session_file.received_size = None
@@ -63,8 +66,10 @@ async def receive(store: Store, session: UpdateSession, session_file: SessionFil
         async for chunk in chunks:
             if session.state != ACTIVE or session.files.get(session_file.name) is not session_file:
                 raise TransferFailed(Message("com.vmware.vdcs.cls-main.transfer_abandoned",
-                                             "The transfer of {name} stopped: update session {id} is {state}.",
-                                             name=session_file.name, id=session.id, state=session.state))
+                                             "The transfer of {name} stopped: update session {id} is {state} "
+                                             "or the file was replaced.",
+                                             name=session_file.name, id=session.id, state=session.state),
+                                     "not_allowed_in_current_state")
             handle.write(chunk)
             if digest is not None:
                 digest.update(chunk)
@@ -114,13 +119,19 @@ async def upload(store: Store, session: UpdateSession, session_file: SessionFile
         await receive(store, session, session_file, _request_chunks(request))
     except TransferFailed as exc:
         fail(session_file, exc.message)
-        raise VapiError("invalid_argument", exc.message) from None
+        raise VapiError(exc.error_type, exc.message) from None
     except (ConnectionError, RequestPayloadError, HttpProcessingError) as exc:
         message = Message("com.vmware.vdcs.cls-main.transfer_interrupted",
                           "The upload of {name} was interrupted after {received} bytes: {reason}.",
                           name=session_file.name, received=session_file.bytes_transferred, reason=str(exc) or type(exc).__name__)
         fail(session_file, message)
         raise VapiError("invalid_request", message) from None
+    except OSError as exc:
+        # The simulator's own storage failed (a full disk, say): the file must not stay TRANSFERRING.
+        message = Message("com.vmware.vdcs.cls-main.storage_error", "The simulator could not store {name}: {reason}.",
+                          name=session_file.name, reason=str(exc))
+        fail(session_file, message)
+        raise VapiError("resource_inaccessible", message) from None
 
 
 async def _request_chunks(request: Any) -> AsyncIterator[bytes]:
@@ -153,10 +164,10 @@ async def pull(store: Store, session: UpdateSession, session_file: SessionFile) 
                                          "The simulator cannot read {uri}: it pulls only from http and https.", uri=uri))
         thumbprint = endpoint.get("ssl_certificate_thumbprint")
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=120)
+        if thumbprint and uri.lower().startswith("https:"):
+            await _check_thumbprint(uri, thumbprint)
         async with aiohttp.ClientSession(timeout=timeout) as client:
             async with client.get(uri, ssl=_pull_ssl(thumbprint)) as response:
-                if thumbprint and uri.lower().startswith("https:"):
-                    _check_thumbprint(response, thumbprint, uri)
                 if response.status != 200:
                     raise TransferFailed(Message("com.vmware.vdcs.cls-main.source_http_error",
                                                  "The source endpoint {uri} answered HTTP {status}.", uri=uri, status=response.status))
@@ -172,6 +183,11 @@ async def pull(store: Store, session: UpdateSession, session_file: SessionFile) 
                                    "The simulator could not fetch {uri}: {reason}.", uri=uri, reason=str(exc) or type(exc).__name__))
     except VapiError as exc:
         fail(session_file, exc.messages[0])
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        # A background task has nobody to report to: log it and leave the file in ERROR, not TRANSFERRING.
+        LOG.exception("pull of %s failed", uri)
+        fail(session_file, Message("com.vmware.vdcs.cls-main.pull_failed", "The simulator failed to pull {uri}: {reason}.",
+                                   uri=uri, reason=type(exc).__name__))
     finally:
         session_file.task = None
     LOG.info("pull of %s for update session %s ended %s", session_file.name, session.id, session_file.status)
@@ -181,24 +197,39 @@ async def pull(store: Store, session: UpdateSession, session_file: SessionFile) 
             lifecycle.finish(store, session)
 
 
-def _pull_ssl(thumbprint: str | None) -> ssl.SSLContext | bool:
-    if not thumbprint:
-        return True
-    # With a thumbprint the certificate is accepted only if it matches, "and no other validation is done".
+def _unverified_context() -> ssl.SSLContext:
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     return context
 
 
+def _pull_ssl(thumbprint: str | None) -> ssl.SSLContext | bool:
+    # With a thumbprint the certificate is accepted only if it matches, "and no other validation is done".
+    return _unverified_context() if thumbprint else True
+
+
 def normalize_thumbprint(thumbprint: str) -> str:
     return "".join(ch for ch in thumbprint.lower() if ch in "0123456789abcdef")
 
 
-def _check_thumbprint(response: aiohttp.ClientResponse, thumbprint: str, uri: str) -> None:
-    transport = response.connection.transport if response.connection else None
-    ssl_object = transport.get_extra_info("ssl_object") if transport else None
-    der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
+async def _check_thumbprint(uri: str, thumbprint: str) -> None:
+    """Compare the SHA-1 of the server's DER certificate with the expected thumbprint, before any request.
+
+    A handshake of its own, because aiohttp may release the connection of a
+    small response before its certificate can be read.
+    """
+    parts = urlsplit(uri)
+    host = parts.hostname or ""
+    writer = (await asyncio.wait_for(
+        asyncio.open_connection(host, parts.port or 443, ssl=_unverified_context(), server_hostname=host), 30))[1]
+    try:
+        ssl_object = writer.get_extra_info("ssl_object")
+        der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError, ssl.SSLError, asyncio.TimeoutError):
+            await asyncio.wait_for(writer.wait_closed(), 5)
     actual = hashlib.sha1(der).hexdigest() if der else ""
     if actual != normalize_thumbprint(thumbprint):
         pretty = ":".join(actual[i:i + 2] for i in range(0, len(actual), 2)).upper()

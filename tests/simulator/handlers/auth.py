@@ -33,17 +33,17 @@ def authenticate(ctx: Context, required: bool = True) -> None:
             raise unauthenticated("This operation requires an authenticated session: send the {header} header.",
                                   header=SESSION_HEADER)
         return
-    login = ctx.store.login_sessions.get(token)
-    if login is None:
+    login_session = ctx.store.login_sessions.get(token)
+    if login_session is None:
         raise unauthenticated("The session is unknown or has expired; log in again.")
-    login.last_accessed = time.time()
-    ctx.user = login.user
+    login_session.last_accessed = time.time()
+    ctx.user = login_session.user
     ctx.token = token
 
 
 def _basic_credentials(ctx: Context) -> tuple[str, str]:
     header = ctx.request.headers.get("Authorization", "")
-    scheme, _, encoded = header.partition(" ")
+    scheme, encoded = header.split(" ", 1) if " " in header else (header, "")
     if scheme.lower() != "basic" or not encoded.strip():
         raise unauthenticated("Log in with HTTP Basic authentication.")
     try:

@@ -9,8 +9,8 @@ from simulator.context import Context
 from simulator.errors import Message, error, invalid_argument
 from simulator.handlers.common import check_client_token, earlier_create, remember_create
 from simulator.preview import preview_info
-from simulator.state import (ACTIVE, CANCELED, ERROR, FILE_ERROR, READY, SUBSCRIBED, SessionFile, Store,
-                             UpdateSession, iso_time, new_id)
+from simulator.state import (ACTIVE, CANCELED, ERROR, READY, SUBSCRIBED, SessionFile, Store, UpdateSession, iso_time,
+                             new_id)
 
 
 def model(store: Store, session: UpdateSession) -> dict[str, Any]:
@@ -118,19 +118,25 @@ async def cancel(ctx: Context, params: dict[str, Any]) -> Any:
 
 
 async def complete(ctx: Context, params: dict[str, Any]) -> Any:
-    """PUSH files must all be READY; PULL transfers still running finish in the background (reference §3.8)."""
+    """Every file the client uploads (PUSH) must be READY (reference §3.8).
+
+    PULL transfers still running finish in the background: the call returns and
+    the session stays ACTIVE until they end. A PULL file that had already failed
+    is left out of the item, as a removed file would be.
+    """
     store = ctx.store
     session = store.update_session(params["update_session_id"])
     lifecycle.require_active(session, "complete")
     for session_file in session.files.values():
-        pushed_not_ready = session_file.source_type == "PUSH" and session_file.status != READY
-        if pushed_not_ready or session_file.status == FILE_ERROR:
+        if session_file.source_type == "PUSH" and session_file.status != READY:
             raise error("not_allowed_in_current_state", "com.vmware.vdcs.cls-main.update_session_file_not_ready",
                         "Update session {id} cannot complete: file {name} is {status}, not READY.",
                         id=session.id, name=session_file.name, status=session_file.status)
     lifecycle.touch(session)
-    if lifecycle.pending_transfers(session):
+    pending = lifecycle.pending_transfers(session)
+    if pending:
         session.completing = True
+        session.awaited = set(pending)
     else:
         lifecycle.finish(store, session)
     return None
