@@ -159,67 +159,51 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Open (or reuse) an update session on a library item, ignoring self-signed certificates
-  vsphere.content_library.update_session:
-    hostname: "{{ vcenter_hostname }}"
-    username: "{{ vcenter_username }}"
-    password: "{{ vcenter_password }}"
-    ca_path: "{{ vcenter_ca_path }}"
-    library_item_id: "{{ library_item_id }}"
-    warning_behavior:
-      - type: SELF_SIGNED_CERTIFICATE
-        ignored: true
-  register: session
+- name: Set the connection once for every module of the collection
+  module_defaults:
+    group/vsphere.content_library.all:
+      hostname: "{{ vcenter_hostname }}"
+      username: "{{ vcenter_username }}"
+      password: "{{ vcenter_password }}"
+      ca_path: "{{ vcenter_ca_path }}"
+  block:
+    - name: Open (or reuse) an update session on a library item, ignoring self-signed certificates
+      vsphere.content_library.update_session:
+        library_item_id: "{{ library_item_id }}"
+        warning_behavior:
+          - type: SELF_SIGNED_CERTIFICATE
+            ignored: true
+      register: session
 
-- name: Report progress and keep the session alive during long work
-  vsphere.content_library.update_session:
-    hostname: "{{ vcenter_hostname }}"
-    username: "{{ vcenter_username }}"
-    password: "{{ vcenter_password }}"
-    ca_path: "{{ vcenter_ca_path }}"
-    id: "{{ session.update_session.id }}"
-    client_progress: 50
-    keep_alive: true
+    - name: Report progress and keep the session alive during long work
+      vsphere.content_library.update_session:
+        id: "{{ session.update_session.id }}"
+        client_progress: 50
+        keep_alive: true
 
-- name: Ignore exactly the untrusted-certificate warning, and no other
-  vsphere.content_library.update_session:
-    hostname: "{{ vcenter_hostname }}"
-    username: "{{ vcenter_username }}"
-    password: "{{ vcenter_password }}"
-    ca_path: "{{ vcenter_ca_path }}"
-    id: "{{ session.update_session.id }}"
-    warning_behavior:
-      - type: UNTRUSTED_CERTIFICATE
-    purge_warning_behavior: true
+    - name: Ignore exactly the untrusted-certificate warning, and no other
+      vsphere.content_library.update_session:
+        id: "{{ session.update_session.id }}"
+        warning_behavior:
+          - type: UNTRUSTED_CERTIFICATE
+        purge_warning_behavior: true
 
-- name: Complete the session and wait until its content is in the item
-  vsphere.content_library.update_session:
-    hostname: "{{ vcenter_hostname }}"
-    username: "{{ vcenter_username }}"
-    password: "{{ vcenter_password }}"
-    ca_path: "{{ vcenter_ca_path }}"
-    id: "{{ session.update_session.id }}"
-    state: completed
-    wait_timeout: 900
+    - name: Complete the session and wait until its content is in the item
+      vsphere.content_library.update_session:
+        id: "{{ session.update_session.id }}"
+        state: completed
+        wait_timeout: 900
 
-- name: Delete the finished session
-  vsphere.content_library.update_session:
-    hostname: "{{ vcenter_hostname }}"
-    username: "{{ vcenter_username }}"
-    password: "{{ vcenter_password }}"
-    ca_path: "{{ vcenter_ca_path }}"
-    id: "{{ session.update_session.id }}"
-    state: absent
+    - name: Delete the finished session
+      vsphere.content_library.update_session:
+        id: "{{ session.update_session.id }}"
+        state: absent
 
-- name: Throw away a session whatever its state
-  vsphere.content_library.update_session:
-    hostname: "{{ vcenter_hostname }}"
-    username: "{{ vcenter_username }}"
-    password: "{{ vcenter_password }}"
-    ca_path: "{{ vcenter_ca_path }}"
-    id: "{{ abandoned_session_id }}"
-    state: absent
-    force: true
+    - name: Throw away a session whatever its state
+      vsphere.content_library.update_session:
+        id: "{{ abandoned_session_id }}"
+        state: absent
+        force: true
 '''
 
 RETURN = r'''

@@ -114,46 +114,38 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Open an update session on an OVF template item
-  vsphere.content_library.update_session:
-    hostname: "{{ vcenter_hostname }}"
-    username: "{{ vcenter_username }}"
-    password: "{{ vcenter_password }}"
-    ca_path: "{{ vcenter_ca_path }}"
-    library_item_id: "{{ library_item_id }}"
-  register: session
+- name: Set the connection once for every module of the collection
+  module_defaults:
+    group/vsphere.content_library.all:
+      hostname: "{{ vcenter_hostname }}"
+      username: "{{ vcenter_username }}"
+      password: "{{ vcenter_password }}"
+      ca_path: "{{ vcenter_ca_path }}"
+  block:
+    - name: Open an update session on an OVF template item
+      vsphere.content_library.update_session:
+        library_item_id: "{{ library_item_id }}"
+      register: session
 
-- name: Upload the OVF descriptor, checked with SHA-256
-  vsphere.content_library.update_session_file:
-    hostname: "{{ vcenter_hostname }}"
-    username: "{{ vcenter_username }}"
-    password: "{{ vcenter_password }}"
-    ca_path: "{{ vcenter_ca_path }}"
-    id: "{{ session.update_session.id }}"
-    name: photon.ovf
-    src: /srv/images/photon/photon.ovf
-    checksum_algorithm: SHA256
+    - name: Upload the OVF descriptor, checked with SHA-256
+      vsphere.content_library.update_session_file:
+        id: "{{ session.update_session.id }}"
+        name: photon.ovf
+        src: "{{ ovf_path }}"
+        checksum_algorithm: SHA256
 
-- name: Have vCenter pull the disk from a web server
-  vsphere.content_library.update_session_file:
-    hostname: "{{ vcenter_hostname }}"
-    username: "{{ vcenter_username }}"
-    password: "{{ vcenter_password }}"
-    ca_path: "{{ vcenter_ca_path }}"
-    id: "{{ session.update_session.id }}"
-    name: photon-disk1.vmdk
-    source_url: https://images.example.com/photon/photon-disk1.vmdk
-    ssl_certificate_thumbprint: "3F:9A:11:7C:D2:8B:40:5E:AA:01:9C:77:E4:2B:6D:90:1F:C8:35:42"
+    - name: Have vCenter pull the disk from a web server
+      vsphere.content_library.update_session_file:
+        id: "{{ session.update_session.id }}"
+        name: photon-disk1.vmdk
+        source_url: "{{ images_url }}/photon-disk1.vmdk"
+        ssl_certificate_thumbprint: "{{ images_server_thumbprint }}"
 
-- name: Drop a file the item should no longer have
-  vsphere.content_library.update_session_file:
-    hostname: "{{ vcenter_hostname }}"
-    username: "{{ vcenter_username }}"
-    password: "{{ vcenter_password }}"
-    ca_path: "{{ vcenter_ca_path }}"
-    id: "{{ session.update_session.id }}"
-    name: old-readme.txt
-    state: absent
+    - name: Drop a file the item should no longer have
+      vsphere.content_library.update_session_file:
+        id: "{{ session.update_session.id }}"
+        name: old-readme.txt
+        state: absent
 '''
 
 RETURN = r'''

@@ -8,6 +8,7 @@ know), and JSON null counts as unset.
 """
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 from simulator.errors import invalid_argument
@@ -27,11 +28,12 @@ def _kind(value: Any) -> str:
     return "an object"
 
 
-class Type:
+class Type(abc.ABC):
     """A JSON value type; ``check`` returns the value or raises invalid_argument."""
 
+    @abc.abstractmethod
     def check(self, value: Any, where: str) -> Any:
-        raise NotImplementedError
+        """The value, if it is of this type (``where`` names it in the error)."""
 
 
 class Str(Type):

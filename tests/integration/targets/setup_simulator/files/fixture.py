@@ -14,7 +14,8 @@
                                                  -> the simulator answers the next matching requests with N
     python fixture.py other-ca                   -> {"ca_path": ...} a CA bundle that did not sign the simulator
     python fixture.py item-files --item ID       -> the names of the library item's files
-    python fixture.py serve --directory DIR [--tls] -> {"url", "pid"}: a web server for PULL tests, in the background
+    python fixture.py serve --directory DIR [--tls] -> {"url", "thumbprint", "pid"}: a web server for PULL tests,
+                                                 in the background (thumbprint: SHA-1 of its certificate, with --tls)
     python fixture.py stop --pid PID             -> stops that web server
 
 The simulator is the one described by the JSON file named in $SIM_INFO. Fixtures use
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import http.server
 import json
 import os
@@ -97,9 +99,16 @@ def serve_forever(directory, tls):
         import trustme  # the simulator's own requirement
         ca = trustme.CA()
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ca.issue_cert('127.0.0.1', 'localhost').configure_cert(context)
+        server_cert = ca.issue_cert('127.0.0.1', 'localhost')
+        server_cert.configure_cert(context)
         server.socket = context.wrap_socket(server.socket, server_side=True)
-    sys.stdout.write('%s://127.0.0.1:%s\n' % ('https' if tls else 'http', server.server_address[1]))
+    thumbprint = None
+    if tls:
+        der = ssl.PEM_cert_to_DER_cert(server_cert.cert_chain_pems[0].bytes().decode())
+        digest = hashlib.sha1(der).hexdigest().upper()
+        thumbprint = ':'.join(digest[i:i + 2] for i in range(0, len(digest), 2))
+    sys.stdout.write(json.dumps({'url': '%s://127.0.0.1:%s' % ('https' if tls else 'http', server.server_address[1]),
+                                 'thumbprint': thumbprint}) + '\n')
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, lambda *args: sys.exit(0))
     server.serve_forever()
@@ -109,8 +118,8 @@ def start_server(directory, tls):
     command = [sys.executable, os.path.abspath(__file__), '_serve', '--directory', directory] + (['--tls'] if tls else [])
     # Its own session, so that it outlives this command and Ansible does not wait for it.
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = process.stdout.readline().decode().strip()
-    return {'url': url, 'pid': process.pid}
+    served = json.loads(process.stdout.readline().decode())
+    return dict(served, pid=process.pid)
 
 
 def control(info, method, what, body=None):
