@@ -88,7 +88,8 @@ class Heartbeat(object):
     """Calls ``beat()`` every ``interval`` seconds in a thread until the ``with`` block ends.
 
     vCenter expires an update session after five idle minutes by default, and an
-    upload of a large file can take longer than that.
+    upload of a large file can take longer than that. No interval: no thread.
+    Failed beats are kept in ``errors`` for the caller to report.
     """
 
     def __init__(self, interval, beat):
@@ -108,9 +109,11 @@ class Heartbeat(object):
                 self.errors.append(exc)
 
     def __enter__(self):
-        self._thread.start()
+        if self._interval:
+            self._thread.start()
         return self
 
     def __exit__(self, *exc):
         self._stop.set()
-        self._thread.join()
+        if self._thread.is_alive():
+            self._thread.join()

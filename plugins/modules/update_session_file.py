@@ -327,12 +327,15 @@ class FileTask(object):
         if not uri:
             self.give_up('vCenter gave no upload endpoint for file %s' % self.name)
         action = 'upload file %s to update session %s' % (self.name, self.session_id)
+        heartbeat = Heartbeat(self.params['keep_alive_interval'], self.keep_alive)
         try:
             with UploadBody(src) as body:
-                with self.heartbeat():
+                with heartbeat:
                     self.client.upload(uri, body, action)
         except ContentLibraryError as exc:
             self.give_up(str(exc))
+        for error in heartbeat.errors[:1]:
+            self.module.module.warn('A keep-alive of update session %s during the upload failed: %s' % (self.session_id, error))
         return True, self.settle('upload')
 
     # -- state=present, source_url ------------------------------------------------------
@@ -369,12 +372,8 @@ class FileTask(object):
 
     # -- helpers ------------------------------------------------------------------------
 
-    def heartbeat(self):
-        interval = self.params['keep_alive_interval'] or None
-
-        def beat():
-            self.client.call('update_session.keep_alive', update_session_id=self.session_id)
-        return Heartbeat(interval, beat) if interval else _NoHeartbeat()
+    def keep_alive(self):
+        self.client.call('update_session.keep_alive', update_session_id=self.session_id)
 
     def settle(self, what):
         """Wait until the file is READY; an ERROR gives up the session."""
@@ -406,14 +405,6 @@ class FileTask(object):
 class TransferError(ContentLibraryError):
     def to_result(self):
         return {'error_type': 'TRANSFER_FAILED'}
-
-
-class _NoHeartbeat(object):
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def main():

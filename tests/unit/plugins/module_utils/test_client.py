@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 
@@ -15,6 +17,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._client im
 )
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ApiError, TransportError
 from ansible_collections.vsphere.content_library.plugins.module_utils._operations import OPERATIONS
+from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import Heartbeat
 
 US_API = '/api/content/library/item/update-session'
 US_REST = '/rest/com/vmware/content/library/item/update-session'
@@ -285,3 +288,25 @@ class TestConnectionOptions:
 
     def test_no_validation(self):
         assert RestClient('vc', 'u', 'p', validate_certs=False, ca_path='/x').request_options['verify'] is False
+
+
+class TestHeartbeat:
+    def test_beats_until_the_block_ends_and_keeps_errors(self):
+        beats = []
+
+        def beat():
+            beats.append(1)
+            if len(beats) == 2:
+                raise RuntimeError('keep-alive refused')
+        with Heartbeat(0.01, beat) as heartbeat:
+            deadline = time.monotonic() + 5
+            while len(beats) < 3 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        count = len(beats)
+        time.sleep(0.05)
+        assert count >= 3 and len(beats) == count
+        assert [str(e) for e in heartbeat.errors] == ['keep-alive refused']
+
+    def test_no_interval_no_thread(self):
+        with Heartbeat(0, lambda: None) as heartbeat:
+            assert not heartbeat._thread.is_alive()
