@@ -96,8 +96,7 @@ def _short_reason(exc):
         if nested is None or not isinstance(nested, BaseException):
             break
         reason = nested
-    text = str(reason) or reason.__class__.__name__
-    return text
+    return str(reason) or reason.__class__.__name__
 
 
 class RestClient(object):
@@ -110,7 +109,7 @@ class RestClient(object):
 
     def __init__(self, hostname, username, password, port=443, validate_certs=True, ca_path=None,
                  proxy_host=None, proxy_port=None, timeout=60, api_flavor=AUTO, check_mode=False,
-                 register_secret=None, retries=3, http=None):
+                 register_secret=None, retries=3):
         host = hostname.strip()
         if ':' in host and not host.startswith('['):
             host = '[%s]' % host  # a bare IPv6 address
@@ -124,10 +123,8 @@ class RestClient(object):
         self.check_mode = check_mode
         self._register_secret = register_secret
         self._token = None
-        self.http = http if http is not None else requests.Session()
-        if http is None:
-            self.http.mount('https://', HTTPAdapter(pool_connections=1, pool_maxsize=MAX_PARALLEL,
-                                                    max_retries=retry_policy(retries)))
+        self.http = requests.Session()
+        self.http.mount('https://', HTTPAdapter(pool_connections=1, pool_maxsize=MAX_PARALLEL, max_retries=retry_policy(retries)))
         # Given with every request: requests lets REQUESTS_CA_BUNDLE and *_PROXY variables
         # override a Session's own verify and proxies, and the task's options must win.
         self.request_options = {'verify': True}
