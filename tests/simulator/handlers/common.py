@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any, Callable
 
 from simulator.context import Context
 from simulator.errors import invalid_argument
@@ -17,14 +18,17 @@ def check_client_token(token: str | None) -> str | None:
     return token.lower() if token else None
 
 
-def earlier_create(ctx: Context, kind: str, token: str | None, known: dict) -> str | None:
-    """The id an earlier create with the same token and user returned, if that object still exists."""
-    if token is None:
-        return None
-    created = ctx.store.client_tokens.get((kind, ctx.user or "", token))
-    return created if created in known else None
+def create_once(ctx: Context, kind: str, params: dict[str, Any], known: dict, make: Callable[[str | None], str]) -> str:
+    """Run a create operation idempotently on its client_token (reference §3.1).
 
-
-def remember_create(ctx: Context, kind: str, token: str | None, created: str) -> None:
+    ``make(token)`` creates the object and returns its id. A token seen before, from
+    the same user and for an object that still exists, returns that id instead.
+    """
+    token = check_client_token(params.get("client_token"))
+    key = (kind, ctx.user or "", token)
+    if token is not None and ctx.store.client_tokens.get(key) in known:
+        return ctx.store.client_tokens[key]
+    created = make(token)
     if token is not None:
-        ctx.store.client_tokens[(kind, ctx.user or "", token)] = created
+        ctx.store.client_tokens[key] = created
+    return created

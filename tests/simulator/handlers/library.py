@@ -6,8 +6,8 @@ from typing import Any
 
 from simulator.context import Context
 from simulator.errors import error, invalid_argument, not_found
-from simulator.handlers.common import check_client_token, earlier_create, remember_create
-from simulator.state import LOCAL, SUBSCRIBED
+from simulator.handlers.common import create_once
+from simulator.state import LOCAL, SUBSCRIBED, Store
 
 
 def _required(spec: dict[str, Any], name: str) -> Any:
@@ -27,24 +27,16 @@ async def library_get(ctx: Context, params: dict[str, Any]) -> Any:
 
 async def library_create(ctx: Context, params: dict[str, Any]) -> Any:
     """content.local_library.create: the new library is always LOCAL."""
-    store = ctx.store
-    token = check_client_token(params.get("client_token"))
-    earlier = earlier_create(ctx, "library", token, store.libraries)
-    if earlier:
-        return earlier
     spec = params["create_spec"]
-    library = store.add_library(_required(spec, "name"), LOCAL, spec.get("description", ""))
-    remember_create(ctx, "library", token, library.id)
-    return library.id
+    return create_once(ctx, "library", params, ctx.store.libraries,
+                       lambda token: ctx.store.add_library(_required(spec, "name"), LOCAL, spec.get("description", "")).id)
 
 
 async def item_create(ctx: Context, params: dict[str, Any]) -> Any:
-    store = ctx.store
-    token = check_client_token(params.get("client_token"))
-    earlier = earlier_create(ctx, "item", token, store.items)
-    if earlier:
-        return earlier
-    spec = params["create_spec"]
+    return create_once(ctx, "item", params, ctx.store.items, lambda token: _new_item(ctx.store, params["create_spec"]))
+
+
+def _new_item(store: Store, spec: dict[str, Any]) -> str:
     library = store.library(_required(spec, "library_id"))
     name = _required(spec, "name")
     if library.type == SUBSCRIBED:
@@ -53,9 +45,7 @@ async def item_create(ctx: Context, params: dict[str, Any]) -> Any:
     if any(item.library_id == library.id and item.name == name for item in store.items.values()):
         raise error("already_exists", "com.vmware.vdcs.cls-main.duplicate_item_name",
                     "The library {library} already has an item named {name}.", library=library.id, name=name)
-    item = store.add_item(library, name, spec.get("type", ""), spec.get("description", ""))
-    remember_create(ctx, "item", token, item.id)
-    return item.id
+    return store.add_item(library, name, spec.get("type", ""), spec.get("description", "")).id
 
 
 async def item_get(ctx: Context, params: dict[str, Any]) -> Any:

@@ -7,7 +7,7 @@ from typing import Any
 from simulator import lifecycle
 from simulator.context import Context
 from simulator.errors import Message, error, invalid_argument
-from simulator.handlers.common import check_client_token, earlier_create, remember_create
+from simulator.handlers.common import create_once
 from simulator.preview import preview_info
 from simulator.state import (ACTIVE, CANCELED, ERROR, READY, SUBSCRIBED, SessionFile, Store, UpdateSession, iso_time,
                              new_id)
@@ -32,12 +32,12 @@ def model(store: Store, session: UpdateSession) -> dict[str, Any]:
 
 
 async def create(ctx: Context, params: dict[str, Any]) -> Any:
+    return create_once(ctx, "update_session", params, ctx.store.update_sessions,
+                       lambda token: _new_session(ctx, params["create_spec"], token))
+
+
+def _new_session(ctx: Context, spec: dict[str, Any], token: str | None) -> str:
     store = ctx.store
-    token = check_client_token(params.get("client_token"))
-    earlier = earlier_create(ctx, "update_session", token, store.update_sessions)
-    if earlier:
-        return earlier
-    spec = params["create_spec"]
     item_id = spec.get("library_item_id")
     if item_id is None:
         raise invalid_argument("{field} is required.", field="create_spec.library_item_id")
@@ -61,7 +61,6 @@ async def create(ctx: Context, params: dict[str, Any]) -> Any:
             name=item_file.name, source_type="NONE", status=READY, bytes_transferred=item_file.size,
             received_size=item_file.size, received_checksum=item_file.checksum_info, item_file=item_file)
     store.update_sessions[session_id] = session
-    remember_create(ctx, "update_session", token, session_id)
     return session_id
 
 
