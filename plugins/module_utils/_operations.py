@@ -85,6 +85,11 @@ def _session_action(action, write=True, body=None):
     )
 
 
+def _legacy_file_action(action, body=None):
+    """The legacy file service spells get, add, remove and validate as POST ...?~action=."""
+    return Route('POST', _USF_REST + '/id:{update_session_id}', fixed_query=_action(action, REST), body=body)
+
+
 _OPERATIONS = [
     Operation(
         'session.create', False, 'log in',
@@ -135,25 +140,22 @@ _OPERATIONS = [
     Operation(
         'file.get', False, 'get file {file_name} of update session {update_session_id}',
         api=Route('GET', _US_API + '/{update_session_id}/file/{file_name}'),
-        rest=Route('POST', _USF_REST + '/id:{update_session_id}', fixed_query=_action('get', REST),
-                   body={'file_name': 'file_name'}),
+        rest=_legacy_file_action('get', body={'file_name': 'file_name'}),
     ),
     Operation(
         'file.add', True, 'add a file to update session {update_session_id}',
         api=Route('POST', _US_API + '/{update_session_id}/file', body='file_spec'),
-        rest=Route('POST', _USF_REST + '/id:{update_session_id}', fixed_query=_action('add', REST),
-                   body={'file_spec': 'file_spec'}),
+        rest=_legacy_file_action('add', body={'file_spec': 'file_spec'}),
     ),
     Operation(
         'file.remove', True, 'remove file {file_name} from update session {update_session_id}',
         api=Route('DELETE', _US_API + '/{update_session_id}/file/{file_name}'),
-        rest=Route('POST', _USF_REST + '/id:{update_session_id}', fixed_query=_action('remove', REST),
-                   body={'file_name': 'file_name'}),
+        rest=_legacy_file_action('remove', body={'file_name': 'file_name'}),
     ),
     Operation(
         'file.validate', False, 'validate the files of update session {update_session_id}',
         api=Route('POST', _US_API + '/{update_session_id}/file', fixed_query=_action('validate', API)),
-        rest=Route('POST', _USF_REST + '/id:{update_session_id}', fixed_query=_action('validate', REST)),
+        rest=_legacy_file_action('validate'),
     ),
     Operation(
         'item.get', False, 'get library item {library_item_id}',
