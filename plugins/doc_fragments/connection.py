@@ -12,16 +12,18 @@ class ModuleDocFragment(object):
 options:
   hostname:
     description:
-      - The vCenter Server to connect to, as a host name or an IP address.
+      - The vCenter Server to connect to, as a host name, an IPv4 address or an IPv6 address.
+      - It may carry the port, as V(vcenter.example.com:8443), V([fd00::5]:8443) or V(https://vcenter.example.com:8443/),
+        which is how AWX's VMware credential (it has no port field) is often filled in.
+        A port given both here and in O(port) must be the same.
       - If not set, the value of the E(VMWARE_HOST) environment variable is used.
     type: str
     required: true
   port:
     description:
-      - The HTTPS port of the vCenter Server.
-      - If not set, the value of the E(VMWARE_PORT) environment variable is used.
+      - The HTTPS port of the vCenter Server, from 1 to 65535.
+      - If not set, the value of the E(VMWARE_PORT) environment variable is used, then the port in O(hostname), then V(443).
     type: int
-    default: 443
   username:
     description:
       - The vCenter user to log in as, for example V(administrator@vsphere.local).
@@ -29,7 +31,7 @@ options:
       - Update sessions belong to the user who created them; listings only show this user's sessions.
     type: str
     required: true
-    aliases: [user]
+    aliases: [user, admin]
   password:
     description:
       - The password of O(username).
@@ -47,8 +49,11 @@ options:
     default: true
   ca_path:
     description:
-      - A PEM file with the CA certificate(s) to trust for the vCenter Server, instead of the system's trust store.
+      - A PEM file (or a directory prepared with C(openssl rehash)) with the CA certificate(s) to trust for the
+        vCenter Server, instead of the system's trust store. It must exist and be readable.
       - Only used when O(validate_certs=true).
+      - If not set, the value of the E(VMWARE_CA_PATH) environment variable is used. Without either, the
+        E(REQUESTS_CA_BUNDLE) environment variable, when set, names the bundle, as for any C(requests) client.
     type: path
   proxy_host:
     description:
@@ -57,14 +62,32 @@ options:
     type: str
   proxy_port:
     description:
-      - The port of the proxy in O(proxy_host). The default is V(3128) when O(proxy_host) is set.
+      - The port of the proxy in O(proxy_host), from 1 to 65535. The default is V(3128) when O(proxy_host) is set.
       - If not set, the value of the E(VMWARE_PROXY_PORT) environment variable is used.
     type: int
+  proxy_protocol:
+    description:
+      - The protocol spoken to the proxy in O(proxy_host) (the scheme of the proxy's URL).
+      - Accepted under this name, and its alias, as in vmware.vmware, so that its C(module_defaults) work here.
+    type: str
+    choices: [http, https]
+    default: http
+    aliases: [protocol]
   timeout:
     description:
-      - How many seconds to wait for each HTTP request to the vCenter Server.
+      - How many seconds to wait for each HTTP request to the vCenter Server; more than 0.
+      - A task that gets no answer ends within about O(timeout) times (O(retries) + 1) seconds, and says what it
+        was doing when it timed out.
     type: int
     default: 60
+  retries:
+    description:
+      - How many times a safe request is sent again after a dropped connection, a time-out, or an answer of
+        502, 503 or 504, with exponential back-off and jitter; from 0 to 10.
+      - Safe requests are reads, and creates that carry a client token (vCenter then answers with the same
+        object). Other writes are sent once; when their answer is lost, the module reads the state back.
+    type: int
+    default: 3
   api_flavor:
     description:
       - Which URL flavour of the vSphere Automation API to use.
@@ -77,9 +100,13 @@ options:
     default: auto
 notes:
   - The module logs in to the vCenter Server once per task, reuses one HTTP connection pool for every call,
-    and always logs out at the end, whether the task succeeds or fails.
-  - Only idempotent reads are retried, up to 3 times with back-off, when vCenter answers 502, 503 or 504
-    or the connection drops.
+    and always logs out at the end, whether the task succeeds, fails, or is stopped by SIGTERM or SIGINT
+    (as AWX does when a job is canceled). If the API session expires mid-task, it logs in once more.
+  - Every option is checked before the first request; a bad value fails the task with a message that names it.
+  - The API session token is only sent to the scheme, host and port the module logged in to; redirects elsewhere
+    are not followed.
+  - A task that opened an update session and then fails leaves that session failed, with the reason, and
+    returns its id.
 requirements:
   - requests (Python library, on the host that runs the module)
 seealso:

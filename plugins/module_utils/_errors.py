@@ -107,6 +107,49 @@ class TransportError(ContentLibraryError):
         return {'error_type': self.kind}
 
 
+class OutcomeUnknownError(TransportError):
+    """A write was sent, but its answer never came: it may or may not have happened.
+
+    Never sent again blindly: the caller reads the state back and decides.
+    """
+
+    def __init__(self, message, kind, method, path):
+        super(OutcomeUnknownError, self).__init__(message, kind)
+        self.method = method
+        self.path = path
+
+
+class BadAnswerError(ContentLibraryError):
+    """A 2xx answer that is not what the operation returns (HTML, empty, truncated, wrong shape)."""
+
+    EXCERPT = 200
+
+    def __init__(self, status, action, problem, text):
+        super(BadAnswerError, self).__init__()
+        self.status = status
+        self.action = action
+        self.problem = problem
+        self.excerpt = (text or '')[:self.EXCERPT]
+
+    def __str__(self):
+        return 'Could not %s: vCenter answered HTTP %s, but %s; the answer began with: %r' % (
+            self.action, self.status, self.problem, self.excerpt)
+
+    def to_result(self):
+        return {'status': self.status, 'error_type': 'BAD_ANSWER'}
+
+
+class TaskInterrupted(ContentLibraryError):
+    """The task was stopped by a signal (SIGTERM from AWX's cancel, or Ctrl-C)."""
+
+    def __init__(self, signal_name):
+        super(TaskInterrupted, self).__init__('The task was interrupted by %s.' % signal_name)
+        self.signal_name = signal_name
+
+    def to_result(self):
+        return {'error_type': 'INTERRUPTED'}
+
+
 class StateError(ContentLibraryError):
     """An action that the update session's current state does not allow."""
 

@@ -12,6 +12,8 @@ Every operation is declared once here, with its modern (``/api``) and its legacy
 
 from __future__ import annotations
 
+from ansible_collections.vsphere.content_library.plugins.module_utils import _answers as answers
+
 API = 'api'
 REST = 'rest'
 FLAVORS = (API, REST)
@@ -40,16 +42,29 @@ class Route:
 
 
 class Operation:
-    """One API operation: its name, whether it writes, and its two routes."""
+    """One API operation: its name, whether it writes, and its two routes.
 
-    __slots__ = ('name', 'write', 'label', 'routes')
+    ``returns`` checks the answer's shape (see _answers). ``safe_with`` names the
+    parameter that makes a write safe to send again (a create's ``client_token``):
+    reads are always safe; other writes are never repeated blindly.
+    """
 
-    def __init__(self, name, write, label, api, rest):
+    __slots__ = ('name', 'write', 'label', 'routes', 'returns', 'safe_with')
+
+    def __init__(self, name, write, label, api, rest, returns=answers.nothing, safe_with=None):
         self.name = name
         self.write = write
         # What the client was doing, for error messages: filled from the call's parameters.
         self.label = label
         self.routes = {API: api, REST: rest}
+        self.returns = returns
+        self.safe_with = safe_with
+
+    def is_safe(self, params):
+        """Whether sending this call twice does no harm (so it may be retried)."""
+        if not self.write:
+            return True
+        return bool(self.safe_with and params.get(self.safe_with))
 
     def describe(self, params):
         # Fields of a spec can name the subject too (create_spec's library_item_id).
@@ -70,6 +85,8 @@ _US_REST = '/rest/com/vmware/content/library/item/update-session'
 _USF_REST = '/rest/com/vmware/content/library/item/updatesession/file'
 _ITEM_API = '/api/content/library/item'
 _ITEM_REST = '/rest/com/vmware/content/library/item'
+_LIB_API = '/api/content/library'
+_LIB_REST = '/rest/com/vmware/content/library'
 
 
 def _action(name, flavor):
@@ -95,6 +112,7 @@ _OPERATIONS = [
         'session.create', False, 'log in',
         api=Route('POST', '/api/session'),
         rest=Route('POST', '/rest/com/vmware/cis/session'),
+        returns=answers.token,
     ),
     Operation(
         'session.delete', False, 'log out',
@@ -105,11 +123,13 @@ _OPERATIONS = [
         'update_session.list', False, 'list update sessions',
         api=Route('GET', _US_API, query={'library_item_id': 'library_item_id'}),
         rest=Route('GET', _US_REST, query={'library_item_id': 'library_item_id'}),
+        returns=answers.ids,
     ),
     Operation(
         'update_session.get', False, 'get update session {update_session_id}',
         api=Route('GET', _US_API + '/{update_session_id}'),
         rest=Route('GET', _US_REST + '/id:{update_session_id}'),
+        returns=answers.session,
     ),
     Operation(
         'update_session.create', True, 'create an update session for library item {library_item_id}',
@@ -117,6 +137,7 @@ _OPERATIONS = [
         # generated Swagger's query parameter is a generator artefact.
         api=Route('POST', _US_API, body='create_spec', headers={'Client-Token': 'client_token'}),
         rest=Route('POST', _US_REST, body={'create_spec': 'create_spec', 'client_token': 'client_token'}),
+        returns=answers.an_id, safe_with='client_token',
     ),
     Operation(
         'update_session.update', True, 'update update session {update_session_id}',
@@ -136,16 +157,19 @@ _OPERATIONS = [
         'file.list', False, 'list the files of update session {update_session_id}',
         api=Route('GET', _US_API + '/{update_session_id}/file'),
         rest=Route('GET', _USF_REST, query={'update_session_id': 'update_session_id'}),
+        returns=answers.file_infos,
     ),
     Operation(
         'file.get', False, 'get file {file_name} of update session {update_session_id}',
         api=Route('GET', _US_API + '/{update_session_id}/file/{file_name}'),
         rest=_legacy_file_action('get', body={'file_name': 'file_name'}),
+        returns=answers.file_info,
     ),
     Operation(
         'file.add', True, 'add a file to update session {update_session_id}',
         api=Route('POST', _US_API + '/{update_session_id}/file', body='file_spec'),
         rest=_legacy_file_action('add', body={'file_spec': 'file_spec'}),
+        returns=answers.file_info,
     ),
     Operation(
         'file.remove', True, 'remove file {file_name} from update session {update_session_id}',
@@ -156,16 +180,48 @@ _OPERATIONS = [
         'file.validate', False, 'validate the files of update session {update_session_id}',
         api=Route('POST', _US_API + '/{update_session_id}/file', fixed_query=_action('validate', API)),
         rest=_legacy_file_action('validate'),
+        returns=answers.validation,
     ),
     Operation(
         'item.get', False, 'get library item {library_item_id}',
         api=Route('GET', _ITEM_API + '/{library_item_id}'),
         rest=Route('GET', _ITEM_REST + '/id:{library_item_id}'),
+        returns=answers.item,
     ),
     Operation(
         'item_file.list', False, 'list the files of library item {library_item_id}',
         api=Route('GET', _ITEM_API + '/{library_item_id}/file'),
         rest=Route('GET', _ITEM_REST + '/file', query={'library_item_id': 'library_item_id'}),
+        returns=answers.item_files,
+    ),
+    Operation(
+        'item.find', False, 'find library item {name} in library {library_id}',
+        api=Route('POST', _ITEM_API, fixed_query=_action('find', API), body='find_spec'),
+        rest=Route('POST', _ITEM_REST, fixed_query=_action('find', REST), body={'spec': 'find_spec'}),
+        returns=answers.ids,
+    ),
+    Operation(
+        'item.create', True, 'create library item {name} in library {library_id}',
+        api=Route('POST', _ITEM_API, body='create_spec', headers={'Client-Token': 'client_token'}),
+        rest=Route('POST', _ITEM_REST, body={'create_spec': 'create_spec', 'client_token': 'client_token'}),
+        returns=answers.an_id, safe_with='client_token',
+    ),
+    Operation(
+        'item.delete', True, 'delete library item {library_item_id}',
+        api=Route('DELETE', _ITEM_API + '/{library_item_id}'),
+        rest=Route('DELETE', _ITEM_REST + '/id:{library_item_id}'),
+    ),
+    Operation(
+        'library.get', False, 'get library {library_id}',
+        api=Route('GET', _LIB_API + '/{library_id}'),
+        rest=Route('GET', _LIB_REST + '/id:{library_id}'),
+        returns=answers.library,
+    ),
+    Operation(
+        'library.find', False, 'find library {name}',
+        api=Route('POST', _LIB_API, fixed_query=_action('find', API), body='find_spec'),
+        rest=Route('POST', _LIB_REST, fixed_query=_action('find', REST), body={'spec': 'find_spec'}),
+        returns=answers.ids,
     ),
 ]
 

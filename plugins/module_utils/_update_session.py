@@ -17,8 +17,11 @@ import time
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
     ApiError,
     NotFoundError,
+    OutcomeUnknownError,
     StateError,
+    TransportError,
 )
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import PREDICTED_ID
 
 ACTIVE = 'ACTIVE'
 DONE = 'DONE'
@@ -100,8 +103,23 @@ def plan(desired, session, session_id, force=False):
                      % (_VERBS[desired], session_id, state), state)
 
 
+def predicted_session(library_item_id=None, **fields):
+    """The session a check-mode run would have created: later check-mode tasks work on it."""
+    session = dict(id=PREDICTED_ID, library_item_id=library_item_id, state=ACTIVE, client_progress=0,
+                   warning_behavior=[], predicted=True)
+    session.update(fields)
+    return session
+
+
+def is_predicted(client, session_id):
+    """Whether ``session_id`` is the id a check-mode run predicted (only meaningful in check mode)."""
+    return client.check_mode and session_id == PREDICTED_ID
+
+
 def get_session(client, session_id):
     """The session's model with its ``id`` added, or None when vCenter does not know it."""
+    if is_predicted(client, session_id):
+        return predicted_session()
     try:
         session = client.call('update_session.get', update_session_id=session_id)
     except ApiError as exc:
@@ -119,6 +137,49 @@ def get_existing_session(client, session_id):
     if session is None:
         raise NotFoundError('Update session %s was not found: it never existed, expired or was deleted.' % session_id)
     return session
+
+
+def list_files(client, session_id):
+    """The files of an update session (none for a session that check mode only predicted)."""
+    if is_predicted(client, session_id):
+        return []
+    return client.call('file.list', update_session_id=session_id)
+
+
+def create_session(client, spec, client_token):
+    """Open an update session and return its id.
+
+    The create carries ``client_token``, so the client may send it again after a
+    lost answer and vCenter answers with the same session. When every try is
+    lost, the session may still exist: the item's ACTIVE session is looked up so
+    that the task can end it (the run's clean-up fails every session it opened).
+    """
+    try:
+        return client.call('update_session.create', create_spec=spec, client_token=client_token)
+    except TransportError:
+        try:
+            session = find_active_session(client, spec['library_item_id'])
+        except (ApiError, TransportError):
+            session = None
+        if session is not None:
+            client.opened_sessions.append(session['id'])
+            client.ids['update_session_id'] = session['id']
+        raise
+
+
+def send_or_read_back(client, operation, session_id, done, **params):
+    """Send a write on a session; when its answer is lost, read the session back instead of resending.
+
+    ``done(session)`` says whether the session shows the write's effect (``session``
+    is None when it no longer exists). Raises the lost answer's error when it does not.
+    """
+    try:
+        return client.call(operation, update_session_id=session_id, **params)
+    except OutcomeUnknownError as exc:
+        if done(get_session(client, session_id)):
+            return None
+        raise OutcomeUnknownError('%s Read back: update session %s does not show it, so it did not happen; '
+                                  'run the task again.' % (exc, session_id), exc.kind, exc.method, exc.path)
 
 
 def list_sessions(client, library_item_id=None):

@@ -257,13 +257,17 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._update_se
     DONE,
     ERROR,
     WARNING_TYPES,
+    create_session,
     find_active_session,
     get_existing_session,
     get_session,
     plan,
+    predicted_session,
     require,
+    send_or_read_back,
     wait_until_settled,
 )
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_id, check_range
 
 # What the diff shows of a session.
 _DIFF_FIELDS = ('library_item_id', 'state', 'client_progress', 'warning_behavior')
@@ -300,6 +304,9 @@ def diff_view(session):
 
 def check_input(params):
     """Refuse parameter combinations that make no sense, before anything is sent."""
+    for option in ('update_session_id', 'library_item_id'):
+        if params[option] is not None:
+            check_id(params[option], option)
     requested = params['warning_behavior'] or []
     seen = set()
     for entry in requested:
@@ -312,8 +319,7 @@ def check_input(params):
             ['purge_warning_behavior'] if params['purge_warning_behavior'] else [])
         if given:
             raise UserInputError('%s only go(es) with state=present, not with state=%s.' % (', '.join(given), params['state']))
-    if params['client_progress'] is not None and not 0 <= params['client_progress'] <= 100:
-        raise UserInputError('client_progress must be between 0 and 100, not %s.' % params['client_progress'])
+    check_range(params['client_progress'], 'client_progress', 0, 100)
     if params['client_token'] is not None:
         if params['update_session_id']:
             raise UserInputError('client_token is only used to create a session: give library_item_id, not update_session_id.')
@@ -321,8 +327,7 @@ def check_input(params):
             uuid.UUID(params['client_token'])
         except ValueError:
             raise UserInputError('client_token must be a UUID, such as %s; %r is not.' % (uuid.uuid4(), params['client_token']))
-    if params['wait_timeout'] < 0:
-        raise UserInputError('wait_timeout must not be negative.')
+    check_range(params['wait_timeout'], 'wait_timeout', 0)
 
 
 class UpdateSessionTask(object):
@@ -353,7 +358,7 @@ class UpdateSessionTask(object):
         item_id = self.params['library_item_id']
         if session_id:
             session = get_existing_session(self.client, session_id)
-            if item_id and session.get('library_item_id') != item_id:
+            if item_id and not session.get('predicted') and session.get('library_item_id') != item_id:
                 raise UserInputError('Update session %s belongs to library item %s, not to %s.'
                                      % (session_id, session.get('library_item_id'), item_id))
         else:
@@ -369,15 +374,17 @@ class UpdateSessionTask(object):
         if self.params['warning_behavior'] is not None:
             spec['warning_behavior'] = behavior_list(wanted_behavior({}, self.params['warning_behavior'], True))
         if self.check_mode:
-            # The id is vCenter's to give: unknown until the session exists.
-            return dict(spec, id=None, state=ACTIVE, client_progress=self.params['client_progress'] or 0)
+            # The id is vCenter's to give: later check-mode tasks recognise this predicted one.
+            return predicted_session(item_id, warning_behavior=spec.get('warning_behavior', []),
+                                     client_progress=self.params['client_progress'] or 0)
         # A token makes a retried create return the same session instead of a second one.
         token = self.params['client_token'] or str(uuid.uuid4())
-        session_id = self.client.call('update_session.create', create_spec=spec, client_token=token)
+        session_id = create_session(self.client, spec, token)
         session = get_existing_session(self.client, session_id)
         if self.params['client_progress']:
-            self.client.call('update_session.keep_alive', update_session_id=session_id,
-                             client_progress=self.params['client_progress'])
+            progress = self.params['client_progress']
+            send_or_read_back(self.client, 'update_session.keep_alive', session_id,
+                              lambda now: bool(now) and (now.get('client_progress') or 0) >= progress, client_progress=progress)
             session = get_existing_session(self.client, session_id)
         return session
 
@@ -390,14 +397,18 @@ class UpdateSessionTask(object):
             if wanted != current:
                 require('update', session)
                 after['warning_behavior'] = behavior_list(wanted)
-                self.send('update_session.update', session, update_spec={'warning_behavior': after['warning_behavior']})
+                self.send('update_session.update', session,
+                          lambda now: bool(now) and behavior_map(now.get('warning_behavior')) == wanted,
+                          update_spec={'warning_behavior': after['warning_behavior']})
         progress = self.params['client_progress']
         raise_progress = progress is not None and progress > (session.get('client_progress') or 0)
         if raise_progress or self.params['keep_alive']:
             require('keep_alive', session)
             if raise_progress:
                 after['client_progress'] = progress
-            self.send('update_session.keep_alive', session, client_progress=progress if raise_progress else None)
+            self.send('update_session.keep_alive', session,
+                      lambda now: bool(now) and (not raise_progress or (now.get('client_progress') or 0) >= progress),
+                      client_progress=progress if raise_progress else None)
         if self.changed and not self.check_mode:
             after = get_existing_session(self.client, session['id'])
         return after
@@ -411,10 +422,11 @@ class UpdateSessionTask(object):
         after = session
         for action in actions:
             if action == 'delete':
-                self.send('update_session.delete', session)
+                self.send('update_session.delete', session, lambda now: now is None)
                 after = None
             else:
-                self.send('update_session.' + action, session)
+                reached = _ACTION_STATES[action]
+                self.send('update_session.' + action, session, lambda now, reached=reached: bool(now) and now['state'] == reached)
                 after = dict(after, state=_ACTION_STATES[action])
                 after.pop('preview_info', None)
         if actions and desired != 'absent' and not self.check_mode:
@@ -428,11 +440,14 @@ class UpdateSessionTask(object):
                 after = get_existing_session(self.client, session_id)
         return session, after
 
-    def send(self, operation, session, **params):
-        """Send one write (never in check mode) and remember that something changed."""
+    def send(self, operation, session, done, **params):
+        """Send one write (never in check mode) and remember that something changed.
+
+        ``done(session)`` tells, when the write's answer is lost, whether it happened.
+        """
         self.changed = True
         if not self.check_mode:
-            self.client.call(operation, update_session_id=session['id'], **params)
+            send_or_read_back(self.client, operation, session['id'], done, **params)
 
 
 def main():

@@ -104,17 +104,21 @@ api_flavor:
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_id, check_text
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
     ERROR,
     get_existing_session,
     get_session,
     plan,
+    send_or_read_back,
 )
 
 
 def check_input(params):
+    check_id(params['update_session_id'], 'update_session_id')
     if not params['client_error_message'].strip():
         raise UserInputError('client_error_message must not be empty: it is the reason vCenter records for the failure.')
+    check_text(params['client_error_message'], 'client_error_message', max_length=1000)
 
 
 def main():
@@ -139,7 +143,8 @@ def main():
             after = dict(session, state=ERROR, error_message={'default_message': message, 'args': []})
             after.pop('preview_info', None)
         else:
-            client.call('update_session.fail', update_session_id=session_id, client_error_message=message)
+            send_or_read_back(client, 'update_session.fail', session_id, lambda now: bool(now) and now['state'] == ERROR,
+                              client_error_message=message)
             after = get_existing_session(client, session_id)
         result = dict(changed=True, update_session=after)
         result.update(module.diff({'state': session['state']},

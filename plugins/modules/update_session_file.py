@@ -220,7 +220,18 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._transfer 
 )
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
     get_existing_session,
+    is_predicted,
+    list_files,
     require,
+)
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import (
+    check_checksum,
+    check_file_name,
+    check_id,
+    check_range,
+    check_readable_path,
+    check_source_url,
+    check_thumbprint,
 )
 
 READY = 'READY'
@@ -233,6 +244,8 @@ def diff_view(info):
 
 
 def check_input(params):
+    check_id(params['update_session_id'], 'update_session_id')
+    check_file_name(params['name'], 'name')
     if params['state'] == 'present' and not (params['src'] or params['source_url']):
         raise UserInputError('state=present needs src (a local file to upload) or source_url (a URL vCenter pulls from).')
     if params['state'] == 'absent' and (params['src'] or params['source_url']):
@@ -241,18 +254,18 @@ def check_input(params):
         raise UserInputError('checksum needs checksum_algorithm, the algorithm that made it.')
     if params['source_url'] and params['checksum_algorithm']:
         raise UserInputError('checksum_algorithm only goes with src: vCenter checks what it pulls itself.')
-    if params['src']:
-        if not os.path.isfile(params['src']):
-            raise UserInputError('src %s is not a readable file on the host that runs the module.' % params['src'])
-        if not os.access(params['src'], os.R_OK):
-            raise UserInputError('src %s cannot be read by the user that runs the module.' % params['src'])
-    if params['source_url']:
-        scheme = params['source_url'].split(':', 1)[0].lower()
-        if scheme not in ('http', 'https', 'ds'):
-            raise UserInputError('source_url must use http, https or ds, not %r.' % scheme)
+    if params['src'] is not None:
+        check_readable_path(params['src'], 'src', directory_ok=False)
+    if params['source_url'] is not None:
+        check_source_url(params['source_url'])
+    if params['ssl_certificate_thumbprint'] is not None:
+        if not params['source_url'] or not params['source_url'].lower().startswith('https:'):
+            raise UserInputError('ssl_certificate_thumbprint only goes with an https source_url.')
+        params['ssl_certificate_thumbprint'] = check_thumbprint(params['ssl_certificate_thumbprint'])
+    if params['checksum'] is not None:
+        check_checksum(params['checksum'], params['checksum_algorithm'])
     for name in ('wait_timeout', 'keep_alive_interval'):
-        if params[name] < 0:
-            raise UserInputError('%s must not be negative.' % name)
+        check_range(params[name], name, 0)
 
 
 class FileTask(object):
@@ -268,6 +281,8 @@ class FileTask(object):
 
     def run(self):
         session = get_existing_session(self.client, self.session_id)
+        # The state comes first: a session that takes no content fails the task, whatever its files hold.
+        require('remove_file' if self.params['state'] == 'absent' else 'add_file', session)
         before = self.find()
         if self.params['state'] == 'absent':
             changed, after = self.absent(session, before)
@@ -276,12 +291,14 @@ class FileTask(object):
         else:
             changed, after = self.pull(session, before)
         result = dict(changed=changed, file=after or {})
+        if is_predicted(self.client, self.session_id):
+            result['predicted'] = True
         if changed:
             result.update(self.module.diff(diff_view(before), diff_view(after)))
         return result
 
     def find(self):
-        files = self.client.call('file.list', update_session_id=self.session_id) or []
+        files = list_files(self.client, self.session_id)
         for info in files:
             if info.get('name') == self.name:
                 return info
@@ -301,12 +318,17 @@ class FileTask(object):
         return self.local_checksums[algorithm]
 
     def same_content(self, info, size):
-        """Whether a READY file already has the content of src: same size, same checksum whenever one is known."""
+        """Whether a READY file already has the content of src: same size and the same checksum.
+
+        Without a checksum from vCenter nothing proves the content is the same, so the file is sent again.
+        """
         if not info or info.get('status') != READY or info.get('size') != size:
             return False
         server = info.get('checksum_info') or {}
+        if not server.get('checksum'):
+            return False
         # Compare in vCenter's algorithm (SHA1 when it names none), whatever the task asks for.
-        return not server.get('checksum') or server['checksum'].lower() == self.local_checksum(server.get('algorithm'))
+        return server['checksum'].lower() == self.local_checksum(server.get('algorithm'))
 
     # -- state=present, src -----------------------------------------------------------
 
@@ -315,7 +337,6 @@ class FileTask(object):
         size = os.path.getsize(src)
         if self.same_content(before, size):
             return False, before
-        require('add_file', session)
         spec = {'name': self.name, 'source_type': 'PUSH', 'size': size}
         if self.params['checksum_algorithm']:
             algorithm = self.params['checksum_algorithm']
@@ -345,7 +366,6 @@ class FileTask(object):
         if (before and before.get('status') == READY
                 and ((before.get('source_endpoint') or {}).get('uri')) == url):
             return False, before
-        require('add_file', session)
         endpoint = {'uri': url}
         thumbprint = self.params['ssl_certificate_thumbprint']
         if not thumbprint and url.lower().startswith('https:'):
@@ -365,7 +385,6 @@ class FileTask(object):
     def absent(self, session, before):
         if before is None:
             return False, None
-        require('remove_file', session)
         if not self.module.check_mode:
             self.client.call('file.remove', update_session_id=self.session_id, file_name=self.name)
         return True, None

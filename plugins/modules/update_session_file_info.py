@@ -116,10 +116,18 @@ api_flavor:
 '''
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name, check_id
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
     get_existing_session,
+    list_files,
     require,
 )
+
+
+def check_input(params):
+    check_id(params['update_session_id'], 'update_session_id')
+    if params['name'] is not None:
+        check_file_name(params['name'], 'name')
 
 
 def main():
@@ -129,6 +137,7 @@ def main():
             name=dict(type='str'),
             validate=dict(type='bool', default=False),
         ),
+        check_input=check_input,
     )
     params = module.params
     client = module.client
@@ -136,13 +145,16 @@ def main():
     def handler():
         session_id = params['update_session_id']
         session = get_existing_session(client, session_id)
-        files = client.call('file.list', update_session_id=session_id) or []
+        files = list_files(client, session_id)
         if params['name'] is not None:
             files = [info for info in files if info.get('name') == params['name']]
         result = dict(changed=False, files=files)
         if params['validate']:
             require('validate', session)
-            result['validation'] = client.call('file.validate', update_session_id=session_id)
+            if session.get('predicted'):
+                result['validation'] = {'has_errors': False, 'missing_files': [], 'invalid_files': []}
+            else:
+                result['validation'] = client.call('file.validate', update_session_id=session_id)
         return result
 
     module.run(handler)

@@ -143,10 +143,17 @@ api_flavor:
 '''
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_id
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
     get_session,
     list_sessions,
 )
+
+
+def check_input(params):
+    for option in ('update_session_id', 'library_item_id'):
+        if params[option] is not None:
+            check_id(params[option], option)
 
 
 def main():
@@ -156,6 +163,7 @@ def main():
             library_item_id=dict(type='str'),
         ),
         mutually_exclusive=[('update_session_id', 'library_item_id')],
+        check_input=check_input,
     )
     params = module.params
 

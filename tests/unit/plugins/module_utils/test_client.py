@@ -8,14 +8,20 @@ import time
 
 import pytest
 import requests
+import urllib3
 
 from ansible_collections.vsphere.content_library.plugins.module_utils import _client
 from ansible_collections.vsphere.content_library.plugins.module_utils._client import (
     CheckModeWriteError,
     RestClient,
-    retry_policy,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ApiError, TransportError
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
+    ApiError,
+    BadAnswerError,
+    OutcomeUnknownError,
+    TransportError,
+    UserInputError,
+)
 from ansible_collections.vsphere.content_library.plugins.module_utils._operations import OPERATIONS
 from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import Heartbeat
 
@@ -140,12 +146,21 @@ class TestCalls:
 
     def test_legacy_results_come_back_in_the_modern_shape(self, transport):
         rest_login(transport)
-        transport.add('GET', '^%s/id:S%%2F1$' % US_REST, 200, {'value': {
-            'state': 'ERROR', 'error_message': {'id': 'm', 'default_message': 'boom', 'args': [],
-                                                'params': [{'key': 'file', 'value': {'s': 'a.iso'}}]}}})
-        session = make_client('rest').call('update_session.get', update_session_id='S/1')
-        assert session == {'state': 'ERROR', 'error_message': {'id': 'm', 'default_message': 'boom', 'args': [],
-                                                               'params': {'file': {'s': 'a.iso'}}}}
+        transport.add('GET', '^%s/id:S%%3A1$' % US_REST, 200, {'value': {
+            'state': 'ERROR', 'library_item_id': 'I1', 'error_message': {'id': 'm', 'default_message': 'boom', 'args': [],
+                                                                         'params': [{'key': 'file', 'value': {'s': 'a.iso'}}]}}})
+        session = make_client('rest').call('update_session.get', update_session_id='S:1')
+        assert session == {'state': 'ERROR', 'library_item_id': 'I1', 'error_message': {
+            'id': 'm', 'default_message': 'boom', 'args': [], 'params': {'file': {'s': 'a.iso'}}}}
+
+    @pytest.mark.parametrize('bad_id', ['', '.', '..', 'a/b', 'a?b', 'a#b', 'a b', 'x' * 300])
+    def test_an_id_that_is_not_one_path_segment_is_never_sent(self, transport, bad_id):
+        api_login(transport)
+        client = make_client('api')
+        client.login()
+        with pytest.raises(UserInputError):
+            client.call('update_session.get', update_session_id=bad_id)
+        assert transport.paths() == ['POST /api/session']
 
     @pytest.mark.parametrize('flavor, expected', [
         ('api', 'POST %s/S1?action=keep-alive' % US_API),
@@ -196,8 +211,8 @@ class TestCalls:
 
     def test_every_write_operation_is_marked(self):
         writes = sorted(name for name, op in OPERATIONS.items() if op.write)
-        assert writes == ['file.add', 'file.remove', 'update_session.cancel', 'update_session.complete',
-                          'update_session.create', 'update_session.delete', 'update_session.fail',
+        assert writes == ['file.add', 'file.remove', 'item.create', 'item.delete', 'update_session.cancel',
+                          'update_session.complete', 'update_session.create', 'update_session.delete', 'update_session.fail',
                           'update_session.keep_alive', 'update_session.update']
 
     def test_map_keeps_the_order(self, transport):
@@ -230,32 +245,99 @@ class TestLogout:
 class TestTransportErrors:
     @pytest.mark.parametrize('exc, kind, words', [
         (requests.exceptions.SSLError('certificate verify failed'), 'TLS_ERROR', 'Set ca_path'),
-        (requests.exceptions.ConnectTimeout('slow'), 'TIMED_OUT', 'timed out after 60 seconds'),
-        (requests.exceptions.ConnectionError('refused'), 'CONNECTION_ERROR', 'Cannot connect to vCenter at https://vc.example.com:443'),
+        (requests.exceptions.ConnectTimeout('slow'), 'TIMED_OUT', 'Timed out after 60 seconds while trying to log in'),
+        (requests.exceptions.ConnectionError('refused'), 'CONNECTION_ERROR', 'cannot connect to vCenter at https://vc.example.com:443'),
         (requests.exceptions.ProxyError('proxy down'), 'PROXY_ERROR', 'through the proxy'),
     ])
     def test_each_failure_has_its_own_message(self, transport, monkeypatch, exc, kind, words):
         def boom(*args, **kwargs):
             raise exc
         monkeypatch.setattr(transport, 'send', boom)
+        monkeypatch.setattr(_client.time, 'sleep', lambda seconds: None)
         with pytest.raises(TransportError) as err:
-            make_client().login()
+            make_client(retries=0).login()
         assert err.value.kind == kind
         assert words in str(err.value)
         assert 's3cret!' not in str(err.value)
 
 
-class TestRetryPolicy:
-    def test_only_gets_are_retried_on_busy_answers(self):
-        policy = retry_policy(3)
-        assert policy.is_retry('GET', 503)
-        assert policy.is_retry('GET', 502)
-        assert not policy.is_retry('GET', 500)
-        assert not policy.is_retry('POST', 503)
-        assert not policy.is_retry('PATCH', 503)
-        assert not policy.is_retry('DELETE', 503)
+def scripted(transport, monkeypatch, answers):
+    """Make the transport raise or answer from ``answers`` in turn (an exception, or a (status, body) pair)."""
+    real_send = transport.send
+    script = list(answers)
 
-    def test_the_adapter_uses_it(self, monkeypatch):
+    def send(request, **kwargs):
+        if request.url.endswith('/api/session'):
+            return real_send(request, **kwargs)
+        transport.calls.append({'method': request.method, 'path': requests.utils.urlparse(request.url).path, 'query': '',
+                                'headers': dict(request.headers), 'json': None, 'uploaded': None})
+        step = script.pop(0)
+        if isinstance(step, BaseException):
+            raise step
+        return transport._response(request, *step)
+    monkeypatch.setattr(transport, 'send', send)
+    monkeypatch.setattr(_client.time, 'sleep', lambda seconds: None)
+
+
+SESSION = {'library_item_id': 'I1', 'state': 'ACTIVE', 'client_progress': 0}
+
+
+class TestRetries:
+    def test_a_get_is_retried_on_busy_answers_and_dropped_connections(self, transport, monkeypatch):
+        api_login(transport)
+        scripted(transport, monkeypatch, [(503, None), requests.exceptions.ConnectionError('reset'), (502, None), (200, SESSION)])
+        assert make_client('api').call('update_session.get', update_session_id='S1') == SESSION
+        assert transport.paths().count('GET %s/S1' % US_API) == 4
+
+    def test_retries_stop_at_the_option(self, transport, monkeypatch):
+        api_login(transport)
+        scripted(transport, monkeypatch, [(503, None)] * 3)
+        with pytest.raises(ApiError) as err:
+            make_client('api', retries=2).call('update_session.get', update_session_id='S1')
+        assert err.value.status == 503
+        assert transport.paths().count('GET %s/S1' % US_API) == 3
+
+    def test_a_write_is_sent_once_on_a_busy_answer(self, transport, monkeypatch):
+        api_login(transport)
+        scripted(transport, monkeypatch, [(503, None), (204, None)])
+        with pytest.raises(ApiError):
+            make_client('api').call('update_session.update', update_session_id='S1', update_spec={})
+        assert transport.paths().count('PATCH %s/S1' % US_API) == 1
+
+    def test_a_write_whose_answer_is_lost_is_not_repeated(self, transport, monkeypatch):
+        api_login(transport)
+        scripted(transport, monkeypatch, [requests.exceptions.ReadTimeout('slow'), (204, None)])
+        with pytest.raises(OutcomeUnknownError) as err:
+            make_client('api', timeout=5).call('update_session.complete', update_session_id='S1')
+        assert 'Timed out after 5 seconds while trying to complete update session S1' in str(err.value)
+        assert 'may or may not have taken effect' in str(err.value)
+        assert transport.paths().count('POST %s/S1' % US_API) == 1
+
+    def test_a_write_that_never_left_is_sent_again(self, transport, monkeypatch):
+        api_login(transport)
+        refused = requests.exceptions.ConnectionError(urllib3.exceptions.NewConnectionError(None, 'refused'))
+        scripted(transport, monkeypatch, [refused, (204, None)])
+        make_client('api').call('update_session.complete', update_session_id='S1')
+        assert transport.paths().count('POST %s/S1' % US_API) == 2
+
+    def test_a_create_with_a_client_token_is_retried(self, transport, monkeypatch):
+        api_login(transport)
+        scripted(transport, monkeypatch, [requests.exceptions.ReadTimeout('slow'), (201, '"S1"')])
+        client = make_client('api')
+        assert client.call('update_session.create', create_spec={'library_item_id': 'I1'}, client_token='T1') == 'S1'
+        assert [c['headers'].get('Client-Token') for c in transport.calls if c['method'] == 'POST' and 'update' in c['path']] == ['T1', 'T1']
+        assert client.opened_sessions == ['S1']
+
+    def test_a_401_logs_in_again_and_repeats_once(self, transport, monkeypatch):
+        api_login(transport)
+        scripted(transport, monkeypatch, [(401, None), (204, None)])
+        client = make_client('api')
+        client.login()
+        client.call('update_session.cancel', update_session_id='S1')
+        assert transport.paths().count('POST /api/session') == 2
+        assert transport.paths().count('POST %s/S1' % US_API) == 2
+
+    def test_the_adapter_repeats_nothing_itself(self, monkeypatch):
         seen = {}
 
         def adapter(**kwargs):
@@ -263,8 +345,89 @@ class TestRetryPolicy:
             return requests.adapters.HTTPAdapter(**kwargs)
         monkeypatch.setattr(_client, 'HTTPAdapter', adapter)
         make_client()
-        assert seen['max_retries'].status_forcelist == (502, 503, 504)
+        assert seen['max_retries'] == 0
         assert seen['pool_maxsize'] == _client.MAX_PARALLEL
+
+    def test_backoff_grows_and_stays_in_the_deadline(self):
+        assert _client.backoff_delay(0, 100) <= 0.5
+        assert 2.0 <= _client.backoff_delay(3, 100) <= 4.0
+        assert _client.backoff_delay(10, 100) <= _client.BACKOFF_CAP
+        assert _client.backoff_delay(2, 0) == 0.0
+
+
+class TestOrigin:
+    def test_a_redirect_to_another_host_is_not_followed(self, transport, monkeypatch):
+        api_login(transport)
+        real = transport._response
+
+        def redirect(request, status, body):
+            response = real(request, status, body)
+            response.headers['Location'] = 'https://evil.example.com/api/x'
+            return response
+        monkeypatch.setattr(transport, '_response', redirect)
+        transport.add('GET', 'update-session', 307)
+        client = make_client('api')
+        with pytest.raises(TransportError) as err:
+            client.call('update_session.list')
+        assert err.value.kind == 'REDIRECT_REFUSED'
+        assert 'https://evil.example.com' in str(err.value)
+        assert not any('evil' in c['path'] for c in transport.calls)
+
+    @pytest.mark.parametrize('url, same', [
+        ('https://vc.example.com/x', True), ('https://VC.example.com:443/x', True),
+        ('http://vc.example.com/x', False), ('https://vc.example.com:8443/x', False), ('https://other/x', False),
+    ])
+    def test_same_origin(self, url, same):
+        assert make_client().same_origin(url) is same
+
+    def test_an_upload_endpoint_elsewhere_goes_to_our_host(self):
+        warnings = []
+        client = make_client(warn=warnings.append)
+        assert client.upload_url('https://esx.example.com:9443/cls/data/abc/disk.vmdk?x=1') == \
+            'https://vc.example.com:443/cls/data/abc/disk.vmdk?x=1'
+        assert 'esx.example.com:9443' in warnings[0]
+        assert client.upload_url('https://vc.example.com/cls/data/abc') == 'https://vc.example.com/cls/data/abc'
+        assert len(warnings) == 1
+
+
+class TestAnswers:
+    @pytest.mark.parametrize('body, words', [
+        ('<html><body>Login</body></html>', 'not JSON'),
+        ('', 'empty'),
+        ('{"state": "ACT', 'not JSON'),
+        ('null', 'null'),
+        ('[]', 'not a JSON object'),
+        ('{"library_item_id": "I1"}', 'has no state'),
+        ('{"library_item_id": "I1", "state": "BOGUS"}', "'BOGUS' is not one of"),
+    ])
+    def test_a_session_get_that_is_not_a_session(self, transport, body, words):
+        api_login(transport)
+        transport.add('GET', 'update-session/S1', 200, body)
+        with pytest.raises(BadAnswerError) as err:
+            make_client('api').call('update_session.get', update_session_id='S1')
+        assert words in str(err.value)
+        assert 'Could not get update session S1: vCenter answered HTTP 200' in str(err.value)
+        assert repr(body[:200]) in str(err.value)
+
+    def test_legacy_value_null(self, transport):
+        rest_login(transport)
+        transport.add('GET', 'update-session/id:S1', 200, {'value': None})
+        with pytest.raises(BadAnswerError):
+            make_client('rest').call('update_session.get', update_session_id='S1')
+
+    def test_an_html_list_is_not_iterated(self, transport):
+        api_login(transport)
+        transport.add('GET', 'update-session', 200, '<html>' + 'x' * 500 + '</html>')
+        with pytest.raises(BadAnswerError) as err:
+            make_client('api').call('update_session.list')
+        assert len(transport.calls) == 2
+        assert len(err.value.excerpt) == 200
+
+    def test_an_html_login_page_is_no_token(self, transport):
+        transport.add('POST', '^/api/session$', 200, '<html>Welcome</html>')
+        with pytest.raises(BadAnswerError) as err:
+            make_client('api').login()
+        assert 'log in' in str(err.value)
 
 
 class TestConnectionOptions:

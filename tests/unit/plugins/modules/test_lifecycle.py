@@ -70,11 +70,23 @@ class TestPresent:
         run_module(update_session, capsys, library_item_id='I1', client_token=token)
         assert [c['headers']['Client-Token'] for c in vc.calls if c['method'] == 'POST' and c['path'] == US] == [token]
 
-    def test_check_mode_predicts_a_session_without_an_id(self, vc, capsys):
+    def test_check_mode_predicts_a_session_with_a_predicted_id(self, vc, capsys):
         vc.add('GET', '^%s\\?library_item_id=I1$' % US, 200, [])
         code, result = run_module(update_session, capsys, check_mode=True, library_item_id='I1')
         assert code == 0 and result['changed'] is True
-        assert result['update_session'] == {'id': None, 'library_item_id': 'I1', 'state': 'ACTIVE', 'client_progress': 0}
+        assert result['update_session'] == {'id': 'predicted-by-check-mode', 'library_item_id': 'I1', 'state': 'ACTIVE',
+                                             'client_progress': 0, 'warning_behavior': [], 'predicted': True}
+
+    def test_a_later_check_mode_task_works_on_the_predicted_session(self, vc, capsys):
+        code, result = run_module(update_session_file, capsys, check_mode=True, id='predicted-by-check-mode', name='a.iso',
+                                  source_url='http://images.example.com/a.iso')
+        assert code == 0 and result['changed'] is True and result['predicted'] is True
+        assert [c for c in vc.calls if '/session' not in c['path']] == []
+
+    def test_the_predicted_id_is_refused_outside_check_mode(self, vc, capsys):
+        code, result = run_module(update_session, capsys, id='predicted-by-check-mode', state='completed')
+        assert code == 1 and 'check mode predicted' in result['msg']
+        assert vc.calls == []
         assert writes(vc) == []
 
     def test_progress_is_sent_only_when_it_goes_up(self, vc, capsys):
@@ -201,7 +213,7 @@ class TestFiles:
 
     def test_missing_src_is_refused_before_any_call(self, vc, capsys, tmp_path):
         code, result = run_module(update_session_file, capsys, id='S1', name='a', src=str(tmp_path / 'nope'))
-        assert code == 1 and result['msg'] == 'src %s is not a readable file on the host that runs the module.' % (tmp_path / 'nope')
+        assert code == 1 and result['msg'] == 'src %s does not exist on the host that runs the module.' % (tmp_path / 'nope')
         assert vc.calls == []
 
     def test_info_validate_needs_an_active_session(self, vc, capsys):

@@ -1,0 +1,255 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) vsphere.content_library contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Checks of the task's input, run before the first request is sent.
+
+This is a private module: it is not a public API and may change at any time.
+
+Every check raises UserInputError with one message that names the option and
+says what is wrong; a refused task sends nothing at all.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import stat
+
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover - Python 2 is not supported, but sanity imports on it
+    from urlparse import urlsplit
+
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
+
+# vCenter ids are UUIDs or vmodl ids such as "datastore-12"; 256 leaves room for both.
+MAX_ID_LENGTH = 256
+MAX_NAME_LENGTH = 255
+MAX_HOSTNAME_LENGTH = 253
+MAX_URL_LENGTH = 8192
+_ID_FORBIDDEN = re.compile(r'[/?#%\\\s\x00-\x1f\x7f]')
+_CONTROL = re.compile(r'[\x00-\x1f\x7f]')
+_LABEL = re.compile(r'^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$')
+_THUMBPRINT = re.compile(r'^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){19}$')
+# A check-mode run predicts a session it does not create; later tasks of the same
+# check-mode run recognise this id (see _update_session.PREDICTED_ID).
+PREDICTED_ID = 'predicted-by-check-mode'
+
+
+def _show(value, limit=60):
+    """A value as it may appear in a message: repr'd and cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
+def check_id(value, option):
+    """An API id: non-empty, one path segment, no whitespace or control characters, sane length."""
+    if not isinstance(value, str) or not value.strip():
+        raise UserInputError('%s must not be empty: it names the object to work on (is a variable unset?).' % option)
+    if len(value) > MAX_ID_LENGTH:
+        raise UserInputError('%s is %d characters long; an id of the vSphere API has at most %d.' % (option, len(value), MAX_ID_LENGTH))
+    if value in ('.', '..'):
+        raise UserInputError('%s %r is not an id.' % (option, value))
+    bad = _ID_FORBIDDEN.search(value)
+    if bad:
+        raise UserInputError('%s %s holds %r, which no id of the vSphere API holds (no /, ?, #, %%, \\, whitespace '
+                             'or control characters).' % (option, _show(value), bad.group()))
+    return value
+
+
+def check_file_name(value, option='name'):
+    """A file name in an update session: one plain name, no directories."""
+    if not isinstance(value, str) or not value.strip():
+        raise UserInputError('%s must not be empty.' % option)
+    if len(value) > MAX_NAME_LENGTH:
+        raise UserInputError('%s is %d characters long; at most %d are allowed.' % (option, len(value), MAX_NAME_LENGTH))
+    if value in ('.', '..') or '/' in value or '\\' in value:
+        raise UserInputError('%s %s must be a plain file name, without / or \\ and not . or ..' % (option, _show(value)))
+    if _CONTROL.search(value):
+        raise UserInputError('%s %s holds a control character.' % (option, _show(value)))
+    return value
+
+
+def check_range(value, option, low, high=None):
+    if value is None:
+        return value
+    if value < low or (high is not None and value > high):
+        what = 'between %s and %s' % (low, high) if high is not None else 'at least %s' % low
+        raise UserInputError('%s must be %s, not %s.' % (option, what, value))
+    return value
+
+
+def check_host(host, option):
+    """A host name, an IPv4 or an IPv6 address (without brackets); returns it."""
+    if not host:
+        raise UserInputError('%s names no host.' % option)
+    if len(host) > MAX_HOSTNAME_LENGTH:
+        raise UserInputError('%s is %d characters long; a host name has at most %d.' % (option, len(host), MAX_HOSTNAME_LENGTH))
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    name = host[:-1] if host.endswith('.') else host
+    if not all(_LABEL.match(label) for label in name.split('.')) or name.replace('.', '').isdigit():
+        raise UserInputError('%s %s is not a host name, an IPv4 address or an IPv6 address.' % (option, _show(host)))
+    return host
+
+
+def _port_from_text(text, option):
+    if not text.isdigit():
+        raise UserInputError('%s gives the port %s, which is not a number.' % (option, _show(text)))
+    return check_range(int(text), '%s\'s port' % option, 1, 65535)
+
+
+def parse_hostname(value, option='hostname'):
+    """Split ``hostname`` into (host, port or None).
+
+    Accepts ``host``, ``host:port``, ``v6addr``, ``[v6addr]``, ``[v6addr]:port`` and
+    ``https://host[:port][/]``: AWX's VMware credential has no port field, so its
+    host is often written with one.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise UserInputError('%s must not be empty.' % option)
+    text = value.strip()
+    if len(text) > MAX_HOSTNAME_LENGTH + 16:
+        raise UserInputError('%s is %d characters long; a host name has at most %d.' % (option, len(text), MAX_HOSTNAME_LENGTH))
+    if '://' in text:
+        scheme, rest = text.split('://', 1)
+        if scheme.lower() != 'https':
+            raise UserInputError('%s %s: only https:// is possible; vCenter serves its API over HTTPS.' % (option, _show(value)))
+        if rest.endswith('/'):
+            rest = rest[:-1]
+        if not rest or '/' in rest or '?' in rest or '#' in rest or '@' in rest:
+            raise UserInputError('%s %s must be a host, optionally with a port, and no path.' % (option, _show(value)))
+        text = rest
+    port = None
+    if text.startswith('['):
+        end = text.find(']')
+        if end < 0:
+            raise UserInputError('%s %s opens [ without closing it.' % (option, _show(value)))
+        host, rest = text[1:end], text[end + 1:]
+        if rest:
+            if not rest.startswith(':'):
+                raise UserInputError('%s %s has something after ] that is not :port.' % (option, _show(value)))
+            port = _port_from_text(rest[1:], option)
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise UserInputError('%s %s: [%s] is not an IPv6 address.' % (option, _show(value), host))
+        return host, port
+    if text.count(':') == 1:
+        host, port_text = text.split(':')
+        port = _port_from_text(port_text, option)
+        text = host
+    elif text.count(':') > 1:
+        try:
+            ipaddress.IPv6Address(text)
+        except ValueError:
+            raise UserInputError('%s %s is not a host name or an address (write an IPv6 address with a port as [addr]:port).'
+                                 % (option, _show(value)))
+        return text, None
+    return check_host(text, option), port
+
+
+def resolve_endpoint(params):
+    """(host, port) from ``hostname`` and ``port``; a port given twice must agree."""
+    host, port_in_host = parse_hostname(params['hostname'])
+    port = params.get('port')
+    check_range(port, 'port', 1, 65535)
+    if port_in_host is not None and port is not None and port != port_in_host:
+        raise UserInputError('hostname %s names port %s, but port is %s: give the port once.'
+                             % (_show(params['hostname']), port_in_host, port))
+    return host, port_in_host or port or 443
+
+
+def check_readable_path(value, option, directory_ok=True):
+    if not os.path.exists(value):
+        raise UserInputError('%s %s does not exist on the host that runs the module.' % (option, value))
+    mode = os.stat(value).st_mode
+    if not (stat.S_ISREG(mode) or (directory_ok and stat.S_ISDIR(mode))):
+        kinds = 'a regular file or a directory' if directory_ok else 'a regular file'
+        raise UserInputError('%s %s is not %s.' % (option, value, kinds))
+    if not os.access(value, os.R_OK):
+        raise UserInputError('%s %s cannot be read by the user that runs the module.' % (option, value))
+    return value
+
+
+def check_source_url(value, option='source_url'):
+    """An http, https or ds URL that vCenter can pull from."""
+    if not isinstance(value, str) or not value.strip():
+        raise UserInputError('%s must not be empty.' % option)
+    if len(value) > MAX_URL_LENGTH or _CONTROL.search(value) or ' ' in value:
+        raise UserInputError('%s %s is not a well-formed URL (too long, or it holds spaces or control characters).'
+                             % (option, _show(value)))
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise UserInputError('%s %s is not a well-formed URL: %s.' % (option, _show(value), exc))
+    scheme = parts.scheme.lower()
+    if scheme not in ('http', 'https', 'ds'):
+        raise UserInputError('%s must use http, https or ds, not %s.' % (option, _show(scheme or value)))
+    if scheme == 'ds':
+        # ds:///vmfs/volumes/<datastore>/<path>: the host part is empty, the path is the file.
+        if not parts.path.strip('/'):
+            raise UserInputError('%s %s names no datastore file (ds:///vmfs/volumes/<datastore>/<path>).' % (option, _show(value)))
+        return value
+    netloc_host = parts.netloc.rsplit('@', 1)[-1]
+    if netloc_host.count(':') > 1 and not netloc_host.startswith('['):
+        raise UserInputError('%s %s: write an IPv6 host in brackets, as https://[addr]:port/path.' % (option, _show(value)))
+    check_host(parts.hostname or '', option)
+    if port is not None:
+        check_range(port, '%s\'s port' % option, 1, 65535)
+    if parts.username or parts.password:
+        raise UserInputError('%s must not carry a user name or password; vCenter would store it with the file.' % option)
+    if not parts.path.strip('/'):
+        raise UserInputError('%s %s names no file.' % (option, _show(value)))
+    return value
+
+
+def check_thumbprint(value, option='ssl_certificate_thumbprint'):
+    if not _THUMBPRINT.match(value or ''):
+        raise UserInputError('%s must be the SHA-1 fingerprint of a certificate in colon-separated hex '
+                             '(20 pairs, such as 1A:2B:...:9F), not %s.' % (option, _show(value)))
+    return value.upper()
+
+
+_DIGEST_LENGTHS = {'SHA1': 40, 'MD5': 32, 'SHA256': 64, 'SHA512': 128}
+
+
+def check_checksum(value, algorithm, option='checksum'):
+    """A hex digest of the length ``algorithm`` gives."""
+    length = _DIGEST_LENGTHS.get((algorithm or 'SHA1').upper())
+    if not re.match(r'^[0-9A-Fa-f]+$', value or '') or (length and len(value) != length):
+        raise UserInputError('%s must be the %s digest in hex (%s hex digits), not %s.' % (option, algorithm, length, _show(value)))
+    return value.lower()
+
+
+def check_text(value, option, max_length=1000):
+    if not isinstance(value, str) or not value.strip():
+        raise UserInputError('%s must not be empty.' % option)
+    if len(value) > max_length:
+        raise UserInputError('%s is %d characters long; at most %d are allowed.' % (option, len(value), max_length))
+    return value
+
+
+def check_connection(params):
+    """The connection options: every refusal happens here, before the client exists."""
+    host, port = resolve_endpoint(params)
+    check_range(params['timeout'], 'timeout', 1, 3600)
+    check_range(params['retries'], 'retries', 0, 10)
+    if params['proxy_host']:
+        check_host(params['proxy_host'], 'proxy_host')
+    check_range(params['proxy_port'], 'proxy_port', 1, 65535)
+    if params['proxy_port'] is not None and not params['proxy_host']:
+        raise UserInputError('proxy_port needs proxy_host.')
+    if params['ca_path'] and params['validate_certs']:
+        check_readable_path(params['ca_path'], 'ca_path')
+    if not params['username'] or not params['username'].strip():
+        raise UserInputError('username must not be empty.')
+    if not params['password']:
+        raise UserInputError('password must not be empty.')
+    return host, port
