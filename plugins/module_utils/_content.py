@@ -158,7 +158,7 @@ class Part(object):
 
     def open(self):
         """A fresh binary stream of this part only (a context manager); every call is independent."""
-        return _PartStream(self)
+        return _PartStream(self, self._file_size)
 
     def upload_body(self, also=()):
         """A ``VerifyingStream`` on a fresh stream: the request body of this part's upload.
@@ -182,17 +182,17 @@ class _PartStream(object):
     disk into memory by accident. Readers loop until ``b''``, as for any stream.
     """
 
-    def __init__(self, part):
+    def __init__(self, part, file_size):
         self._part = part
         self._remaining = part.size
         # Each stream has its own handle, so parts (or one part twice) can be read in parallel.
         self._handle = open(part.path, 'rb')  # pylint: disable=consider-using-with
         try:
-            file_size = os.fstat(self._handle.fileno()).st_size
-            if file_size != part._file_size:  # pylint: disable=protected-access
+            now = os.fstat(self._handle.fileno()).st_size
+            if now != file_size:
                 raise ContentMismatchError(
-                    '%s changed after it was read: it now has %d bytes instead of %d.' % (part.path, file_size, part._file_size),  # pylint: disable=protected-access
-                    part.name, expected_size=part._file_size, actual_size=file_size)  # pylint: disable=protected-access
+                    '%s changed after it was read: it now has %d bytes instead of %d.' % (part.path, now, file_size),
+                    part.name, expected_size=file_size, actual_size=now)
             self._handle.seek(part.offset)
         except BaseException:
             self._handle.close()
