@@ -26,11 +26,11 @@ import hashlib
 import os
 import re
 import tarfile
-import unicodedata
 from xml.parsers import expat
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ContentLibraryError, UserInputError
 from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import CHECKSUM_ALGORITHMS, CHUNK_SIZE
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name
 
 # What a part is, by its file name. vCenter treats .mf and .cert as OVF metadata: it wants them
 # before the descriptor and does not keep them in storage once the session completes.
@@ -84,24 +84,6 @@ class ContentMismatchError(ContentLibraryError):
         else:
             result.update({'expected_size': self.expected_size, 'actual_size': self.actual_size})
         return result
-
-
-def check_file_name(name, option):
-    """Refuse ``name`` as a file name in an update session; ``option`` names where it came from.
-
-    A session file name is one path component: a descriptor ``href`` or an OVA member name
-    that is not would let local content choose what the library item holds.
-    """
-    if not isinstance(name, str) or not name:
-        raise UserInputError('%s must be a non-empty file name.' % option)
-    if len(name) > MAX_FILE_NAME_LENGTH:
-        raise UserInputError('%s must be at most %d characters long: %.40r... is %d.' % (option, MAX_FILE_NAME_LENGTH, name, len(name)))
-    if name in ('.', '..'):
-        raise UserInputError('%s must be a file name, not %r.' % (option, name))
-    if '/' in name or '\\' in name:
-        raise UserInputError('%s must be a plain file name without a path separator: %r.' % (option, name))
-    if any(unicodedata.category(char) == 'Cc' for char in name):
-        raise UserInputError('%s must not contain control characters: %r.' % (option, name))
 
 
 def _check_href(href, where):

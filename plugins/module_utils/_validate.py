@@ -16,6 +16,7 @@ import ipaddress
 import os
 import re
 import stat
+import unicodedata
 
 try:
     from urllib.parse import urlsplit
@@ -67,8 +68,8 @@ def check_file_name(value, option='name'):
         raise UserInputError('%s is %d characters long; at most %d are allowed.' % (option, len(value), MAX_NAME_LENGTH))
     if value in ('.', '..') or '/' in value or '\\' in value:
         raise UserInputError('%s %s must be a plain file name, without / or \\ and not . or ..' % (option, _show(value)))
-    if _CONTROL.search(value):
-        raise UserInputError('%s %s holds a control character.' % (option, _show(value)))
+    if any(unicodedata.category(char) == 'Cc' for char in value):
+        raise UserInputError('%s %s must not contain control characters.' % (option, _show(value)))
     return value
 
 

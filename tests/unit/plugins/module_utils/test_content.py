@@ -403,8 +403,8 @@ def special(name, kind, linkname=''):
     (special('disk3.vmdk', tarfile.CHRTYPE), 'device or special file'),
     (special('disk3.vmdk', tarfile.FIFOTYPE), 'device or special file'),
     (special('sub', tarfile.DIRTYPE), 'directory sub'),
-    (special('../evil.vmdk', tarfile.REGTYPE), 'member whose name must be a plain file name'),
-    (special('sub/disk.vmdk', tarfile.REGTYPE), 'member whose name must be a plain file name'),
+    (special('../evil.vmdk', tarfile.REGTYPE), 'member whose name .* must be a plain file name'),
+    (special('sub/disk.vmdk', tarfile.REGTYPE), 'member whose name .* must be a plain file name'),
     (special('disk1.vmdk', tarfile.REGTYPE), 'two members named disk1.vmdk'),
 ])
 def test_ova_bad_members(tmp_path, member, message):
