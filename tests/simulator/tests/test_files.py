@@ -292,7 +292,8 @@ def test_complete_moves_files_into_the_item(client, ovf_item):
     assert item["size"] == len(OVF) + 1500
     files = {f["name"]: f for f in client.list_item_files(ovf_item).value}
     assert sorted(files) == ["disk-0.vmdk", "disk-1.vmdk", "package.ovf"]
-    assert files["disk-0.vmdk"] == {"name": "disk-0.vmdk", "size": 1000, "cached": True, "version": "1"}
+    assert files["disk-0.vmdk"] == {"name": "disk-0.vmdk", "size": 1000, "cached": True, "version": "1",
+                                    "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(b"0" * 1000).hexdigest()}}
     assert client.get_item_file(ovf_item, "disk-1.vmdk").value["size"] == 500
 
 
@@ -306,7 +307,8 @@ def test_next_session_starts_from_the_item_files(client, item):
     listed = {f["name"]: f for f in client.list_files(second).value}
     assert sorted(listed) == ["change.iso", "drop.iso", "keep.iso"]
     assert listed["keep.iso"] == {"name": "keep.iso", "source_type": "NONE", "status": "READY", "bytes_transferred": 4,
-                                  "size": 4, "keep_in_storage": True}
+                                  "size": 4, "keep_in_storage": True,
+                                  "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(b"keep").hexdigest()}}
     assert client.get_file(second, "drop.iso").value["status"] == "READY"
     assert client.remove_file(second, "drop.iso").ok
     # Removal shows in the item only once the session completes.
