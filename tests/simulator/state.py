@@ -319,6 +319,15 @@ class Store:  # pylint: disable=too-many-instance-attributes
         (self.root / "items" / item.id).mkdir(exist_ok=True)
         return item
 
+    def delete_item(self, item: Item) -> None:
+        """Forget an item and its stored files; its update sessions fail when they complete."""
+        for item_file in item.files.values():
+            discard(item_file.path)
+        self.items.pop(item.id, None)
+        for key, value in list(self.client_tokens.items()):
+            if key[0] == "item" and value == item.id:
+                del self.client_tokens[key]
+
     def seed(self) -> None:
         """The content every test and the demo rely on, by name."""
         local = self.add_library("local-lib", LOCAL, "Local library seeded by the simulator")

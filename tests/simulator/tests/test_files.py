@@ -335,3 +335,15 @@ def test_file_operations_after_the_session_ended(client, item):
     # get and list have no state rule (reference §3.10).
     assert client.get_file(sid, "a.iso").ok
     assert [f["name"] for f in client.list_files(sid).value] == ["a.iso"]
+
+
+def test_item_files_carry_the_sha1_of_the_bytes_received(client, item):
+    data = b"sha1 as vCenter reports it" * 100
+    sid = new_session(client, item)
+    # Announced with another algorithm: the item file still reports SHA1.
+    push(client, sid, "a.iso", data, checksum_info={"algorithm": "SHA256", "checksum": hashlib.sha256(data).hexdigest()})
+    assert client.complete(sid).ok
+    info = client.get_item_file(item, "a.iso").value
+    assert info == {"name": "a.iso", "size": len(data), "cached": True, "version": "1",
+                    "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(data).hexdigest()}}
+    assert client.list_item_files(item).value == [info]
