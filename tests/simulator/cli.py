@@ -74,19 +74,23 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument("--terminal-session-retention", type=_positive, default=600.0,
                         help="seconds a DONE, ERROR or CANCELED update session is kept (default 600)")
     parser.add_argument("--latency-ms", type=int, default=0, help="milliseconds added to every API call (default 0)")
+    parser.add_argument("--upload-rate-limit", type=int, default=0, metavar="BYTES_PER_SECOND",
+                        help="cap every upload connection at this many bytes per second; 0 is unlimited (default 0)")
     parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info",
                         help="stderr log level; debug logs every request (default info)")
     parser.add_argument("--exit-with-parent", action="store_true",
                         help="stop when the process that started it exits (launcher.py sets this)")
     args = parser.parse_args(argv)
-    if args.max_sessions < 1 or args.latency_ms < 0 or not 0 <= args.port <= 65535:
-        parser.error("--max-sessions must be at least 1, --latency-ms not negative, --port within 0-65535")
+    if args.max_sessions < 1 or args.latency_ms < 0 or args.upload_rate_limit < 0 or not 0 <= args.port <= 65535:
+        parser.error("--max-sessions must be at least 1, --latency-ms and --upload-rate-limit not negative, "
+                     "--port within 0-65535")
     return Config(
         host=args.host, port=args.port, tls=not args.no_tls, flavor=args.flavor,
         username=args.username, password=args.password if args.password is not None else secrets.token_urlsafe(18),
         extra_users=dict(args.extra_user), session_ttl=args.session_ttl, max_sessions=args.max_sessions,
         update_session_timeout=args.update_session_timeout,
         terminal_session_retention=args.terminal_session_retention, latency_ms=args.latency_ms,
+        upload_rate_limit=args.upload_rate_limit,
         log_level=args.log_level, exit_with_parent=args.exit_with_parent)
 
 

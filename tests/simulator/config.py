@@ -23,6 +23,8 @@ class Config:  # pylint: disable=too-many-instance-attributes
     update_session_timeout: float = 300.0
     terminal_session_retention: float = 600.0
     latency_ms: int = 0
+    # Bytes per second per upload connection; 0 is unlimited.
+    upload_rate_limit: int = 0
     log_level: str = "info"
     exit_with_parent: bool = False
 

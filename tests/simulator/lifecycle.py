@@ -144,7 +144,7 @@ def apply_to_item(store: Store, session: UpdateSession) -> None:
             files[session_file.name] = ItemFile(
                 name=session_file.name, size=session_file.received_size or 0,
                 version=previous.version + 1 if previous else 1, path=path,
-                checksum_info=session_file.received_checksum)
+                checksum_info={"algorithm": "SHA1", "checksum": session_file.sha1} if session_file.sha1 else None)
     for name, old in item.files.items():
         if files.get(name) is not old:
             discard(old.path)

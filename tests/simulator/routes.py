@@ -14,8 +14,8 @@ from typing import Any, Awaitable, Callable
 
 from simulator.flavors import FIELDS
 from simulator.handlers import auth, files, library, update_sessions
-from simulator.schema import (FILE_ADD_SPEC, ITEM_MODEL, LIBRARY_MODEL, UPDATE_SESSION_MODEL, Int, Str, Struct, opt,
-                              req)
+from simulator.schema import (FILE_ADD_SPEC, ITEM_FIND_SPEC, ITEM_MODEL, LIBRARY_FIND_SPEC, LIBRARY_MODEL,
+                              UPDATE_SESSION_MODEL, Int, Str, Struct, opt, req)
 
 API_CS = "/api/content/library/item/update-session"
 REST_CS = "/rest/com/vmware/content/library/item/update-session"
@@ -132,6 +132,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("library.get", library.library_get, Struct(library_id=req(Str())),
               api=Route("GET", "/api/content/library/{library_id}"),
               rest=Route("GET", "/rest/com/vmware/content/library/id:{library_id}")),
+    Operation("library.find", library.library_find, Struct(spec=req(LIBRARY_FIND_SPEC)),
+              api=Route("POST", "/api/content/library?action=find", body="spec"),
+              rest=Route("POST", "/rest/com/vmware/content/library?~action=find", body=FIELDS)),
     Operation("library.create", library.library_create, write=True, created=True,
               params=Struct(create_spec=req(LIBRARY_MODEL), client_token=opt(Str())),
               api=Route("POST", "/api/content/local-library", body="create_spec", query=("client_token",),
@@ -145,6 +148,12 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("item.get", library.item_get, Struct(library_item_id=req(Str())),
               api=Route("GET", "/api/content/library/item/{library_item_id}"),
               rest=Route("GET", "/rest/com/vmware/content/library/item/id:{library_item_id}")),
+    Operation("item.find", library.item_find, Struct(spec=req(ITEM_FIND_SPEC)),
+              api=Route("POST", "/api/content/library/item?action=find", body="spec"),
+              rest=Route("POST", "/rest/com/vmware/content/library/item?~action=find", body=FIELDS)),
+    Operation("item.delete", library.item_delete, Struct(library_item_id=req(Str())), write=True,
+              api=Route("DELETE", "/api/content/library/item/{library_item_id}"),
+              rest=Route("DELETE", "/rest/com/vmware/content/library/item/id:{library_item_id}")),
     Operation("item.list", library.item_list, Struct(library_id=req(Str())),
               api=Route("GET", "/api/content/library/item", query=("library_id",)),
               rest=Route("GET", "/rest/com/vmware/content/library/item", query=("library_id",))),

@@ -165,3 +165,5 @@ FILE_ADD_SPEC = Struct(
 ITEM_MODEL = Struct(library_id=opt(Str()), name=opt(Str()), type=opt(Str()), description=opt(Str()))
 STORAGE_BACKING = Struct(type=opt(Enum("DATASTORE", "OTHER")), datastore_id=opt(Str()), storage_uri=opt(Str()))
 LIBRARY_MODEL = Struct(name=opt(Str()), description=opt(Str()), storage_backings=opt(ListOf(STORAGE_BACKING)))
+LIBRARY_FIND_SPEC = Struct(name=opt(Str()), type=opt(Enum("LOCAL", "SUBSCRIBED")))
+ITEM_FIND_SPEC = Struct(name=opt(Str()), library_id=opt(Str()), source_id=opt(Str()), type=opt(Str()), cached=opt(Bool()))

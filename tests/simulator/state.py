@@ -177,6 +177,8 @@ class SessionFile:  # pylint: disable=too-many-instance-attributes
     received_size: int | None = None
     checksum_info: dict[str, str] | None = None
     received_checksum: dict[str, str] | None = None
+    # SHA1 of the bytes received: the item file's checksum_info after completion.
+    sha1: str | None = None
     source_endpoint: dict[str, str] | None = None
     upload_uri: str | None = None
     error_message: Message | None = None
@@ -274,6 +276,8 @@ class Store:  # pylint: disable=too-many-instance-attributes
         self.logins = 0
         self.logouts = 0
         self.faults: list[Fault] = []
+        # Settings tests may change at run time through /_sim/settings.
+        self.settings: dict[str, Any] = {"upload_rate_limit": config.upload_rate_limit, "upload_host": "main"}
         self.tasks: set[asyncio.Task] = set()
         self.seeds: dict[str, dict[str, Any]] = {"libraries": {}, "items": {}}
         # A self-signed certificate standing in for a .cert file that holds none.
@@ -314,6 +318,15 @@ class Store:  # pylint: disable=too-many-instance-attributes
         self.items[item.id] = item
         (self.root / "items" / item.id).mkdir(exist_ok=True)
         return item
+
+    def delete_item(self, item: Item) -> None:
+        """Forget an item and its stored files; its update sessions fail when they complete."""
+        for item_file in item.files.values():
+            discard(item_file.path)
+        self.items.pop(item.id, None)
+        for key, value in list(self.client_tokens.items()):
+            if key[0] == "item" and value == item.id:
+                del self.client_tokens[key]
 
     def seed(self) -> None:
         """The content every test and the demo rely on, by name."""

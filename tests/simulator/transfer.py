@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 import ssl
 import time
 from typing import Any, AsyncIterator
@@ -28,6 +29,9 @@ LOG = logging.getLogger("simulator.transfer")
 
 HASHES = {"SHA1": "sha1", "MD5": "md5", "SHA256": "sha256", "SHA512": "sha512"}
 PULL_CHUNK = 1024 * 1024
+# Bytes handed to the writer thread at a time: few enough trips, little memory.
+WRITE_BATCH = 2 * 1024 * 1024
+IOV_MAX = 1024
 # Recording activity for every chunk would be needless work on a fast upload.
 TOUCH_INTERVAL = 0.5
 
@@ -53,16 +57,85 @@ def start(session: UpdateSession, session_file: SessionFile, path: str) -> None:
     lifecycle.touch(session)
 
 
-async def receive(store: Store, session: UpdateSession, session_file: SessionFile, chunks: AsyncIterator[bytes]) -> None:
-    """Write chunks to a new file of the session, then verify it; raise TransferFailed on any mismatch."""
+class Writer:
+    """Writes and hashes batches of chunks in a worker thread, one batch behind the reader.
+
+    The event loop only decrypts and parses; file writes and hashing (both
+    release the GIL on large buffers) run on the other core, overlapped with the
+    next batch being read.
+    """
+
+    def __init__(self, path: str, digests: list[Any], size_hint: int | None) -> None:
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self.digests = digests
+        self.written = 0
+        self.preallocated = 0
+        self.pending: asyncio.Future | None = None
+        if size_hint:
+            self.pending = asyncio.get_running_loop().run_in_executor(None, self._preallocate, size_hint)
+
+    def _preallocate(self, size: int) -> None:
+        # Allocating the blocks up front is several times faster than ext4's
+        # delayed allocation chunk by chunk; without room the writes still try.
+        try:
+            os.posix_fallocate(self.fd, 0, size)
+            self.preallocated = size
+        except OSError:
+            pass
+
+    def _write(self, pieces: list[bytes]) -> None:
+        self.written += sum(len(piece) for piece in pieces)
+        for digest in self.digests:
+            for piece in pieces:
+                digest.update(piece)
+        views = [memoryview(piece) for piece in pieces]
+        while views:
+            written = os.writev(self.fd, views[:IOV_MAX])
+            while views and written >= len(views[0]):
+                written -= len(views[0])
+                views.pop(0)
+            if views and written:
+                views[0] = views[0][written:]
+
+    async def submit(self, pieces: list[bytes]) -> None:
+        """Wait for the previous batch, then start this one."""
+        await self.flush()
+        self.pending = asyncio.get_running_loop().run_in_executor(None, self._write, pieces)
+
+    async def flush(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            await pending
+
+    async def close(self) -> None:
+        try:
+            await self.flush()
+            if self.preallocated > self.written:
+                os.ftruncate(self.fd, self.written)
+        finally:
+            os.close(self.fd)
+
+
+async def receive(store: Store, session: UpdateSession, session_file: SessionFile, chunks: AsyncIterator[bytes],
+                  size_hint: int | None = None) -> None:
+    """Write chunks to a new file of the session, then verify it; raise TransferFailed on any mismatch.
+
+    A SHA1 of the bytes is always kept: the item file's checksum_info, as vCenter reports it.
+    """
     path = str(store.session_dir(session.id) / new_id())
     store.session_dir(session.id).mkdir(parents=True, exist_ok=True)
     start(session, session_file, path)
     algorithm = (session_file.checksum_info or {}).get("algorithm", "SHA1")
-    digest = hashlib.new(HASHES[algorithm]) if session_file.checksum_info else None
+    sha1 = hashlib.sha1()
+    digest = None
+    if session_file.checksum_info:
+        digest = sha1 if algorithm == "SHA1" else hashlib.new(HASHES[algorithm])
     expected = session_file.expected_size
     last_touch = time.monotonic()
-    with open(path, "wb") as handle:
+    writer = Writer(path, [sha1] if digest in (None, sha1) else [sha1, digest], expected or size_hint)
+    batch: list[bytes] = []
+    batched = 0
+    try:
         async for chunk in chunks:
             if session.state != ACTIVE or session.files.get(session_file.name) is not session_file:
                 raise TransferFailed(Message("com.vmware.vdcs.cls-main.transfer_abandoned",
@@ -70,19 +143,26 @@ async def receive(store: Store, session: UpdateSession, session_file: SessionFil
                                              "or the file was replaced.",
                                              name=session_file.name, id=session.id, state=session.state),
                                      "not_allowed_in_current_state")
-            handle.write(chunk)
-            if digest is not None:
-                digest.update(chunk)
+            batch.append(chunk)
+            batched += len(chunk)
             session_file.bytes_transferred += len(chunk)
             if expected is not None and session_file.bytes_transferred > expected:
                 raise TransferFailed(_size_mismatch(session_file, "more than"))
+            if batched >= WRITE_BATCH:
+                await writer.submit(batch)
+                batch, batched = [], 0
             if time.monotonic() - last_touch > TOUCH_INTERVAL:
                 lifecycle.touch(session)
                 last_touch = time.monotonic()
+        if batch:
+            await writer.submit(batch)
+    finally:
+        await writer.close()
     session_file.status = VALIDATING
     lifecycle.touch(session)
     if expected is not None and session_file.bytes_transferred != expected:
         raise TransferFailed(_size_mismatch(session_file, "only"))
+    session_file.sha1 = sha1.hexdigest()
     if digest is not None:
         received = digest.hexdigest()
         wanted = session_file.checksum_info["checksum"].strip().lower()
@@ -113,10 +193,16 @@ def fail(session_file: SessionFile, message: Message) -> None:
     session_file.path = None
 
 
-async def upload(store: Store, session: UpdateSession, session_file: SessionFile, request: Any) -> None:
-    """The PUT on a PUSH file's upload endpoint; VapiError (400) when the content is refused."""
+async def upload(store: Store, session: UpdateSession, session_file: SessionFile, request: Any,
+                 drop_after: int | None = None) -> None:
+    """The PUT on a PUSH file's upload endpoint; VapiError (400) when the content is refused.
+
+    ``--upload-rate-limit`` (or /_sim/settings) caps each connection's rate;
+    ``drop_after`` (a drop_upload fault) closes the connection once that many bytes arrived.
+    """
+    chunks = _request_chunks(request, store.settings["upload_rate_limit"], drop_after)
     try:
-        await receive(store, session, session_file, _request_chunks(request))
+        await receive(store, session, session_file, chunks, request.content_length)
     except TransferFailed as exc:
         fail(session_file, exc.message)
         raise VapiError(exc.error_type, exc.message) from None
@@ -134,12 +220,32 @@ async def upload(store: Store, session: UpdateSession, session_file: SessionFile
         raise VapiError("resource_inaccessible", message) from None
 
 
-async def _request_chunks(request: Any) -> AsyncIterator[bytes]:
+async def _request_chunks(request: Any, rate: int, drop_after: int | None) -> AsyncIterator[bytes]:
+    """The request body as it arrives, at most ``rate`` bytes per second (0: unlimited).
+
+    While the reader sleeps aiohttp stops reading the socket once its buffer is
+    full, so TCP flow control slows the client down to the rate.
+    """
+    started = time.monotonic()
+    received = 0
     while True:
         chunk = await request.content.readany()
         if not chunk:
             return
+        if drop_after is not None and received + len(chunk) >= drop_after:
+            chunk = chunk[:max(drop_after - received, 0)]
+            if chunk:
+                yield chunk
+            LOG.info("fault drops the upload %s after %s bytes", request.path, drop_after)
+            if request.transport is not None:
+                request.transport.abort()
+            raise ConnectionResetError(f"the simulator dropped the connection after {drop_after} bytes (injected fault)")
+        received += len(chunk)
         yield chunk
+        if rate:
+            delay = started + received / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
 
 
 def check_pull_uri(uri: str) -> str:
@@ -171,7 +277,8 @@ async def pull(store: Store, session: UpdateSession, session_file: SessionFile) 
                 if response.status != 200:
                     raise TransferFailed(Message("com.vmware.vdcs.cls-main.source_http_error",
                                                  "The source endpoint {uri} answered HTTP {status}.", uri=uri, status=response.status))
-                await receive(store, session, session_file, response.content.iter_chunked(PULL_CHUNK))
+                await receive(store, session, session_file, response.content.iter_chunked(PULL_CHUNK),
+                              response.content_length)
     except asyncio.CancelledError:
         fail(session_file, Message("com.vmware.vdcs.cls-main.transfer_canceled",
                                    "The transfer of {name} was canceled.", name=session_file.name))

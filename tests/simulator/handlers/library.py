@@ -21,6 +21,22 @@ async def library_list(ctx: Context, params: dict[str, Any]) -> Any:  # pylint: 
     return list(ctx.store.libraries)
 
 
+def _find_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """A FindSpec with at least one property, else invalid_argument (as the spec documents)."""
+    if not spec:
+        raise invalid_argument("{field} must set at least one property.", field="spec")
+    return spec
+
+
+async def library_find(ctx: Context, params: dict[str, Any]) -> Any:
+    """Library.find: name case-insensitive, type exact."""
+    spec = _find_spec(params["spec"])
+    name = spec.get("name")
+    return [library.id for library in ctx.store.libraries.values()
+            if (name is None or library.name.lower() == name.lower())
+            and spec.get("type") in (None, library.type)]
+
+
 async def library_get(ctx: Context, params: dict[str, Any]) -> Any:
     return ctx.store.library(params["library_id"]).to_json()
 
@@ -50,6 +66,36 @@ def _new_item(store: Store, spec: dict[str, Any]) -> str:
 
 async def item_get(ctx: Context, params: dict[str, Any]) -> Any:
     return ctx.store.item(params["library_item_id"]).to_json()
+
+
+async def item_find(ctx: Context, params: dict[str, Any]) -> Any:
+    """Item.find: name and type case-insensitive; library_id, source_id and cached exact."""
+    spec = _find_spec(params["spec"])
+    wanted = {key: spec[key].lower() for key in ("name", "type") if key in spec}
+    found = []
+    for item in ctx.store.items.values():
+        if any(getattr(item, key).lower() != value for key, value in wanted.items()):
+            continue
+        if spec.get("library_id") not in (None, item.library_id) or spec.get("source_id") not in (None, item.source_id):
+            continue
+        if spec.get("cached") is False:
+            # Every item the simulator holds is cached.
+            continue
+        found.append(item.id)
+    return found
+
+
+async def item_delete(ctx: Context, params: dict[str, Any]) -> Any:
+    """Item.delete: not for items of a subscribed library; the item's files go with it."""
+    store = ctx.store
+    item = store.item(params["library_item_id"])
+    library = store.libraries.get(item.library_id)
+    if library is not None and library.type == SUBSCRIBED:
+        raise error("invalid_element_type", "com.vmware.vdcs.cls-main.delete_subscribed_item",
+                    "Library item {item} belongs to the subscribed library {library}: it cannot be deleted.",
+                    item=item.id, library=library.id)
+    store.delete_item(item)
+    return None
 
 
 async def item_list(ctx: Context, params: dict[str, Any]) -> Any:

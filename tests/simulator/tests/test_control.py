@@ -21,6 +21,7 @@ WRITES = {
     "file.add": True, "file.get": False, "file.list": False, "file.remove": True, "file.validate": False,
     "file.upload": True,
     "library.list": False, "library.get": False, "library.create": True,
+    "library.find": False, "item.find": False, "item.delete": True,
     "item.create": True, "item.get": False, "item.list": False, "item_file.list": False, "item_file.get": False,
     "unknown": False,
 }
@@ -34,6 +35,9 @@ def every_operation(client, info):
     item_id = new_item(client, info, "iso")
     client.get_item(item_id)
     client.list_items(info["libraries"]["local-lib"]["id"])
+    client.find_libraries({"name": "local-lib"})
+    client.find_items({"name": "empty-iso"})
+    client.delete_item(new_item(client, info, "iso"))
     client.session_info()
     sid = new_session(client, item_id)
     client.get_session(sid)

@@ -292,7 +292,8 @@ def test_complete_moves_files_into_the_item(client, ovf_item):
     assert item["size"] == len(OVF) + 1500
     files = {f["name"]: f for f in client.list_item_files(ovf_item).value}
     assert sorted(files) == ["disk-0.vmdk", "disk-1.vmdk", "package.ovf"]
-    assert files["disk-0.vmdk"] == {"name": "disk-0.vmdk", "size": 1000, "cached": True, "version": "1"}
+    assert files["disk-0.vmdk"] == {"name": "disk-0.vmdk", "size": 1000, "cached": True, "version": "1",
+                                    "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(b"0" * 1000).hexdigest()}}
     assert client.get_item_file(ovf_item, "disk-1.vmdk").value["size"] == 500
 
 
@@ -306,7 +307,8 @@ def test_next_session_starts_from_the_item_files(client, item):
     listed = {f["name"]: f for f in client.list_files(second).value}
     assert sorted(listed) == ["change.iso", "drop.iso", "keep.iso"]
     assert listed["keep.iso"] == {"name": "keep.iso", "source_type": "NONE", "status": "READY", "bytes_transferred": 4,
-                                  "size": 4, "keep_in_storage": True}
+                                  "size": 4, "keep_in_storage": True,
+                                  "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(b"keep").hexdigest()}}
     assert client.get_file(second, "drop.iso").value["status"] == "READY"
     assert client.remove_file(second, "drop.iso").ok
     # Removal shows in the item only once the session completes.
@@ -333,3 +335,15 @@ def test_file_operations_after_the_session_ended(client, item):
     # get and list have no state rule (reference §3.10).
     assert client.get_file(sid, "a.iso").ok
     assert [f["name"] for f in client.list_files(sid).value] == ["a.iso"]
+
+
+def test_item_files_carry_the_sha1_of_the_bytes_received(client, item):
+    data = b"sha1 as vCenter reports it" * 100
+    sid = new_session(client, item)
+    # Announced with another algorithm: the item file still reports SHA1.
+    push(client, sid, "a.iso", data, checksum_info={"algorithm": "SHA256", "checksum": hashlib.sha256(data).hexdigest()})
+    assert client.complete(sid).ok
+    info = client.get_item_file(item, "a.iso").value
+    assert info == {"name": "a.iso", "size": len(data), "cached": True, "version": "1",
+                    "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(data).hexdigest()}}
+    assert client.list_item_files(item).value == [info]

@@ -84,3 +84,60 @@ def test_api_item_list_needs_library_id(client):
     path = "/api/content/library/item" if client.flavor == "api" else "/rest/com/vmware/content/library/item"
     reply = client.raw("GET", path)
     assert (reply.status, reply.error_type) == (400, "invalid_argument")
+
+
+def test_find_libraries(client, sim):
+    local, subscribed = sim["libraries"]["local-lib"]["id"], sim["libraries"]["subscribed-lib"]["id"]
+    assert client.find_libraries({"name": "LOCAL-lib"}).value == [local]
+    assert client.find_libraries({"name": "subscribed-lib", "type": "SUBSCRIBED"}).value == [subscribed]
+    assert client.find_libraries({"name": "subscribed-lib", "type": "LOCAL"}).value == []
+    assert subscribed in client.find_libraries({"type": "SUBSCRIBED"}).value
+    assert local not in client.find_libraries({"type": "SUBSCRIBED"}).value
+    assert client.find_libraries({"name": "no-such-library"}).value == []
+
+
+def test_find_needs_a_property(client):
+    for reply in (client.find_libraries({}), client.find_items({})):
+        assert (reply.status, reply.error_type) == (400, "invalid_argument")
+    reply = client.find_libraries({"type": "PUBLISHED"}, check_request=False)
+    assert (reply.status, reply.error_type) == (400, "invalid_argument")
+
+
+def test_find_items(client, sim):
+    local, subscribed = sim["libraries"]["local-lib"]["id"], sim["libraries"]["subscribed-lib"]["id"]
+    seeded = sim["items"]
+    assert client.find_items({"name": "EMPTY-iso", "library_id": local}).value == [seeded["empty-iso"]["id"]]
+    assert client.find_items({"name": "empty-iso", "library_id": subscribed}).value == []
+    assert client.find_items({"name": "subscribed-item"}).value == [seeded["subscribed-item"]["id"]]
+    ovf_items = client.find_items({"library_id": local, "type": "OVF"}).value
+    assert seeded["empty-ovf"]["id"] in ovf_items and seeded["empty-iso"]["id"] not in ovf_items
+    assert client.find_items({"name": "empty-iso", "cached": True}).value == [seeded["empty-iso"]["id"]]
+    assert client.find_items({"name": "empty-iso", "cached": False}).value == []
+    source_id = client.get_item(seeded["subscribed-item"]["id"]).value["source_id"]
+    assert client.find_items({"source_id": source_id}).value == [seeded["subscribed-item"]["id"]]
+
+
+def test_delete_item(client, sim):
+    library = sim["libraries"]["local-lib"]["id"]
+    item_id = new_item(client, sim, "iso")
+    name = client.get_item(item_id).value["name"]
+    reply = client.delete_item(item_id)
+    assert reply.status == (204 if client.flavor == "api" else 200)
+    assert (client.get_item(item_id).status, client.delete_item(item_id).status) == (404, 404)
+    assert client.find_items({"name": name}).value == []
+    assert item_id not in client.list_items(library).value
+    # The name is free again.
+    assert client.create_item({"library_id": library, "name": name}).ok
+
+
+def test_subscribed_item_cannot_be_deleted(client, sim):
+    item_id = sim["items"]["subscribed-item"]["id"]
+    reply = client.delete_item(item_id)
+    assert (reply.status, reply.error_type) == (400, "invalid_element_type")
+    assert item_id in reply.text and "subscribed" in reply.text
+    assert client.get_item(item_id).ok
+
+
+def test_library_get_gives_the_type(client, sim):
+    for name, library in sim["libraries"].items():
+        assert client.get_library(library["id"]).value["type"] == library["type"], name

@@ -242,6 +242,23 @@ class Client:  # pylint: disable=too-many-public-methods
         return self.call("GET", self._p("/api/content/library/{library_id}", "/rest/com/vmware/content/library/id:{library_id}"),
                          path_params={"library_id": library_id})
 
+    def find_libraries(self, spec: dict[str, Any], check_request: bool = True) -> Reply:
+        if self.flavor == "api":
+            return self.call("POST", "/api/content/library?action=find", body=spec, check_request=check_request)
+        return self.call("POST", "/rest/com/vmware/content/library?~action=find", body={"spec": spec},
+                         check_request=check_request)
+
+    def find_items(self, spec: dict[str, Any], check_request: bool = True) -> Reply:
+        if self.flavor == "api":
+            return self.call("POST", "/api/content/library/item?action=find", body=spec, check_request=check_request)
+        return self.call("POST", "/rest/com/vmware/content/library/item?~action=find", body={"spec": spec},
+                         check_request=check_request)
+
+    def delete_item(self, item_id: str) -> Reply:
+        return self.call("DELETE", self._p("/api/content/library/item/{library_item_id}",
+                                           "/rest/com/vmware/content/library/item/id:{library_item_id}"),
+                         path_params={"library_item_id": item_id})
+
     def create_library(self, spec: dict[str, Any], client_token: str | None = None) -> Reply:
         if self.flavor == "api":
             headers = {"Client-Token": client_token} if client_token else {}
