@@ -204,20 +204,19 @@ api_flavor:
 '''
 
 import os
-import time
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
     ContentLibraryError,
     UserInputError,
 )
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
+from ansible_collections.vsphere.content_library.plugins.module_utils._content import Part
 from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import (
     CHECKSUM_ALGORITHMS,
-    Heartbeat,
-    UploadBody,
     file_checksum,
     server_thumbprint,
 )
+from ansible_collections.vsphere.content_library.plugins.module_utils._upload import Uploader, push_spec
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
     get_existing_session,
     is_predicted,
@@ -235,7 +234,6 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._validate 
 )
 
 READY = 'READY'
-FAILED = 'ERROR'
 _DIFF_FIELDS = ('name', 'size', 'checksum_info', 'status', 'source_type')
 
 
@@ -337,27 +335,17 @@ class FileTask(object):
         size = os.path.getsize(src)
         if self.same_content(before, size):
             return False, before
-        spec = {'name': self.name, 'source_type': 'PUSH', 'size': size}
+        spec = push_spec(Part(self.name, size, src))
         if self.params['checksum_algorithm']:
             algorithm = self.params['checksum_algorithm']
             spec['checksum_info'] = {'algorithm': algorithm, 'checksum': self.local_checksum(algorithm)}
         if self.module.check_mode:
             return True, dict(spec, status=READY, bytes_transferred=size)
-        info = self.client.call('file.add', update_session_id=self.session_id, file_spec=spec)
-        uri = ((info or {}).get('upload_endpoint') or {}).get('uri')
-        if not uri:
-            self.give_up('vCenter gave no upload endpoint for file %s' % self.name)
-        action = 'upload file %s to update session %s' % (self.name, self.session_id)
-        heartbeat = Heartbeat(self.params['keep_alive_interval'], self.keep_alive)
         try:
-            with UploadBody(src) as body:
-                with heartbeat:
-                    self.client.upload(uri, body, action)
+            infos = self.uploader().push([Part(self.name, size, src)], spec_for=lambda part: spec)
         except ContentLibraryError as exc:
             self.give_up(str(exc))
-        for error in heartbeat.errors[:1]:
-            self.module.module.warn('A keep-alive of update session %s during the upload failed: %s' % (self.session_id, error))
-        return True, self.settle('upload')
+        return True, infos[0]
 
     # -- state=present, source_url ------------------------------------------------------
 
@@ -377,8 +365,12 @@ class FileTask(object):
         spec = {'name': self.name, 'source_type': 'PULL', 'source_endpoint': endpoint}
         if self.module.check_mode:
             return True, dict(spec, status=READY)
-        self.client.call('file.add', update_session_id=self.session_id, file_spec=spec)
-        return True, self.settle('pull from %s' % url)
+        uploader = self.uploader()
+        try:
+            uploader.add(spec)
+            return True, uploader.settle(self.name, 'pull from %s' % url)
+        except ContentLibraryError as exc:
+            self.give_up(str(exc))
 
     # -- state=absent ---------------------------------------------------------------------
 
@@ -391,23 +383,9 @@ class FileTask(object):
 
     # -- helpers ------------------------------------------------------------------------
 
-    def keep_alive(self):
-        self.client.call('update_session.keep_alive', update_session_id=self.session_id)
-
-    def settle(self, what):
-        """Wait until the file is READY; an ERROR gives up the session."""
-        deadline = time.monotonic() + self.params['wait_timeout']
-        while True:
-            info = self.get()
-            if info.get('status') == READY:
-                return info
-            if info.get('status') == FAILED:
-                message = (info.get('error_message') or {}).get('default_message') or 'vCenter gave no reason'
-                self.give_up('The %s of file %s failed: %s' % (what, self.name, message))
-            if time.monotonic() >= deadline:
-                self.give_up('The %s of file %s was still %s after %s seconds' % (what, self.name, info.get('status'),
-                                                                                  self.params['wait_timeout']))
-            time.sleep(1)
+    def uploader(self):
+        return Uploader(self.client, self.session_id, self.params['keep_alive_interval'], self.params['wait_timeout'],
+                        warn=self.module.module.warn)
 
     def give_up(self, reason):
         """Fail the session with the reason (unless told not to), then fail the task saying so."""
