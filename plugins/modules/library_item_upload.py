@@ -520,7 +520,7 @@ class UploadTask(object):
         accepted = set(self.params['ignore_warnings'])
         refused = [w for w in preview.get('warnings') or [] if w.get('type') not in accepted]
         if refused:
-            words = '; '.join('%s: %s' % (w.get('type'), (w.get('message') or {}).get('default_message') or 'no message')
+            words = '; '.join('%s: %s' % (w.get('type'), ((w.get('message') or {}).get('default_message') or 'no message').rstrip('.'))
                               for w in refused)
             raise PreviewWarning('vCenter\'s preview of the signed content warns %s. Add the warning type to ignore_warnings '
                                  'to accept it.' % words)
