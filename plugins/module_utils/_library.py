@@ -16,7 +16,6 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._errors im
 )
 
 LOCAL = 'LOCAL'
-SUBSCRIBED = 'SUBSCRIBED'
 
 
 def get_library(client, library_id):
@@ -37,16 +36,18 @@ def find_library(client, library_id=None, library_name=None):
     if library_id:
         library = get_library(client, library_id)
     else:
-        ids = client.call('library.find', find_spec={'name': library_name, 'type': LOCAL})
-        if not ids:
-            raise NotFoundError('No local library is named %s.' % library_name)
-        if len(ids) > 1:
+        found = [get_library(client, found_id) for found_id in client.call('library.find', find_spec={'name': library_name})]
+        local = [each for each in found if each.get('type') == LOCAL]
+        if len(local) > 1:
             raise UserInputError('%d local libraries are named %s (%s): give library_id instead.'
-                                 % (len(ids), library_name, ', '.join(ids)))
-        library = get_library(client, ids[0])
-    if library.get('type') == SUBSCRIBED:
-        raise UserInputError('Library %s (%s) is a subscribed library: its content comes from its publisher, so nothing '
-                             'can be uploaded into it.' % (library.get('name') or library['id'], library['id']))
+                                 % (len(local), library_name, ', '.join(each['id'] for each in local)))
+        if not found:
+            raise NotFoundError('No local library is named %s.' % library_name)
+        library = (local or found)[0]
+    if library.get('type') != LOCAL:
+        raise UserInputError('Library %s (%s) is a %s library: its content comes from its publisher, so nothing '
+                             'can be uploaded into it.' % (library.get('name') or library['id'], library['id'],
+                                                           str(library.get('type')).lower()))
     return library
 
 

@@ -17,6 +17,11 @@
     python fixture.py serve --directory DIR [--tls] -> {"url", "thumbprint", "pid"}: a web server for PULL tests,
                                                  in the background (thumbprint: SHA-1 of its certificate, with --tls)
     python fixture.py stop --pid PID             -> stops that web server
+    python fixture.py content --directory DIR    -> writes upload content into DIR: photon.iso, an OVF template
+                                                 in ovf/ (2 disks, SHA256 manifest, certificate), the same as
+                                                 vm.ova, badmf/ (a manifest that does not match disk2.vmdk) and big.iso
+    python fixture.py items                      -> {name: id} of the items in local-lib
+    python fixture.py sessions                   -> [{id, state, library_item_id}] of the user's update sessions
 
 The simulator is the one described by the JSON file named in $SIM_INFO. Fixtures use
 /api when the simulator serves it and /rest otherwise, and always log out.
@@ -33,7 +38,9 @@ import os
 import signal
 import ssl
 import subprocess
+import shutil
 import sys
+import tarfile
 import uuid
 
 import requests
@@ -91,6 +98,55 @@ class Simulator:
                   '%s/id:%s?~action=%s' % (US_REST, session_id, action), body, body)
 
 
+OVF = """<?xml version="1.0" encoding="UTF-8"?>
+<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1">
+  <References>
+    <File ovf:href="disk1.vmdk" ovf:id="file1" ovf:size="%d"/>
+    <File ovf:href="disk2.vmdk" ovf:id="file2" ovf:size="%d"/>
+  </References>
+  <VirtualSystem ovf:id="vm"/>
+</Envelope>
+"""
+
+
+def write_content(directory):
+    """Upload content for the library_item_upload tests (random bytes, so every run differs)."""
+    def random_file(path, size):
+        with open(path, 'wb') as handle:
+            handle.write(os.urandom(size))
+
+    def manifest(folder, names, wrong=()):
+        lines = []
+        for name in names:
+            with open(os.path.join(folder, name), 'rb') as handle:
+                digest = hashlib.sha256(handle.read()).hexdigest()
+            lines.append('SHA256(%s)= %s\n' % (name, '0' * 64 if name in wrong else digest))
+        with open(os.path.join(folder, 'vm.mf'), 'w') as handle:
+            handle.writelines(lines)
+
+    os.makedirs(directory, exist_ok=True)
+    random_file(os.path.join(directory, 'photon.iso'), 3 * 1024 * 1024)
+    random_file(os.path.join(directory, 'big.iso'), 48 * 1024 * 1024)
+    ovf = os.path.join(directory, 'ovf')
+    os.makedirs(ovf, exist_ok=True)
+    random_file(os.path.join(ovf, 'disk1.vmdk'), 2 * 1024 * 1024)
+    random_file(os.path.join(ovf, 'disk2.vmdk'), 1024 * 1024 + 17)
+    with open(os.path.join(ovf, 'vm.ovf'), 'w') as handle:
+        handle.write(OVF % (2 * 1024 * 1024, 1024 * 1024 + 17))
+    with open(os.path.join(ovf, 'vm.cert'), 'w') as handle:
+        handle.write('A certificate file without a PEM block: the simulator signs with a self-signed one.\n')
+    names = ['vm.ovf', 'disk1.vmdk', 'disk2.vmdk']
+    manifest(ovf, names)
+    with tarfile.open(os.path.join(directory, 'vm.ova'), 'w', format=tarfile.USTAR_FORMAT) as ova:
+        for name in ['vm.ovf', 'vm.mf', 'vm.cert', 'disk1.vmdk', 'disk2.vmdk']:
+            ova.add(os.path.join(ovf, name), arcname=name)
+    bad = os.path.join(directory, 'badmf')
+    shutil.rmtree(bad, ignore_errors=True)
+    shutil.copytree(ovf, bad)
+    manifest(bad, names, wrong=('disk2.vmdk',))
+    return {'directory': directory}
+
+
 def serve_forever(directory, tls):
     """A plain web server for PULL tests, with a throwaway certificate when asked for TLS."""
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
@@ -131,7 +187,7 @@ def control(info, method, what, body=None):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('what', choices=['item', 'session', 'log', 'reset-log', 'stats', 'fault', 'other-ca',
-                                         'item-files', 'serve', 'stop', '_serve'])
+                                         'item-files', 'serve', 'stop', '_serve', 'content', 'items', 'sessions'])
     parser.add_argument('--item')
     parser.add_argument('--directory')
     parser.add_argument('--tls', action='store_true')
@@ -153,6 +209,9 @@ def main():
     if args.what == 'serve':
         print(json.dumps(start_server(args.directory, args.tls)))
         return
+    if args.what == 'content':
+        print(json.dumps(write_content(args.directory)))
+        return
     with open(os.environ['SIM_INFO']) as handle:
         info = json.load(handle)
 
@@ -171,6 +230,22 @@ def main():
             files = sim.call('GET', '/api/content/library/item/%s/file' % args.item,
                              '/rest/com/vmware/content/library/item/file?library_item_id=%s' % args.item)
         result = sorted(f['name'] for f in files)
+    elif args.what == 'items':
+        library = info['libraries']['local-lib']['id']
+        with Simulator(info) as sim:
+            ids = sim.call('GET', '/api/content/library/item?library_id=%s' % library,
+                           '/rest/com/vmware/content/library/item?library_id=%s' % library)
+            result = {}
+            for item_id in ids:
+                item = sim.call('GET', '/api/content/library/item/%s' % item_id, '/rest/com/vmware/content/library/item/id:%s' % item_id)
+                result[item['name']] = item_id
+    elif args.what == 'sessions':
+        with Simulator(info) as sim:
+            ids = sim.call('GET', US_API, US_REST)
+            result = []
+            for session_id in ids:
+                session = sim.call('GET', '%s/%s' % (US_API, session_id), '%s/id:%s' % (US_REST, session_id))
+                result.append({'id': session_id, 'state': session['state'], 'library_item_id': session['library_item_id']})
     else:
         with Simulator(info) as sim:
             item_id = sim.new_item()
