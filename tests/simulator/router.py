@@ -74,12 +74,17 @@ class Router:
     def match(self, method: str, raw_path: str, query: Mapping[str, str], flavor: str | None) -> Match:
         """The matching operation; 404 for an unknown path, 405 for a known path with the wrong method."""
         methods = set()
+        best = None
         for candidate in self.routes:
             if candidate.flavor != flavor:
                 continue
             found = candidate.regex.match(raw_path)
             if not found:
                 continue
+            # A path that matches a literal segment is not also an id of a templated one.
+            if best is not None and candidate.literals < best:
+                break
+            best = candidate.literals
             methods.add(candidate.route.method)
             if candidate.route.method == method and candidate.accepts_query(query):
                 params = {name: unquote(value) for name, value in found.groupdict().items()}
