@@ -65,9 +65,12 @@ class Router:
         compiled = []
         for operation in OPERATIONS:
             for flavor in ("api", "rest", None):
-                route = operation.route(flavor) if flavor else operation.raw
-                if route is not None and (flavor is None or served(flavor)):
-                    compiled.append(compile_route(operation, route, flavor))
+                routes = [operation.route(flavor) if flavor else operation.raw]
+                if flavor == "rest":
+                    routes.extend(operation.compat)
+                for route in routes:
+                    if route is not None and (flavor is None or served(flavor)):
+                        compiled.append(compile_route(operation, route, flavor))
         compiled.sort(key=lambda c: (-c.literals, -len(c.present) - (c.action is not None)))
         self.routes = compiled
 
