@@ -81,7 +81,11 @@ async def add(ctx: Context, params: dict[str, Any]) -> Any:
         keep_in_storage=not (is_ovf_item and ovf.is_metadata(name)),
         expected_size=spec.get("size"), checksum_info=checksum_info)
     if source_type == "PUSH":
-        session_file.upload_uri = f"{ctx.base_url}{UPLOAD_PREFIX}/{quote(session.id, safe='')}/{quote(name, safe='')}"
+        base = ctx.base_url
+        if store.settings["upload_host"] == "other" and store.other_host is not None:
+            # The main host serves the same path too: only the URI given out changes.
+            base = store.other_host.https_url
+        session_file.upload_uri = f"{base}{UPLOAD_PREFIX}/{quote(session.id, safe='')}/{quote(name, safe='')}"
     else:
         session_file.source_endpoint = dict(endpoint)
     session.files[name] = session_file
@@ -169,5 +173,8 @@ async def upload(ctx: Context, params: dict[str, Any]) -> Any:
     if session_file.path:
         discard(session_file.path)
         session_file.path = None
-    await transfer.upload(store, session, session_file, ctx.request)
+    try:
+        await transfer.upload(store, session, session_file, ctx.request, ctx.drop_after)
+    finally:
+        ctx.dropped = ctx.drop_after is not None and session_file.bytes_transferred >= ctx.drop_after
     return None
