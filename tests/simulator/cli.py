@@ -76,6 +76,10 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument("--latency-ms", type=int, default=0, help="milliseconds added to every API call (default 0)")
     parser.add_argument("--upload-rate-limit", type=int, default=0, metavar="BYTES_PER_SECOND",
                         help="cap every upload connection at this many bytes per second; 0 is unlimited (default 0)")
+    parser.add_argument("--other-host", action="store_true",
+                        help="start the other host (127.0.0.2, https and http) at once; /_sim/other-host starts it later")
+    parser.add_argument("--upload-host", choices=("main", "other"), default="main",
+                        help="host named by upload_endpoint.uri; other implies --other-host (default main)")
     parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info",
                         help="stderr log level; debug logs every request (default info)")
     parser.add_argument("--exit-with-parent", action="store_true",
@@ -90,7 +94,8 @@ def parse_args(argv: Sequence[str] | None) -> Config:
         extra_users=dict(args.extra_user), session_ttl=args.session_ttl, max_sessions=args.max_sessions,
         update_session_timeout=args.update_session_timeout,
         terminal_session_retention=args.terminal_session_retention, latency_ms=args.latency_ms,
-        upload_rate_limit=args.upload_rate_limit,
+        upload_rate_limit=args.upload_rate_limit, other_host=args.other_host or args.upload_host == "other",
+        upload_host=args.upload_host,
         log_level=args.log_level, exit_with_parent=args.exit_with_parent)
 
 
@@ -146,6 +151,7 @@ async def serve(config: Config) -> int:
     try:
         tls = make_server_tls(root, config.host) if config.tls else None
         store = Store(config, root / "storage")
+        store.tls = tls
         store.seed()
         runner = web.AppRunner(build_app(store), access_log=None, shutdown_timeout=2.0, read_bufsize=READ_BUFSIZE)
         await runner.setup()
@@ -161,6 +167,8 @@ async def serve(config: Config) -> int:
             loop.add_signal_handler(signum, stop.set)
         sweeper = asyncio.create_task(_housekeeping(store, stop, parent))
         info = startup_info(config, store, sock.getsockname()[1], tls.ca_path if tls else None)
+        if config.other_host:
+            info["other_host"] = (await control.ensure_other_host(store)).to_json()
         sys.stdout.write(json.dumps(info) + "\n")
         sys.stdout.flush()
         LOG.info("listening on %s (flavor %s)", info["url"], config.flavor)
@@ -172,6 +180,8 @@ async def serve(config: Config) -> int:
         if store is not None:
             for task in list(store.tasks):
                 task.cancel()
+        if store is not None and store.other_host is not None:
+            await store.other_host.stop()
         if runner is not None:
             await runner.cleanup()
         shutil.rmtree(root, ignore_errors=True)

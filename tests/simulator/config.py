@@ -25,6 +25,8 @@ class Config:  # pylint: disable=too-many-instance-attributes
     latency_ms: int = 0
     # Bytes per second per upload connection; 0 is unlimited.
     upload_rate_limit: int = 0
+    other_host: bool = False
+    upload_host: str = "main"
     log_level: str = "info"
     exit_with_parent: bool = False
 

@@ -19,6 +19,10 @@ class Context:
     token: str | None = None
     # Cookies the response sets (the login cookie).
     cookies: dict[str, str] = field(default_factory=dict)
+    # The request's log entry; a drop_upload fault's byte count; whether the connection was dropped.
+    log_entry: dict[str, Any] | None = None
+    drop_after: int | None = None
+    dropped: bool = False
 
     @property
     def base_url(self) -> str:

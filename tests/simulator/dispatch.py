@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from typing import Any
 
@@ -12,7 +14,7 @@ from simulator import lifecycle
 from simulator.context import Context
 from simulator.errors import STATUS_ERROR, Message, VapiError, error
 from simulator.flavors import collect_params, error_response, flavor_of, read_json_body, success_response
-from simulator.handlers.auth import authenticate
+from simulator.handlers.auth import SESSION_HEADER, authenticate
 from simulator.router import Match, MethodNotAllowed, Router
 from simulator.schema import validate
 from simulator.state import Fault, Store
@@ -20,15 +22,31 @@ from simulator.state import Fault, Store
 LOG = logging.getLogger("simulator.api")
 
 
-def take_fault(store: Store, method: str, path: str) -> Fault | None:
-    """The first pending fault matching a request, counted down and forgotten once spent."""
+def take_fault(store: Store, method: str, path: str, operation: str) -> Fault | None:
+    """The first pending fault matching a request, after its skips, counted down and forgotten once spent."""
     for fault in store.faults:
-        if fault.method in ("*", method) and fault.pattern.search(path):
-            fault.count -= 1
-            if fault.count <= 0:
-                store.faults.remove(fault)
-            return fault
+        if fault.method not in ("*", method) or not fault.pattern.search(path):
+            continue
+        if fault.operation is not None and fault.operation != operation:
+            continue
+        fault.seen += 1
+        if fault.seen <= fault.skip:
+            continue
+        fault.hits += 1
+        if not fault.every and fault.hits >= fault.count:
+            store.faults.remove(fault)
+        return fault
     return None
+
+
+BAD_BODY = {
+    "html": ("text/html", b"<html><head><title>502 Proxy Error</title></head><body>Proxy Error</body></html>"),
+    "empty": ("application/json", b""),
+    "truncated": ("application/json", b'{"value": {"name": "trunc'),
+    "null": ("application/json", b"null"),
+    "value_null": ("application/json", b'{"value": null}'),
+    "list": ("application/json", b"[]"),
+}
 
 
 class Dispatcher:
@@ -46,7 +64,10 @@ class Dispatcher:
         entry: dict[str, Any] = {
             "method": request.method, "path": request.path, "query": request.query_string, "status": None,
             "flavor": flavor, "operation": "unknown", "write": False, "user": None,
+            "session_header": SESSION_HEADER in request.headers, "authorization": "Authorization" in request.headers,
+            "body_sha1": None, "fault": None,
         }
+        ctx.log_entry = entry
         match: Match | None = None
         dropped = False
         routing_error: VapiError | None = None
@@ -60,16 +81,35 @@ class Dispatcher:
             if store.config.latency_ms:
                 await asyncio.sleep(store.config.latency_ms / 1000)
             lifecycle.sweep(store)
-            fault = take_fault(store, request.method, request.path)
-            if fault is not None and fault.drop:
-                dropped = True
-                response = self.drop(request)
-            elif fault is not None:
-                response = self.fault_response(request, fault, flavor)
-            elif match is not None:
-                response = await self.run(ctx, match)
-            elif routing_error is not None:
-                raise routing_error
+            fault = take_fault(store, request.method, request.path, entry["operation"])
+            if fault is not None:
+                entry["fault"] = fault.id
+            replaces = fault is not None and fault.action in ("status", "drop", "body", "redirect")
+            if fault is not None and fault.when == "before" and fault.action == "delay":
+                await asyncio.sleep(fault.seconds)
+            if fault is not None and fault.action == "expire_session":
+                # As if the login session had expired: this request and every later one with the token get 401.
+                store.login_sessions.pop(request.headers.get(SESSION_HEADER, ""), None)
+            if fault is not None and fault.action == "drop_upload":
+                ctx.drop_after = fault.after_bytes
+            if replaces and fault.when == "before":
+                response = self.fault_answer(request, fault, flavor)
+            else:
+                try:
+                    if match is not None:
+                        response = await self.run(ctx, match)
+                    elif routing_error is not None:
+                        raise routing_error
+                except VapiError as exc:
+                    if fault is None or fault.when != "after":
+                        raise
+                    response = error_response(exc, flavor)
+                if fault is not None and fault.when == "after":
+                    if fault.action == "delay":
+                        await asyncio.sleep(fault.seconds)
+                    elif replaces:
+                        response = self.fault_answer(request, fault, flavor)
+            dropped = fault is not None and fault.action == "drop"
         except MethodNotAllowed as exc:
             response = error_response(exc, flavor)
             response.headers["Allow"] = ", ".join(exc.allowed)
@@ -80,6 +120,7 @@ class Dispatcher:
             LOG.exception("%s %s failed", request.method, request.path)
             response = error_response(error("error", "com.vmware.vapi.simulator.internal_error",
                                             "The simulator failed on this request: {kind}.", kind=type(exc).__name__), flavor)
+        dropped = dropped or ctx.dropped
         entry["user"] = ctx.user
         entry["status"] = 0 if dropped else response.status
         store.log.append(entry)
@@ -91,13 +132,36 @@ class Dispatcher:
         operation = match.operation
         if operation.auth == "session":
             authenticate(ctx)
-        body = await read_json_body(ctx.request) if match.route.body is not None else None
+        body = None
+        if match.route.body is not None:
+            body = await read_json_body(ctx.request)
+            if body is not None and ctx.log_entry is not None:
+                ctx.log_entry["body_sha1"] = hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()
         params = validate(collect_params(match.route, ctx.request, match.path_params, body), operation.params)
         result = await operation.handler(ctx, params)
         response = success_response(result, ctx.flavor, operation.created)
         for name, value in ctx.cookies.items():
             response.set_cookie(name, value, path="/", httponly=True, secure=self.store.config.tls)
         return response
+
+    def fault_answer(self, request: web.Request, fault: Fault, flavor: str | None) -> web.StreamResponse:
+        if fault.action == "drop":
+            return self.drop(request)
+        if fault.action == "body":
+            content_type, payload = BAD_BODY[fault.body or "empty"]
+            LOG.info("fault answers %s %s with a %s body", request.method, request.path, fault.body)
+            return web.Response(status=int(fault.status or 200), body=payload, content_type=content_type)
+        if fault.action == "redirect":
+            return self.redirect(request, fault)
+        return self.fault_response(request, fault, flavor)
+
+    def redirect(self, request: web.Request, fault: Fault) -> web.StreamResponse:
+        """A redirect to the same path and query on another origin."""
+        other = self.store.other_host
+        origin = {"other": other.https_url if other else "", "http": other.http_url if other else ""}.get(
+            fault.target or "other", fault.target)
+        LOG.info("fault redirects %s %s to %s", request.method, request.path, origin)
+        return web.Response(status=int(fault.status or 307), headers={"Location": origin + request.rel_url.raw_path_qs})
 
     @staticmethod
     def drop(request: web.Request) -> web.StreamResponse:

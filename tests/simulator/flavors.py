@@ -103,7 +103,8 @@ def collect_params(route: Any, request: web.Request, path_params: dict[str, str]
         params[route.body] = body
     for name in route.query:
         if name in request.query:
-            params[name] = request.query[name]
+            value = request.query[name]
+            params[name] = int(value) if name in route.ints and value.lstrip("-").isdigit() else value
     for header, name in route.headers:
         if header in request.headers:
             params[name] = request.headers[header]

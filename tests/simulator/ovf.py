@@ -16,6 +16,7 @@ from simulator.errors import Message
 
 # Descriptors and certificates are small; a cap keeps a mislabelled disk image from being parsed.
 MAX_METADATA_BYTES = 16 * 1024 * 1024
+DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 PEM_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
 
 
@@ -38,25 +39,43 @@ def _read_small(path: str) -> bytes | None:
     return None if len(data) > MAX_METADATA_BYTES else data
 
 
-def referenced_files(path: str | None) -> list[str] | None:
-    """The ``href`` of every File in an OVF descriptor's References; None if it cannot be read."""
+class DescriptorError(ValueError):
+    """An OVF descriptor the simulator refuses to read; the message says why."""
+
+
+def referenced_files(path: str | None) -> list[str]:
+    """The ``ovf:href`` of every ``References/File`` of an OVF descriptor; DescriptorError if it cannot be read.
+
+    A DOCTYPE (and so any entity declaration) is refused before parsing: OVF
+    descriptors have none, and entities are how XML bombs work.
+    """
     if not path:
-        return None
+        raise DescriptorError("it has no content")
     data = _read_small(path)
     if data is None:
-        return None
+        raise DescriptorError(f"it is larger than {MAX_METADATA_BYTES} bytes")
+    if DOCTYPE.search(data):
+        raise DescriptorError("it has a DOCTYPE or an entity declaration, which OVF descriptors may not have")
     try:
         root = ET.fromstring(data)
-    except ET.ParseError:
-        return None
+    except ET.ParseError as exc:
+        raise DescriptorError(f"it is not well-formed XML: {exc}") from None
     names = []
-    for element in root.iter():
-        if element.tag.rsplit("}", 1)[-1] != "File":
+    for references in root:
+        if _local(references.tag) != "References":
             continue
-        for key, value in element.attrib.items():
-            if key.rsplit("}", 1)[-1] == "href" and value not in names:
-                names.append(value)
+        for element in references:
+            if _local(element.tag) != "File":
+                continue
+            for key, value in element.attrib.items():
+                if _local(key) == "href" and value not in names:
+                    names.append(value)
     return names
+
+
+def _local(name: str) -> str:
+    """An element or attribute name without its {namespace}."""
+    return name.rsplit("}", 1)[-1]
 
 
 def fallback_signer_pem() -> bytes:

@@ -65,21 +65,29 @@ class Router:
         compiled = []
         for operation in OPERATIONS:
             for flavor in ("api", "rest", None):
-                route = operation.route(flavor) if flavor else operation.raw
-                if route is not None and (flavor is None or served(flavor)):
-                    compiled.append(compile_route(operation, route, flavor))
+                routes = [operation.route(flavor) if flavor else operation.raw]
+                if flavor == "rest":
+                    routes.extend(operation.compat)
+                for route in routes:
+                    if route is not None and (flavor is None or served(flavor)):
+                        compiled.append(compile_route(operation, route, flavor))
         compiled.sort(key=lambda c: (-c.literals, -len(c.present) - (c.action is not None)))
         self.routes = compiled
 
     def match(self, method: str, raw_path: str, query: Mapping[str, str], flavor: str | None) -> Match:
         """The matching operation; 404 for an unknown path, 405 for a known path with the wrong method."""
         methods = set()
+        best = None
         for candidate in self.routes:
             if candidate.flavor != flavor:
                 continue
             found = candidate.regex.match(raw_path)
             if not found:
                 continue
+            # A path that matches a literal segment is not also an id of a templated one.
+            if best is not None and candidate.literals < best:
+                break
+            best = candidate.literals
             methods.add(candidate.route.method)
             if candidate.route.method == method and candidate.accepts_query(query):
                 params = {name: unquote(value) for name, value in found.groupdict().items()}

@@ -33,6 +33,8 @@ class Route:
     body: str | None = None
     query: tuple[str, ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
+    # Query parameters that are integers (the query string only has text).
+    ints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Operation:  # pylint: disable=too-many-instance-attributes
     rest: Route | None = None
     # For the flavour-less upload endpoint.
     raw: Route | None = None
+    # Other /rest spellings: the vSphere 6.x action forms (see legacy_action).
+    compat: tuple[Route, ...] = ()
     write: bool = False
     # "session": a login session is required; "basic": the login itself; "handler": the handler decides.
     auth: str = "session"
@@ -54,6 +58,12 @@ class Operation:  # pylint: disable=too-many-instance-attributes
 
     def route(self, flavor: str | None) -> Route | None:
         return {"api": self.api, "rest": self.rest}.get(flavor or "", self.raw)
+
+
+def legacy_action(base: str, action: str, *query: str, ints: tuple[str, ...] = ()) -> tuple[Route, ...]:
+    """The vSphere 6.x form of a /rest operation: ``POST <service>?~action=NAME``, every parameter in the
+    JSON body or, for the scalar ones, in the query string (reference §3, §7)."""
+    return (Route("POST", f"{base}?~action={action}", body=FIELDS, query=query, ints=ints),)
 
 
 SID = {"update_session_id": req(Str())}
@@ -76,52 +86,66 @@ OPERATIONS: tuple[Operation, ...] = (
               params=Struct(create_spec=req(UPDATE_SESSION_MODEL), client_token=opt(Str())),
               api=Route("POST", API_CS, body="create_spec", query=("client_token",),
                         headers=(("Client-Token", "client_token"),)),
-              rest=Route("POST", REST_CS, body=FIELDS)),
+              rest=Route("POST", REST_CS, body=FIELDS),
+              compat=legacy_action(REST_CS, "create", "client_token")),
     Operation("update_session.list", update_sessions.list_, Struct(library_item_id=opt(Str())),
               api=Route("GET", API_CS, query=("library_item_id",)),
-              rest=Route("GET", REST_CS, query=("library_item_id",))),
+              rest=Route("GET", REST_CS, query=("library_item_id",)),
+              compat=legacy_action(REST_CS, "list", "library_item_id")),
     Operation("update_session.get", update_sessions.get, Struct(**SID),
               api=Route("GET", API_CS + "/{update_session_id}"),
-              rest=Route("GET", REST_CS + "/id:{update_session_id}")),
+              rest=Route("GET", REST_CS + "/id:{update_session_id}"),
+              compat=legacy_action(REST_CS, "get", "update_session_id")),
     Operation("update_session.update", update_sessions.update, write=True,
               params=Struct(**SID, update_spec=req(UPDATE_SESSION_MODEL)),
               api=Route("PATCH", API_CS + "/{update_session_id}", body="update_spec"),
-              rest=Route("PATCH", REST_CS + "/id:{update_session_id}", body=FIELDS)),
+              rest=Route("PATCH", REST_CS + "/id:{update_session_id}", body=FIELDS),
+              compat=legacy_action(REST_CS, "update", "update_session_id")),
     Operation("update_session.delete", update_sessions.delete, Struct(**SID), write=True,
               api=Route("DELETE", API_CS + "/{update_session_id}"),
-              rest=Route("DELETE", REST_CS + "/id:{update_session_id}")),
+              rest=Route("DELETE", REST_CS + "/id:{update_session_id}"),
+              compat=legacy_action(REST_CS, "delete", "update_session_id")),
     Operation("update_session.keep_alive", update_sessions.keep_alive, write=True,
               params=Struct(**SID, client_progress=opt(Int(minimum=0, maximum=100))),
               api=Route("POST", API_CS + "/{update_session_id}?action=keep-alive", body=FIELDS),
-              rest=Route("POST", REST_CS + "/id:{update_session_id}?~action=keep-alive", body=FIELDS)),
+              rest=Route("POST", REST_CS + "/id:{update_session_id}?~action=keep-alive", body=FIELDS),
+              compat=legacy_action(REST_CS, "keep-alive", "update_session_id", "client_progress", ints=("client_progress",))),
     Operation("update_session.cancel", update_sessions.cancel, Struct(**SID), write=True,
               api=Route("POST", API_CS + "/{update_session_id}?action=cancel"),
-              rest=Route("POST", REST_CS + "/id:{update_session_id}?~action=cancel")),
+              rest=Route("POST", REST_CS + "/id:{update_session_id}?~action=cancel"),
+              compat=legacy_action(REST_CS, "cancel", "update_session_id")),
     Operation("update_session.complete", update_sessions.complete, Struct(**SID), write=True,
               api=Route("POST", API_CS + "/{update_session_id}?action=complete"),
-              rest=Route("POST", REST_CS + "/id:{update_session_id}?~action=complete")),
+              rest=Route("POST", REST_CS + "/id:{update_session_id}?~action=complete"),
+              compat=legacy_action(REST_CS, "complete", "update_session_id")),
     Operation("update_session.fail", update_sessions.fail, write=True,
               params=Struct(**SID, client_error_message=req(Str())),
               api=Route("POST", API_CS + "/{update_session_id}?action=fail", body=FIELDS),
-              rest=Route("POST", REST_CS + "/id:{update_session_id}?~action=fail", body=FIELDS)),
+              rest=Route("POST", REST_CS + "/id:{update_session_id}?~action=fail", body=FIELDS),
+              compat=legacy_action(REST_CS, "fail", "update_session_id", "client_error_message")),
 
     # Update session files (reference §4).
     Operation("file.add", files.add, write=True, created=True,
               params=Struct(**SID, file_spec=req(FILE_ADD_SPEC)),
               api=Route("POST", API_FILE, body="file_spec"),
-              rest=Route("POST", REST_FILE + "/id:{update_session_id}?~action=add", body=FIELDS)),
+              rest=Route("POST", REST_FILE + "/id:{update_session_id}?~action=add", body=FIELDS),
+              compat=legacy_action(REST_FILE, "add", "update_session_id")),
     Operation("file.get", files.get, Struct(**SID, file_name=req(Str())),
               api=Route("GET", API_FILE + "/{file_name}"),
-              rest=Route("POST", REST_FILE + "/id:{update_session_id}?~action=get", body=FIELDS)),
+              rest=Route("POST", REST_FILE + "/id:{update_session_id}?~action=get", body=FIELDS),
+              compat=legacy_action(REST_FILE, "get", "update_session_id", "file_name")),
     Operation("file.list", files.list_, Struct(**SID),
               api=Route("GET", API_FILE),
-              rest=Route("GET", REST_FILE, query=("update_session_id",))),
+              rest=Route("GET", REST_FILE, query=("update_session_id",)),
+              compat=legacy_action(REST_FILE, "list", "update_session_id")),
     Operation("file.remove", files.remove, Struct(**SID, file_name=req(Str())), write=True,
               api=Route("DELETE", API_FILE + "/{file_name}"),
-              rest=Route("POST", REST_FILE + "/id:{update_session_id}?~action=remove", body=FIELDS)),
+              rest=Route("POST", REST_FILE + "/id:{update_session_id}?~action=remove", body=FIELDS),
+              compat=legacy_action(REST_FILE, "remove", "update_session_id", "file_name")),
     Operation("file.validate", files.validate, Struct(**SID),
               api=Route("POST", API_FILE + "?action=validate"),
-              rest=Route("POST", REST_FILE + "/id:{update_session_id}?~action=validate")),
+              rest=Route("POST", REST_FILE + "/id:{update_session_id}?~action=validate"),
+              compat=legacy_action(REST_FILE, "validate", "update_session_id")),
     Operation("file.upload", files.upload, Struct(**SID, file_name=req(Str())), write=True, auth="handler",
               raw=Route("PUT", files.UPLOAD_PREFIX + "/{update_session_id}/{file_name}")),
 

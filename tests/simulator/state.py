@@ -239,23 +239,48 @@ class UpdateSession:  # pylint: disable=too-many-instance-attributes
         return any(entry["type"] == warning_type and entry["ignored"] for entry in self.warning_behavior)
 
 
-@dataclass
-class Fault:
-    """An injected fault: answers the next ``count`` requests matching method and path pattern."""
+FAULT_ACTIONS = ("status", "drop", "delay", "body", "redirect", "expire_session", "drop_upload")
+BAD_BODIES = ("html", "empty", "truncated", "null", "value_null", "list")
 
-    method: str
-    pattern: Any
-    count: int
-    status: int | None
-    drop: bool
+
+@dataclass
+class Fault:  # pylint: disable=too-many-instance-attributes
+    """An injected fault (README, "Faults"): which requests it hits and what it does to them.
+
+    It matches by method, path regex and optionally operation name; lets the
+    first ``skip`` matching requests through, then hits ``count`` of them (or
+    every one with ``every``). ``when`` is ``before`` (instead of the operation)
+    or ``after`` (the operation is performed, then its answer is lost or changed).
+    """
+
+    action: str
+    method: str = "*"
+    pattern: Any = None
+    operation: str | None = None
+    skip: int = 0
+    count: int = 1
+    every: bool = False
+    when: str = "before"
+    status: int | None = None
+    seconds: float = 0.0
+    body: str | None = None
+    target: str | None = None
+    after_bytes: int | None = None
+    seen: int = 0
+    hits: int = 0
     id: str = field(default_factory=new_id)
 
     def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"id": self.id, "method": self.method, "path": self.pattern.pattern, "count": self.count}
-        if self.drop:
+        body: dict[str, Any] = {"id": self.id, "action": self.action, "method": self.method, "path": self.pattern.pattern,
+                                "operation": self.operation, "skip": self.skip, "count": self.count, "every": self.every,
+                                "when": self.when, "hits": self.hits}
+        if self.action == "drop":
             body["drop"] = True
-        else:
-            body["status"] = self.status
+        for name in ("status", "body", "target", "after_bytes"):
+            if getattr(self, name) is not None:
+                body[name] = getattr(self, name)
+        if self.action == "delay":
+            body["seconds"] = self.seconds
         return body
 
 
@@ -276,8 +301,11 @@ class Store:  # pylint: disable=too-many-instance-attributes
         self.logins = 0
         self.logouts = 0
         self.faults: list[Fault] = []
+        # The server's TLS (its CA issues the other host's certificate) and the other host, once started.
+        self.tls: Any = None
+        self.other_host: Any = None
         # Settings tests may change at run time through /_sim/settings.
-        self.settings: dict[str, Any] = {"upload_rate_limit": config.upload_rate_limit, "upload_host": "main"}
+        self.settings: dict[str, Any] = {"upload_rate_limit": config.upload_rate_limit, "upload_host": config.upload_host}
         self.tasks: set[asyncio.Task] = set()
         self.seeds: dict[str, dict[str, Any]] = {"libraries": {}, "items": {}}
         # A self-signed certificate standing in for a .cert file that holds none.

@@ -17,6 +17,13 @@ class ServerTLS:
 
     context: ssl.SSLContext
     ca_path: str
+    ca: trustme.CA | None = None
+
+    def other_host_context(self) -> ssl.SSLContext:
+        """A server context of the same CA for the other host (127.0.0.2 and 127.0.0.1)."""
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.ca.issue_cert("127.0.0.2", "127.0.0.1", "localhost").configure_cert(context)
+        return context
 
 
 def make_server_tls(directory: Path, host: str) -> ServerTLS:
@@ -29,4 +36,4 @@ def make_server_tls(directory: Path, host: str) -> ServerTLS:
     ca.issue_cert(*names).configure_cert(context)
     ca_path = directory / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_path))
-    return ServerTLS(context=context, ca_path=str(ca_path))
+    return ServerTLS(context=context, ca_path=str(ca_path), ca=ca)

@@ -10,7 +10,7 @@ from simulator import lifecycle, ovf, transfer
 from simulator.context import Context
 from simulator.errors import Message, error, invalid_argument
 from simulator.handlers.auth import authenticate
-from simulator.state import (FILE_ERROR, READY, TRANSFERRING, WAITING_FOR_TRANSFER, SessionFile,
+from simulator.state import (FILE_ERROR, READY, TRANSFERRING, WAITING_FOR_TRANSFER, SessionFile, Store,
                              UpdateSession, discard)
 
 UPLOAD_PREFIX = "/cls-data"
@@ -81,7 +81,11 @@ async def add(ctx: Context, params: dict[str, Any]) -> Any:
         keep_in_storage=not (is_ovf_item and ovf.is_metadata(name)),
         expected_size=spec.get("size"), checksum_info=checksum_info)
     if source_type == "PUSH":
-        session_file.upload_uri = f"{ctx.base_url}{UPLOAD_PREFIX}/{quote(session.id, safe='')}/{quote(name, safe='')}"
+        base = ctx.base_url
+        if store.settings["upload_host"] == "other" and store.other_host is not None:
+            # The main host serves the same path too: only the URI given out changes.
+            base = store.other_host.https_url
+        session_file.upload_uri = f"{base}{UPLOAD_PREFIX}/{quote(session.id, safe='')}/{quote(name, safe='')}"
     else:
         session_file.source_endpoint = dict(endpoint)
     session.files[name] = session_file
@@ -112,21 +116,33 @@ async def remove(ctx: Context, params: dict[str, Any]) -> Any:
 
 
 async def validate(ctx: Context, params: dict[str, Any]) -> Any:
-    """Missing files are those an OVF descriptor references; invalid ones failed or have not arrived."""
     store = ctx.store
     session = store.update_session(params["update_session_id"])
     lifecycle.require_active(session, "validate")
+    return validation_result(store, session)
+
+
+def validation_result(store: Store, session: UpdateSession) -> dict[str, Any]:
+    """The ValidationResult: missing files are those an OVF descriptor references but the session lacks;
+    invalid ones failed, have not arrived, or are descriptors that cannot be read."""
     missing: list[str] = []
+    invalid = []
     item = store.items.get(session.item_id)
     if item is not None and item.is_ovf:
         for descriptor in session.files.values():
             if not ovf.is_descriptor(descriptor.name) or descriptor.status != READY:
                 continue
             path = descriptor.item_file.path if descriptor.item_file else descriptor.path
-            for name in ovf.referenced_files(path) or []:
+            try:
+                names = ovf.referenced_files(path)
+            except ovf.DescriptorError as exc:
+                invalid.append({"name": descriptor.name, "error_message": Message(
+                    "com.vmware.ovfs.ovfs-main.ovfs.parse_error", "The OVF descriptor {name} cannot be read: {reason}.",
+                    name=descriptor.name, reason=str(exc))})
+                continue
+            for name in names:
                 if name not in session.files and name not in missing:
                     missing.append(name)
-    invalid = []
     for session_file in session.files.values():
         if session_file.status == FILE_ERROR:
             invalid.append({"name": session_file.name, "error_message": session_file.error_message})
@@ -157,5 +173,8 @@ async def upload(ctx: Context, params: dict[str, Any]) -> Any:
     if session_file.path:
         discard(session_file.path)
         session_file.path = None
-    await transfer.upload(store, session, session_file, ctx.request)
+    try:
+        await transfer.upload(store, session, session_file, ctx.request, ctx.drop_after)
+    finally:
+        ctx.dropped = ctx.drop_after is not None and session_file.bytes_transferred >= ctx.drop_after
     return None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator import lifecycle
+from simulator import lifecycle, ovf
 from simulator.context import Context
 from simulator.errors import Message, error, invalid_argument
 from simulator.handlers.common import create_once
+from simulator.handlers.files import validation_result
 from simulator.preview import preview_info
 from simulator.state import (ACTIVE, CANCELED, ERROR, READY, SUBSCRIBED, SessionFile, Store, UpdateSession, iso_time,
                              new_id)
@@ -131,6 +132,17 @@ async def complete(ctx: Context, params: dict[str, Any]) -> Any:
             raise error("not_allowed_in_current_state", "com.vmware.vdcs.cls-main.update_session_file_not_ready",
                         "Update session {id} cannot complete: file {name} is {status}, not READY.",
                         id=session.id, name=session_file.name, status=session_file.status)
+    # The OVF type adapter's checks (reference §3.8, §4.5): every referenced file present, descriptors readable.
+    result = validation_result(store, session)
+    if result["missing_files"]:
+        raise error("not_allowed_in_current_state", "com.vmware.vdcs.cls-main.update_session_missing_files",
+                    "Update session {id} cannot complete: the OVF descriptor references {files}, "
+                    "which the session does not have.", id=session.id, files=", ".join(result["missing_files"]))
+    unreadable = [entry for entry in result["invalid_files"] if ovf.is_descriptor(entry["name"])]
+    if unreadable:
+        raise error("not_allowed_in_current_state", "com.vmware.vdcs.cls-main.update_session_invalid_files",
+                    "Update session {id} cannot complete: {reason}", id=session.id,
+                    reason=unreadable[0]["error_message"].text)
     lifecycle.touch(session)
     pending = lifecycle.pending_transfers(session)
     if pending:

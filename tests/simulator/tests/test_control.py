@@ -67,7 +67,10 @@ def test_log_records_every_operation(sim, flavor, validator, control):
     entries = control.log()
     seen = {}
     for entry in entries:
-        assert set(entry) == {"method", "path", "query", "status", "flavor", "operation", "write", "user"}
+        assert set(entry) == {"method", "path", "query", "status", "flavor", "operation", "write", "user",
+                              "session_header", "authorization", "body_sha1", "fault"}
+        assert entry["session_header"] is (entry["operation"] not in ("session.create", "file.upload")
+                                           or entry["operation"] == "file.upload" and entry["session_header"])
         assert entry["write"] is WRITES[entry["operation"]], entry
         seen[entry["operation"]] = entry
     assert set(seen) == set(WRITES)

@@ -347,3 +347,49 @@ def test_item_files_carry_the_sha1_of_the_bytes_received(client, item):
     assert info == {"name": "a.iso", "size": len(data), "cached": True, "version": "1",
                     "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(data).hexdigest()}}
     assert client.list_item_files(item).value == [info]
+
+
+def test_complete_refuses_files_the_descriptor_references_but_the_session_lacks(client, ovf_item):
+    version = client.get_item(ovf_item).value["content_version"]
+    sid = new_session(client, ovf_item)
+    push(client, sid, "package.ovf", OVF)
+    push(client, sid, "disk-0.vmdk", b"0")
+    result = client.validate(sid).value
+    assert (result["has_errors"], result["missing_files"]) == (True, ["disk-1.vmdk"])
+    reply = client.complete(sid)
+    assert (reply.status, reply.error_type) == (400, "not_allowed_in_current_state")
+    assert "disk-1.vmdk" in reply.text and sid in reply.text and "disk-0.vmdk" not in reply.text
+    assert client.get_session(sid).value["state"] == "ACTIVE"
+    push(client, sid, "disk-1.vmdk", b"1")
+    assert client.complete(sid).ok
+    assert int(client.get_item(ovf_item).value["content_version"]) == int(version) + 1
+
+
+NAMESPACED_OVF = b"""<?xml version="1.0"?>
+<ovf:Envelope xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/2" xmlns="http://schemas.dmtf.org/ovf/envelope/2">
+  <ovf:References><ovf:File ovf:href="only-this.vmdk" ovf:id="f1"/></ovf:References>
+  <DiskSection><File ovf:href="not-a-reference.vmdk"/></DiskSection>
+</ovf:Envelope>
+"""
+
+
+def test_only_references_count(client, ovf_item):
+    sid = new_session(client, ovf_item)
+    push(client, sid, "package.ovf", NAMESPACED_OVF)
+    assert client.validate(sid).value["missing_files"] == ["only-this.vmdk"]
+
+
+@pytest.mark.parametrize("descriptor", [
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><Envelope><References>'
+    b'<File href="&lol;.vmdk"/></References></Envelope>',
+    b"<Envelope><References><File href='x.vmdk'></References>",
+])
+def test_unreadable_descriptors_are_invalid(client, ovf_item, descriptor):
+    sid = new_session(client, ovf_item)
+    push(client, sid, "package.ovf", descriptor)
+    result = client.validate(sid).value
+    assert result["has_errors"] is True and result["missing_files"] == []
+    assert [entry["name"] for entry in result["invalid_files"]] == ["package.ovf"]
+    reply = client.complete(sid)
+    assert (reply.status, reply.error_type) == (400, "not_allowed_in_current_state")
+    assert "package.ovf" in reply.text

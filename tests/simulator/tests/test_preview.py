@@ -39,6 +39,13 @@ def cert_file(pem):
 def signed_upload(client, sid, pem):
     push(client, sid, "package.cert", cert_file(pem))
     push(client, sid, "package.ovf", OVF)
+    add_disks(client, sid)
+
+
+def add_disks(client, sid):
+    """The disks the descriptor references: complete refuses a package without them."""
+    for name in ("disk-0.vmdk", "disk-1.vmdk"):
+        push(client, sid, name, b"disk")
 
 
 def test_preview_states_and_self_signed_warning(client, ovf_item):
@@ -89,7 +96,7 @@ def test_ignoring_the_warning_lets_complete_succeed(client, ovf_item):
     assert client.complete(sid).ok
     assert client.get_session(sid).value["state"] == "DONE"
     # The certificate is not kept in storage.
-    assert [f["name"] for f in client.list_item_files(ovf_item).value] == ["package.ovf"]
+    assert sorted(f["name"] for f in client.list_item_files(ovf_item).value) == ["disk-0.vmdk", "disk-1.vmdk", "package.ovf"]
 
 
 def test_warning_behavior_given_at_create(client, ovf_item):
@@ -132,6 +139,7 @@ def test_unsigned_ovf(client, ovf_item):
     push(client, sid, "package.ovf", OVF)
     preview = client.get_session(sid).value["preview_info"]
     assert preview == {"state": "AVAILABLE", "warnings": []}
+    add_disks(client, sid)
     assert client.complete(sid).ok
     assert client.get_session(sid).value["state"] == "DONE"
 

@@ -323,3 +323,22 @@ class Control:
 
     def clear_faults(self) -> None:
         assert self.http.delete(self.base + "/faults", timeout=10, verify=self.verify).status_code == 204
+
+    def settings(self, **changes: Any) -> dict[str, Any]:
+        if changes:
+            response = self.http.patch(self.base + "/settings", data=json.dumps(changes), timeout=10, verify=self.verify)
+        else:
+            response = self.http.get(self.base + "/settings", timeout=10, verify=self.verify)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def start_other_host(self) -> dict[str, Any]:
+        response = self.http.post(self.base + "/other-host", timeout=10, verify=self.verify)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def other_host_log(self) -> list[dict[str, Any]]:
+        return self.http.get(self.base + "/other-host/log", timeout=10, verify=self.verify).json()["entries"]
+
+    def clear_other_host_log(self) -> None:
+        assert self.http.delete(self.base + "/other-host/log", timeout=10, verify=self.verify).status_code == 204
