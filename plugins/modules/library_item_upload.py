@@ -25,6 +25,8 @@ description:
     and an existing item keeps its previous content. The C(msg) says what happened and what was cleaned up.
   - For the step-by-step flow (other orders, several tasks), see M(vsphere.content_library.update_session) and
     M(vsphere.content_library.update_session_file).
+author:
+  - vsphere.content_library maintainers (@vsphere-collections)
 options:
   library_item_id:
     description:

@@ -252,7 +252,6 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._errors im
 )
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
-    ACTIVE,
     CANCELED,
     DONE,
     ERROR,

@@ -242,11 +242,11 @@ def main(argv: list[str] | None = None) -> int:
         except RuntimeError as exc:
             print(f"bench_upload: {exc}", file=sys.stderr)
             return 1
-        rate = statistics.median(r for r, _ in rates)
+        rate = statistics.median(r for r, dummy in rates)
         print(f"simulator: median {rate:.0f} MB/s over {len(rates)} run(s); peak RSS (VmHWM) {rss_peak / 1024:.1f} MiB "
               f"(after start-up: {rss_start / 1024:.1f} MiB)")
         if not args.no_baseline:
-            base_rate = statistics.median(b for _, b in rates if b)
+            base_rate = statistics.median(b for dummy, b in rates if b)
             ratio = statistics.median(r / b for r, b in rates if b)
             print(f"bare asyncio TLS sink: median {base_rate:.0f} MB/s; simulator/sink ratio: median {ratio:.2f} "
                   f"(per run: {', '.join(f'{r / b:.2f}' for r, b in rates if b)})")

@@ -74,8 +74,9 @@ class TestPresent:
         vc.add('GET', '^%s\\?library_item_id=I1$' % US, 200, [])
         code, result = run_module(update_session, capsys, check_mode=True, library_item_id='I1')
         assert code == 0 and result['changed'] is True
-        assert result['update_session'] == {'id': 'predicted-by-check-mode', 'library_item_id': 'I1', 'state': 'ACTIVE',
-                                             'client_progress': 0, 'warning_behavior': [], 'predicted': True}
+        expected = {'id': 'predicted-by-check-mode', 'library_item_id': 'I1', 'state': 'ACTIVE',
+                    'client_progress': 0, 'warning_behavior': [], 'predicted': True}
+        assert result['update_session'] == expected
 
     def test_a_later_check_mode_task_works_on_the_predicted_session(self, vc, capsys):
         code, result = run_module(update_session_file, capsys, check_mode=True, id='predicted-by-check-mode', name='a.iso',
