@@ -584,3 +584,141 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0, interval: flo
 
 
 SIGNALS = {'SIGTERM': signal.SIGTERM, 'SIGINT': signal.SIGINT}
+
+
+_US_PATHS = {API: '/api/content/library/item/update-session',
+             REST: '/rest/com/vmware/content/library/item/update-session'}
+_SESSION_PATHS = {API: '/api/session', REST: '/rest/com/vmware/cis/session'}
+
+
+def classify(flavor: str, method: str, path: str, query: str) -> str:
+    """The operation name (as in _operations.py) a request to a fake vCenter is, or 'unknown'."""
+    params = dict(part.split('=', 1) if '=' in part else (part, '') for part in query.split('&') if part)
+    action = params.get('action' if flavor == API else '~action')
+    if path == _SESSION_PATHS[flavor]:
+        return {'POST': 'session.create', 'DELETE': 'session.delete'}.get(method, 'session.get')
+    base = _US_PATHS[flavor]
+    if flavor == REST and path.startswith(_USF_REST):
+        if method == 'GET':
+            return 'file.list'
+        return 'file.' + (action or 'unknown')
+    if path == base:
+        return {'GET': 'update_session.list', 'POST': 'update_session.create'}.get(method, 'unknown')
+    if path.startswith(base + '/'):
+        rest = path[len(base) + 1:]
+        if '/file' in rest:
+            session, _, tail = rest.partition('/file')
+            if tail.startswith('/'):
+                return {'GET': 'file.get', 'DELETE': 'file.remove'}.get(method, 'unknown')
+            if method == 'GET':
+                return 'file.list'
+            return 'file.' + (action or 'add')
+        if method == 'GET':
+            return 'update_session.get'
+        if method == 'PATCH':
+            return 'update_session.update'
+        if method == 'DELETE':
+            return 'update_session.delete'
+        if method == 'POST' and action:
+            return 'update_session.' + action.replace('-', '_')
+    if path.startswith('/cls-data/'):
+        return 'file.upload'
+    return 'unknown'
+
+
+def fake_file(name: str = 'disk.iso', status: str = 'READY', upload_uri: str | None = None, **extra: Any) -> dict[str, Any]:
+    info = {'name': name, 'source_type': 'PUSH', 'bytes_transferred': 0, 'status': status, 'keep_in_storage': True}
+    if upload_uri:
+        info['upload_endpoint'] = {'uri': upload_uri}
+    info.update(extra)
+    return info
+
+
+class FakeVCenter:
+    """A minimal vCenter on a ScriptedServer, in one flavour: good answers unless ``answers`` says otherwise.
+
+    ``answers[operation]`` is an Answer, or a callable ``(request) -> Answer | None`` (None: the good answer).
+    Logins need the fake's Basic credentials; every other request its token, else 401. Every request's
+    operation is appended to ``ops``; ``tokens`` are the tokens it issued, ``logged_out`` those ended.
+    """
+
+    def __init__(self, tls: TLSMaterial | None, flavor: str = API, session_id: str = 'sess-0001'):
+        self.flavor = flavor
+        self.session_id = session_id
+        self.answers: dict[str, Any] = {}
+        self.ops: list[str] = []
+        self.tokens: list[str] = []
+        self.logged_out: list[str] = []
+        self.server = ScriptedServer(self._handle, tls)
+        self.url = self.server.url
+        self.port = self.server.port
+
+    def __enter__(self) -> 'FakeVCenter':
+        self.server.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.__exit__(*exc)
+
+    def connection(self, **overrides: Any) -> dict[str, Any]:
+        return fake_vcenter_connection(self.server, self.flavor, **overrides)
+
+    def ok(self, value: Any, created: bool = False) -> Answer:
+        """A success in this flavour: /api bare (201 for creates), /rest wrapped in value (200)."""
+        if self.flavor == API:
+            if value is None:
+                return Answer(204, b'', raw_json=False)
+            return Answer(201 if created else 200, value)
+        if value is None:
+            return Answer(200, b'', raw_json=False)
+        return Answer(200, {'value': value})
+
+    def good(self, op: str, request: dict[str, Any]) -> Answer:
+        if op == 'session.create':
+            token = uuid.uuid4().hex
+            self.tokens.append(token)
+            return self.ok(token, created=True)
+        if op == 'session.delete':
+            self.logged_out.append(request['headers'].get('vmware-api-session-id', ''))
+            return self.ok(None)
+        if op == 'update_session.list':
+            return self.ok([self.session_id])
+        if op == 'update_session.get':
+            return self.ok(fake_session())
+        if op == 'update_session.create':
+            return self.ok(self.session_id, created=True)
+        if op == 'file.add':
+            return self.ok(fake_file(status='WAITING_FOR_TRANSFER',
+                                     upload_uri='%s/cls-data/%s/disk.iso' % (self.url, self.session_id)), created=True)
+        if op == 'file.list':
+            return self.ok([])
+        if op == 'file.get':
+            return self.ok(fake_file())
+        if op == 'file.upload':
+            return Answer(200, b'', raw_json=False)
+        if op == 'file.validate':
+            return self.ok({'has_errors': False, 'missing_files': [], 'invalid_files': []})
+        return self.ok(None)
+
+    def _handle(self, request: dict[str, Any]) -> Answer:
+        op = classify(self.flavor, request['method'], request['path'], request['query'])
+        request['op'] = op
+        self.ops.append(op)
+        if op == 'session.create':
+            if not basic_auth_ok(request):
+                return self.error(401, 'unauthenticated')
+        elif op != 'file.upload' and request['headers'].get('vmware-api-session-id') not in self.tokens:
+            return self.error(401, 'unauthenticated')
+        answer = self.answers.get(op)
+        if callable(answer):
+            answer = answer(request)
+        return answer if answer is not None else self.good(op, request)
+
+    def error(self, status: int, error_type: str, message: str = 'fake vCenter error') -> Answer:
+        messages = [{'id': 'relia.fake', 'default_message': message, 'args': []}]
+        if self.flavor == API:
+            return Answer(status, {'error_type': error_type.upper(), 'messages': messages})
+        return Answer(status, {'type': 'com.vmware.vapi.std.errors.' + error_type, 'value': {'messages': messages}})
+
+    def count(self, op: str) -> int:
+        return self.ops.count(op)
