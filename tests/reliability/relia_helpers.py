@@ -204,12 +204,13 @@ def run_playbook(playbook: str, workdir: Path, extra_args: tuple[str, ...] = ('-
     path.write_text(playbook)
     inventory = Path(workdir) / 'inventory.ini'
     inventory.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % PYTHON)
+    (Path(workdir) / 'ansible.cfg').write_text('[defaults]\n')
     play_env = clean_env(dict({
         'ANSIBLE_HOST_KEY_CHECKING': 'False', 'ANSIBLE_RETRY_FILES_ENABLED': 'False',
         'ANSIBLE_LOCAL_TEMP': str(Path(workdir) / 'ansible-local'),
         'ANSIBLE_REMOTE_TEMP': str(Path(workdir) / 'ansible-remote'),
         'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_FORCE_COLOR': '0', 'ANSIBLE_DEPRECATION_WARNINGS': 'False',
-        'ANSIBLE_CONFIG': os.devnull, 'HOME': str(workdir),
+        'ANSIBLE_CONFIG': str(Path(workdir) / 'ansible.cfg'), 'HOME': str(workdir),
     }, **(env or {})))
     return subprocess.run([ANSIBLE_PLAYBOOK, '-i', str(inventory), str(path), *extra_args], capture_output=True,
                           text=True, timeout=timeout, cwd=str(workdir), env=play_env, stdin=subprocess.DEVNULL,
@@ -722,3 +723,44 @@ class FakeVCenter:
 
     def count(self, op: str) -> int:
         return self.ops.count(op)
+
+
+# -- other origins (redirect and upload targets) ---------------------------------------------------
+
+SECRET_HEADERS = ('vmware-api-session-id', 'authorization', 'cookie')
+
+
+class Elsewhere:
+    """The other origins: an HTTPS server on another port (and host name), and a plain-http one."""
+
+    def __init__(self, tls: TLSMaterial):
+        self.https = ScriptedServer(lambda request: Answer(200, fake_session()), tls)
+        self.http = ScriptedServer(lambda request: Answer(200, fake_session()), None)
+
+    def __enter__(self) -> 'Elsewhere':
+        self.https.__enter__()
+        self.http.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.https.__exit__(*exc)
+        self.http.__exit__(*exc)
+
+    def target(self, kind: str, fake: FakeVCenter, path: str) -> str:
+        return {
+            'other-port': 'https://127.0.0.1:%s%s' % (self.https.port, path),
+            'other-host': 'https://localhost:%s%s' % (self.https.port, path),
+            'plain-http-same-host': 'http://127.0.0.1:%s%s' % (self.http.port, path),
+            'https-to-http-same-port': 'http://127.0.0.1:%s%s' % (fake.port, path),
+        }[kind]
+
+    def requests(self) -> list[dict[str, Any]]:
+        return self.https.requests + self.http.requests
+
+
+def assert_nothing_leaked(elsewhere: Elsewhere) -> None:
+    for request in elsewhere.requests():
+        leaked = [name for name in SECRET_HEADERS if name in request['headers']]
+        assert not leaked, 'the other origin got %s on %s %s' % (leaked, request['method'], request['path'])
+    assert not elsewhere.requests(), 'a redirect to another origin was followed: %s' % [
+        (r['method'], r['path']) for r in elsewhere.requests()]
