@@ -6,7 +6,7 @@
 VENV ?= $(CURDIR)/.venv
 export VENV
 
-.PHONY: all venv demo test sanity units simulator-tests integration lint benchmark clean
+.PHONY: all venv demo test sanity units simulator-tests integration reliability lint benchmark clean
 
 all: test
 
@@ -16,7 +16,7 @@ venv:
 demo: venv
 	tools/demo.sh
 
-test: sanity units simulator-tests integration lint
+test: sanity units simulator-tests integration reliability lint
 	@echo "make test: every test passed"
 
 sanity: venv
@@ -27,6 +27,9 @@ units: venv
 
 simulator-tests: venv
 	$(VENV)/bin/python -m pytest -p no:cacheprovider tests/simulator/tests
+
+reliability: venv
+	$(VENV)/bin/python -m pytest -p no:cacheprovider tests/reliability -q
 
 integration: venv
 	tools/ansible-test.sh integration --python 3.11 --color no
