@@ -104,6 +104,16 @@ def file_info(value):
     return value
 
 
+def added_file(value):
+    """The answer to file.add: a PUSH file must say where to upload it."""
+    file_info(value)
+    if value.get('source_type') == 'PUSH' and value.get('status') == 'WAITING_FOR_TRANSFER':
+        endpoint = _object(value.get('upload_endpoint'), 'its upload_endpoint', ('uri',))
+        if not isinstance(endpoint['uri'], str) or not endpoint['uri'].startswith(('https://', 'http://')):
+            raise _Wrong('its upload_endpoint uri is not an http(s) URL')
+    return value
+
+
 def file_infos(value):
     for entry in _list(value, 'the list of files'):
         file_info(entry)

@@ -285,8 +285,8 @@ class RestClient(object):
         tried = '' if tries == 1 else ' (%d tries in %.0f seconds)' % (tries, elapsed)
         reason = _short_reason(exc)
         if isinstance(exc, requests.exceptions.Timeout):
-            message = ('Timed out after %s seconds while trying to %s: vCenter at %s did not answer %s %s%s.'
-                       % (timeout, action, self.base_url, method, path, tried))
+            message = ('Could not %s: the request timed out after %s seconds (vCenter at %s did not answer %s %s)%s.'
+                       % (action, timeout, self.base_url, method, path, tried))
             kind = 'TIMED_OUT'
         elif isinstance(exc, requests.exceptions.ProxyError):
             message = 'Could not %s: cannot reach %s through the proxy (%s %s)%s: %s' % (action, self.base_url, method, path, tried, reason)
@@ -354,11 +354,13 @@ class RestClient(object):
         self.http.cookies.clear()
 
     def _login_again(self, expired_token):
-        """After a 401 in mid-run (the API session expired): log in once more, unless another thread did."""
+        """After a 401 in mid-run (the API session expired): log in once more, unless another thread did.
+
+        The old login is ended first, in case it still lives: no login is ever left behind.
+        """
         with self._login_lock:
             if self._token == expired_token:
-                self._token = None
-                self.http.headers.pop(SESSION_HEADER, None)
+                self.logout()
                 self.login()
 
     def logout(self):

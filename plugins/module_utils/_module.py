@@ -147,17 +147,26 @@ class ContentLibraryModule(object):
 
 
 def end_session(client, session_id, reason):
-    """Fail an ACTIVE session with ``reason`` (cancel it if fail is refused); say what happened, in words."""
+    """Fail an ACTIVE session with ``reason`` (cancel it if fail is refused); say what happened, in words.
+
+    The fail is sent first, without reading the session: a read that fails (the very fault
+    that ended the task, say) must not leave the session ACTIVE.
+    """
     reason = ' '.join(reason.split())[:1000].rstrip('. ') or 'the task failed'
     try:
+        client.call('update_session.fail', update_session_id=session_id, client_error_message=reason)
+        return 'Update session %s was failed with this reason.' % session_id
+    except ApiError as exc:
+        if exc.status == 404:
+            return 'Update session %s no longer exists.' % session_id
+        first = exc
+    except ContentLibraryError as exc:
+        first = exc
+    try:
         session = client.call('update_session.get', update_session_id=session_id)
-        if session.get('state') != 'ACTIVE':
-            return 'Update session %s is %s.' % (session_id, session.get('state'))
-        try:
-            client.call('update_session.fail', update_session_id=session_id, client_error_message=reason)
-            return 'Update session %s was failed with this reason.' % session_id
-        except ApiError:
-            client.call('update_session.cancel', update_session_id=session_id)
-            return 'Update session %s could not be failed, so it was canceled.' % session_id
+        if session['state'] != 'ACTIVE':
+            return 'Update session %s is %s.' % (session_id, session['state'])
+        client.call('update_session.cancel', update_session_id=session_id)
+        return 'Update session %s could not be failed (%s), so it was canceled.' % (session_id, first)
     except ContentLibraryError as exc:
         return 'Ending update session %s failed too: %s' % (session_id, exc)

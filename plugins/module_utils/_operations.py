@@ -169,7 +169,7 @@ _OPERATIONS = [
         'file.add', True, 'add a file to update session {update_session_id}',
         api=Route('POST', _US_API + '/{update_session_id}/file', body='file_spec'),
         rest=_legacy_file_action('add', body={'file_spec': 'file_spec'}),
-        returns=answers.file_info,
+        returns=answers.added_file,
     ),
     Operation(
         'file.remove', True, 'remove file {file_name} from update session {update_session_id}',

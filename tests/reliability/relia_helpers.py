@@ -669,7 +669,8 @@ class FakeVCenter:
         if self.flavor == API:
             if value is None:
                 return Answer(204, b'', raw_json=False)
-            return Answer(201 if created else 200, value)
+            # json.dumps: a bare string (a token, an id) is a JSON string on the wire, quotes and all.
+            return Answer(201 if created else 200, json.dumps(value))
         if value is None:
             return Answer(200, b'', raw_json=False)
         return Answer(200, {'value': value})

@@ -245,7 +245,7 @@ class TestLogout:
 class TestTransportErrors:
     @pytest.mark.parametrize('exc, kind, words', [
         (requests.exceptions.SSLError('certificate verify failed'), 'TLS_ERROR', 'Set ca_path'),
-        (requests.exceptions.ConnectTimeout('slow'), 'TIMED_OUT', 'Timed out after 60 seconds while trying to log in'),
+        (requests.exceptions.ConnectTimeout('slow'), 'TIMED_OUT', 'Could not log in to vc.example.com:443 as admin@vsphere.local: the request timed out after 60 seconds'),
         (requests.exceptions.ConnectionError('refused'), 'CONNECTION_ERROR', 'cannot connect to vCenter at https://vc.example.com:443'),
         (requests.exceptions.ProxyError('proxy down'), 'PROXY_ERROR', 'through the proxy'),
     ])
@@ -309,7 +309,7 @@ class TestRetries:
         scripted(transport, monkeypatch, [requests.exceptions.ReadTimeout('slow'), (204, None)])
         with pytest.raises(OutcomeUnknownError) as err:
             make_client('api', timeout=5).call('update_session.complete', update_session_id='S1')
-        assert 'Timed out after 5 seconds while trying to complete update session S1' in str(err.value)
+        assert 'Could not complete update session S1: the request timed out after 5 seconds' in str(err.value)
         assert 'may or may not have taken effect' in str(err.value)
         assert transport.paths().count('POST %s/S1' % US_API) == 1
 
@@ -335,6 +335,7 @@ class TestRetries:
         client.login()
         client.call('update_session.cancel', update_session_id='S1')
         assert transport.paths().count('POST /api/session') == 2
+        assert transport.paths().count('DELETE /api/session') == 1  # the expired login, ended in case it still lives
         assert transport.paths().count('POST %s/S1' % US_API) == 2
 
     def test_the_adapter_repeats_nothing_itself(self, monkeypatch):
