@@ -559,7 +559,10 @@ class UploadTask(object):
                 done.append('Deleting library item %s, which this task had created, failed: %s' % (self.created_item, delete_error))
         elif self.session_id:
             done.append('The library item keeps its previous content.')
-        return UploadFailed('%s %s' % (reason.rstrip(), ' '.join(done)), exc, session)
+        reason = reason.rstrip()
+        if reason and reason[-1] not in '.!?':
+            reason += '.'
+        return UploadFailed('%s %s' % (reason, ' '.join(done)), exc, session)
 
 
 class PreviewWarning(ContentLibraryError):

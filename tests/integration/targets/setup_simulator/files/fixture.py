@@ -12,6 +12,7 @@
     python fixture.py stats                      -> {"logins", "logouts", "open_login_sessions"}
     python fixture.py fault --method M --path RE --status N [--count N]
                                                  -> the simulator answers the next matching requests with N
+    python fixture.py fault --json '{...}'       -> any fault of the simulator's /_sim/faults (see its README)
     python fixture.py other-ca                   -> {"ca_path": ...} a CA bundle that did not sign the simulator
     python fixture.py item-files --item ID       -> the names of the library item's files
     python fixture.py serve --directory DIR [--tls] -> {"url", "thumbprint", "pid"}: a web server for PULL tests,
@@ -20,6 +21,7 @@
     python fixture.py content --directory DIR    -> writes upload content into DIR: photon.iso, an OVF template
                                                  in ovf/ (2 disks, SHA256 manifest, certificate), the same as
                                                  vm.ova, badmf/ (a manifest that does not match disk2.vmdk) and big.iso
+    python fixture.py settings --json '{...}'    -> changes the simulator's settings (PATCH /_sim/settings)
     python fixture.py items                      -> {name: id} of the items in local-lib
     python fixture.py sessions                   -> [{id, state, library_item_id}] of the user's update sessions
 
@@ -187,7 +189,7 @@ def control(info, method, what, body=None):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('what', choices=['item', 'session', 'log', 'reset-log', 'stats', 'fault', 'other-ca',
-                                         'item-files', 'serve', 'stop', '_serve', 'content', 'items', 'sessions'])
+                                         'item-files', 'serve', 'stop', '_serve', 'content', 'items', 'sessions', 'settings'])
     parser.add_argument('--item')
     parser.add_argument('--directory')
     parser.add_argument('--tls', action='store_true')
@@ -196,6 +198,7 @@ def main():
     parser.add_argument('--path', default='.')
     parser.add_argument('--status', type=int, default=503)
     parser.add_argument('--count', type=int, default=1)
+    parser.add_argument('--json', help='a whole fault, as /_sim/faults takes it')
     parser.add_argument('--state', default='ACTIVE', choices=['ACTIVE', 'DONE', 'ERROR', 'CANCELED'])
     parser.add_argument('--warning', action='append', default=[], help='TYPE:true|false')
     args = parser.parse_args()
@@ -222,7 +225,11 @@ def main():
     elif args.what == 'stats':
         result = control(info, 'GET', 'stats')
     elif args.what == 'fault':
-        result = control(info, 'POST', 'faults', {'method': args.method, 'path': args.path, 'status': args.status, 'count': args.count})
+        fault = json.loads(args.json) if args.json else {'method': args.method, 'path': args.path, 'status': args.status,
+                                                          'count': args.count}
+        result = control(info, 'POST', 'faults', fault)
+    elif args.what == 'settings':
+        result = control(info, 'PATCH', 'settings', json.loads(args.json))
     elif args.what == 'other-ca':
         result = {'ca_path': requests.certs.where()}
     elif args.what == 'item-files':
