@@ -357,7 +357,8 @@ class UploadTask(object):
         if self.params['src']:
             self.content = read_content(self.params['src'], self.params['name'])
         item = self.locate_item()
-        before = item_files(self.client, item['id']) if item.get('id') else []
+        # A new item (or one check mode only predicted) holds nothing yet.
+        before = item_files(self.client, item['id']) if item.get('id') and not self.created_item else []
         if not self.params['force'] and self.content is not None and self.same_files(before):
             return dict(changed=False, library_item=self.item_view(item), files=[file_view(f) for f in before],
                         update_session={}, bytes_sent=0, seconds=0.0, throughput_mib_s=0.0)
