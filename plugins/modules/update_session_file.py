@@ -16,8 +16,9 @@ description:
   - The upload streams the file to vCenter without reading it into memory, keeps the session alive while it
     runs, and checks vCenter's answer. A failed upload fails the update session with the reason (see
     O(fail_session_on_error)), so that nothing is left half done.
-  - Idempotent. If the session already holds a V(READY) file of that name with the same size (and the same
-    checksum, whenever vCenter knows one), nothing is sent.
+  - Idempotent. If the session already holds a V(READY) file of that name with the same size and the same
+    checksum (vCenter's, compared in its algorithm), nothing is sent. Without a checksum from vCenter nothing
+    proves the content is the same, so the file is sent again.
   - The files become the library item's content when the session is completed with
     M(vsphere.content_library.update_session) and O(vsphere.content_library.update_session#module:state=completed).
   - Works against the modern C(/api) and the legacy C(/rest) flavour of the vSphere Automation API.
@@ -196,6 +197,45 @@ diff:
   sample:
     before: {}
     after: {"name": "photon.ovf", "size": 12288, "status": "READY"}
+msg:
+  description: On failure, what went wrong, with the operation, the ids and vCenter's own error type and message.
+  returned: failure
+  type: str
+  sample: "Could not get update session 0b5f...: vCenter answered HTTP 404 NOT_FOUND: Update session not found. (GET /api/...)"
+error_type:
+  description:
+    - On failure, the kind of error - vCenter's error type in the modern spelling (such as C(NOT_FOUND) or
+      C(NOT_ALLOWED_IN_CURRENT_STATE)), or one of the collection's own - C(INVALID_ARGUMENT) (refused input, nothing sent),
+      C(TIMED_OUT), C(CONNECTION_ERROR), C(TLS_ERROR), C(PROXY_ERROR), C(REDIRECT_REFUSED), C(BAD_ANSWER), C(INTERRUPTED), C(TRANSFER_FAILED).
+  returned: failure
+  type: str
+  sample: NOT_ALLOWED_IN_CURRENT_STATE
+status:
+  description: On failure, the HTTP status vCenter answered, when it answered.
+  returned: failure, when vCenter answered
+  type: int
+  sample: 400
+error_messages:
+  description: On failure, vCenter's own messages.
+  returned: failure, when vCenter gave messages
+  type: list
+  elements: str
+  sample: ["Update session 0b5f... is in state DONE."]
+update_session_id:
+  description: On failure, the update session the task worked on (a session it opened is left failed with the reason).
+  returned: failure, when known
+  type: str
+  sample: 0b5fa8d9-2fd6-4b0b-9c6e-3d4a5f1c2e7b
+library_item_id:
+  description: On failure, the library item the task worked on.
+  returned: failure, when known
+  type: str
+  sample: 3c9e58a1-5a2c-4f55-8e4b-0d5b2b6c1f1e
+session_state:
+  description: On failure because of the session's state, that state.
+  returned: failure, when the session's state did not allow the action
+  type: str
+  sample: DONE
 api_flavor:
   description: The URL flavour of the vSphere Automation API that answered.
   returned: always

@@ -135,6 +135,40 @@ update_sessions:
       expiration_time: "2026-11-23T12:05:00.000Z"
       warning_behavior: []
       preview_info: {"state": "UNAVAILABLE"}
+msg:
+  description: On failure, what went wrong, with the operation, the ids and vCenter's own error type and message.
+  returned: failure
+  type: str
+  sample: "Could not get update session 0b5f...: vCenter answered HTTP 404 NOT_FOUND: Update session not found. (GET /api/...)"
+error_type:
+  description:
+    - On failure, the kind of error - vCenter's error type in the modern spelling (such as C(NOT_FOUND) or
+      C(NOT_ALLOWED_IN_CURRENT_STATE)), or one of the collection's own - C(INVALID_ARGUMENT) (refused input, nothing sent),
+      C(TIMED_OUT), C(CONNECTION_ERROR), C(TLS_ERROR), C(PROXY_ERROR), C(REDIRECT_REFUSED), C(BAD_ANSWER), C(INTERRUPTED).
+  returned: failure
+  type: str
+  sample: NOT_ALLOWED_IN_CURRENT_STATE
+status:
+  description: On failure, the HTTP status vCenter answered, when it answered.
+  returned: failure, when vCenter answered
+  type: int
+  sample: 400
+error_messages:
+  description: On failure, vCenter's own messages.
+  returned: failure, when vCenter gave messages
+  type: list
+  elements: str
+  sample: ["Update session 0b5f... is in state DONE."]
+update_session_id:
+  description: On failure, the update session the task worked on (a session it opened is left failed with the reason).
+  returned: failure, when known
+  type: str
+  sample: 0b5fa8d9-2fd6-4b0b-9c6e-3d4a5f1c2e7b
+library_item_id:
+  description: On failure, the library item the task worked on.
+  returned: failure, when known
+  type: str
+  sample: 3c9e58a1-5a2c-4f55-8e4b-0d5b2b6c1f1e
 api_flavor:
   description: The URL flavour of the vSphere Automation API that answered.
   returned: always

@@ -608,7 +608,7 @@ def classify(flavor: str, method: str, path: str, query: str) -> str:
     if path.startswith(base + '/'):
         rest = path[len(base) + 1:]
         if '/file' in rest:
-            session, _, tail = rest.partition('/file')
+            session, dummy, tail = rest.partition('/file')
             if tail.startswith('/'):
                 return {'GET': 'file.get', 'DELETE': 'file.remove'}.get(method, 'unknown')
             if method == 'GET':

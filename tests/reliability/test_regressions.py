@@ -289,13 +289,10 @@ def test_empty_or_null_session_get_is_not_a_session_holding_only_its_id(tls: h.T
 def test_logout_on_signal(tls: h.TLSMaterial, tmp_path: Path, sig: str) -> None:
     with h.FakeVCenter(tls, h.API) as fake:
         # complete is accepted, but the session never leaves ACTIVE: the module waits (wait=true).
-        run = h.signal_module('update_session', dict(fake.connection(), id='sess-0001', state='completed',
-                                                      wait_timeout=60),
+        run = h.signal_module('update_session', dict(fake.connection(), id='sess-0001', state='completed', wait_timeout=60),
                               tmp_path, h.SIGNALS[sig], when=lambda: fake.count('update_session.get') >= 3)
         h.wait_for(lambda: set(fake.tokens) <= set(fake.logged_out), timeout=3)
     assert 'update_session.complete' in fake.ops, fake.ops
     assert run.seconds < 30, run
     assert h.TRACEBACK_MARK not in run.stderr, run.stderr[-2000:]
     assert fake.tokens and set(fake.tokens) <= set(fake.logged_out), 'no logout after %s: %s' % (sig, fake.ops[-5:])
-
-

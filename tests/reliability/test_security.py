@@ -24,7 +24,6 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._client im
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ContentLibraryError
 
 
-
 def _task(name: str, module: str, args: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return dict({'name': name, 'vsphere.content_library.' + module: args}, **extra)
 

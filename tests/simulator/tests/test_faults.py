@@ -37,7 +37,7 @@ def test_burst_after_skip_by_operation(client, faults, item):
     add(faults, operation="update_session.get", skip=1, count=2, status=503)
     sid = new_session(client, item)
     assert client.get_session(sid).ok
-    for _ in range(2):
+    for dummy in range(2):
         reply = client.get_session(sid)
         assert (reply.status, reply.error_type) == (503, "service_unavailable")
     assert client.get_session(sid).ok
@@ -56,7 +56,7 @@ def test_status_on_a_write(client, faults, item, status, error_type):
 
 def test_every_request(client, faults):
     fault = add(faults, operation="library.list", every=True, status=503)
-    for _ in range(3):
+    for dummy in range(3):
         assert client.list_libraries().status == 503
     assert [f["id"] for f in requests.get(faults.base + "/faults", verify=faults.verify, timeout=10).json()["faults"]] \
         == [fault["id"]]
@@ -66,7 +66,7 @@ def test_every_request(client, faults):
 
 def test_refused_logins(sim, flavor, validator, faults):
     add(faults, operation="session.create", count=2, status=401)
-    for _ in range(2):
+    for dummy in range(2):
         reply = Client(sim, flavor, validator).login()
         assert (reply.status, reply.error_type) == (401, "unauthenticated")
     assert Client(sim, flavor, validator).login().ok
@@ -75,7 +75,7 @@ def test_refused_logins(sim, flavor, validator, faults):
 def test_session_expires_after_n_requests(client, faults, item):
     add(faults, action="expire_session", path="/content/", skip=2)
     assert client.get_item(item).ok and client.get_item(item).ok
-    for _ in range(2):
+    for dummy in range(2):
         reply = client.get_item(item)
         assert (reply.status, reply.error_type) == (401, "unauthenticated")
     assert client.login().ok and client.get_item(item).ok

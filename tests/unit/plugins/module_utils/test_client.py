@@ -245,7 +245,8 @@ class TestLogout:
 class TestTransportErrors:
     @pytest.mark.parametrize('exc, kind, words', [
         (requests.exceptions.SSLError('certificate verify failed'), 'TLS_ERROR', 'Set ca_path'),
-        (requests.exceptions.ConnectTimeout('slow'), 'TIMED_OUT', 'Could not log in to vc.example.com:443 as admin@vsphere.local: the request timed out after 60 seconds'),
+        (requests.exceptions.ConnectTimeout('slow'), 'TIMED_OUT',
+         'Could not log in to vc.example.com:443 as admin@vsphere.local: the request timed out after 60 seconds'),
         (requests.exceptions.ConnectionError('refused'), 'CONNECTION_ERROR', 'cannot connect to vCenter at https://vc.example.com:443'),
         (requests.exceptions.ProxyError('proxy down'), 'PROXY_ERROR', 'through the proxy'),
     ])

@@ -109,8 +109,9 @@ class TestCleanUp:
         vc.add('POST', '^%s$' % ITEM, 201, '"I9"')
         vc.add('GET', '^%s/I9$' % ITEM, 200, {'library_id': 'L1', 'name': 'new', 'type': 'iso'})
         vc.add('POST', '^%s$' % US, 201, '"S1"')
-        vc.add('POST', '^%s/S1/file$' % US, 201, {'name': 'photon.iso', 'status': 'WAITING_FOR_TRANSFER', 'source_type': 'PUSH',
-                                                   'upload_endpoint': {'uri': 'https://vc.example.com:443/cls/S1/photon.iso'}})
+        added = {'name': 'photon.iso', 'status': 'WAITING_FOR_TRANSFER', 'source_type': 'PUSH',
+                 'upload_endpoint': {'uri': 'https://vc.example.com:443/cls/S1/photon.iso'}}
+        vc.add('POST', '^%s/S1/file$' % US, 201, added)
         vc.add('PUT', '^/cls/S1/photon.iso$', 200)
         vc.add('GET', '^%s/S1/file/photon.iso$' % US, 200, {'name': 'photon.iso', 'status': 'READY', 'size': len(content)})
         vc.add('POST', '^%s/S1/file\\?action=validate$' % US, 200, {'has_errors': False, 'missing_files': [], 'invalid_files': []})

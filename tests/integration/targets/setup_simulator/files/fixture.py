@@ -225,8 +225,7 @@ def main():
     elif args.what == 'stats':
         result = control(info, 'GET', 'stats')
     elif args.what == 'fault':
-        fault = json.loads(args.json) if args.json else {'method': args.method, 'path': args.path, 'status': args.status,
-                                                          'count': args.count}
+        fault = json.loads(args.json) if args.json else dict(method=args.method, path=args.path, status=args.status, count=args.count)
         result = control(info, 'POST', 'faults', fault)
     elif args.what == 'settings':
         result = control(info, 'PATCH', 'settings', json.loads(args.json))
