@@ -55,7 +55,7 @@ def tarball(tmp_path_factory):
 def collections_path(tarball, tmp_path_factory):
     """An empty collections path with only the built tarball installed into it."""
     path = tmp_path_factory.mktemp('collections')
-    subprocess.run([str(BIN / 'ansible-galaxy'), 'collection', 'install', str(tarball), '-p', str(path)],
+    subprocess.run([str(BIN / 'ansible-galaxy'), 'collection', 'install', '--force', str(tarball), '-p', str(path)],
                    env=clean_env(), check=True, capture_output=True, text=True)
     assert (path / 'ansible_collections' / 'vsphere' / 'content_library' / 'MANIFEST.json').is_file()
     return path
