@@ -1,24 +1,34 @@
-# The two commands of the README work on a fresh machine with Python 3.11 and make:
-#   make demo   - the demo playbook against the bundled simulator
-#   make test   - every test: sanity, units, simulator, integration (both flavours), linters
-# Everything is installed into .venv (tools/venv.sh); nothing is installed system-wide.
+# The commands of the README work on a fresh machine with Python 3.11 and make:
+#   make demo     - the demo playbooks against the bundled simulator
+#   make test     - every test, on the lowest (2.16) and the newest (2.19) supported ansible-core
+#   make docs     - the user guide and the module reference as a static site (docs/build/html)
+#   make release  - the collection tarball, from a clean tree, into dist/
+# Everything is installed into virtualenvs by tools/venv.sh from pinned requirement files:
+# .venv (tests/requirements-dev.txt: ansible-core 2.19 and every tool) and
+# .venv-2.16 (tests/requirements-core-2.16.txt). Nothing is installed system-wide.
 
 VENV ?= $(CURDIR)/.venv
+VENV_LOW ?= $(CURDIR)/.venv-2.16
 export VENV
 
-.PHONY: all venv demo test sanity units simulator-tests integration reliability lint benchmark clean
+.PHONY: all venv venv-low demo test test-low sanity units simulator-tests integration reliability \
+	sanity-low units-low integration-low lint molecule ecosystem docs release clean
 
 all: test
 
 venv:
 	@tools/venv.sh
 
-demo: venv
-	tools/demo.sh
+venv-low:
+	@VENV=$(VENV_LOW) tools/venv.sh tests/requirements-core-2.16.txt
 
-test: sanity units simulator-tests integration reliability lint
+demo:
+	@tools/demo.sh
+
+test: sanity units simulator-tests integration reliability test-low lint ecosystem molecule
 	@echo "make test: every test passed"
 
+# ansible-core 2.19 (the newest supported), from .venv
 sanity: venv
 	tools/ansible-test.sh sanity --venv --python 3.11 --color no
 
@@ -34,8 +44,33 @@ reliability: venv
 integration: venv
 	tools/ansible-test.sh integration --python 3.11 --color no
 
+# ansible-core 2.16 (the lowest supported), from .venv-2.16
+test-low: sanity-low units-low integration-low
+
+sanity-low: venv-low
+	VENV=$(VENV_LOW) tools/ansible-test.sh sanity --venv --python 3.11 --color no
+
+units-low: venv-low
+	VENV=$(VENV_LOW) tools/ansible-test.sh units --venv --python 3.11 --color no
+
+integration-low: venv-low
+	VENV=$(VENV_LOW) tools/ansible-test.sh integration --python 3.11 --color no
+
 lint: venv
 	tools/lint.sh
 
+# the built tarball, ansible-doc, the docs, ad-hoc, AWX (ansible-runner), the EE, check mode
+ecosystem: venv
+	$(VENV)/bin/python -m pytest -p no:cacheprovider tests/ecosystem
+
+molecule: venv
+	tools/molecule.sh test
+
+docs: venv
+	tools/docs.sh
+
+release: venv
+	tools/release.sh
+
 clean:
-	rm -rf .tmp tests/output
+	rm -rf .tmp tests/output dist docs/build .ansible

@@ -17,7 +17,7 @@ rm -rf "$DEST"
 mkdir -p "$DEST/tests"
 git -C "$REPO" ls-files -z --cached --others --exclude-standard \
     | while IFS= read -r -d '' f; do
-        case "$f" in .venv/* | .tmp/* | tests/output/*) continue ;; esac
+        case "$f" in .venv/* | .venv-*/* | .ansible/* | .tmp/* | tests/output/*) continue ;; esac
         if [[ -e "$REPO/$f" || -L "$REPO/$f" ]]; then printf '%s\0' "$f"; fi  # skip deleted files
     done \
     | tar -C "$REPO" --null -T - -cf - | tar -C "$DEST" -xf -

@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
-# `make demo`: build and install the collection, start the simulator, run docs/demo.yml
-# against it, and stop the simulator again (whatever the playbook's outcome).
+# `make demo`: make .venv, build the collection and install it where ansible-galaxy installs
+# for a user (~/.ansible/collections, on ansible's default collections path, so that
+# `.venv/bin/ansible-doc vsphere.content_library.<module>` works afterwards), start the
+# simulator, run docs/demo.yml against it and stop the simulator, whatever the outcome.
+# Only the playbooks' output is shown; the setup's goes to .tmp/demo-setup.log (shown on failure).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${VENV:-$REPO/.venv}"
 export PATH="$VENV/bin:$PATH"
+mkdir -p "$REPO/.tmp"
+log="$REPO/.tmp/demo-setup.log"
 dist="$REPO/.tmp/dist"
-collections="$REPO/.tmp/demo-collections"
-rm -rf "$dist" "$collections"
-ansible-galaxy collection build "$REPO" --output-path "$dist" --force
-ansible-galaxy collection install "$dist"/vsphere-content_library-*.tar.gz -p "$collections" --force
-export ANSIBLE_COLLECTIONS_PATH="$collections" ANSIBLE_FORCE_COLOR="${ANSIBLE_FORCE_COLOR:-1}"
-exec python "$REPO/tests/simulator/with_simulator.py" -- ansible-playbook "$REPO/docs/demo.yml" "$@"
+setup() {
+    "$REPO/tools/venv.sh"
+    rm -rf "$dist"
+    ansible-galaxy collection build "$REPO" --output-path "$dist" --force
+    ansible-galaxy collection install "$dist"/vsphere-content_library-*.tar.gz --force
+}
+if ! setup >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "demo.sh: setting up failed (log: $log)" >&2
+    exit 1
+fi
+# No inventory is needed for localhost: do not warn about it.
+export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+exec python "$REPO/tests/simulator/with_simulator.py" --log-level warning -- ansible-playbook "$REPO/docs/demo.yml" "$@"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Create or update the development virtualenv ($VENV, default: <repo>/.venv) from
-# tests/requirements-dev.txt (which includes tests/simulator/requirements.txt).
+# Create or update a virtualenv ($VENV, default: <repo>/.venv) from a pinned requirement
+# file: $1, default tests/requirements-dev.txt (the full tool set, newest ansible-core).
+# tests/requirements-core-2.16.txt makes the lowest supported ansible-core's venv
+# (make VENV_LOW=...). Both include tests/simulator/requirements.txt.
 # A stamp (hash of the requirement files + python version) makes an unchanged re-run a no-op.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${VENV:-$REPO/.venv}"
-REQS=("$REPO/tests/requirements-dev.txt" "$REPO/tests/simulator/requirements.txt")
+REQS=("${1:-$REPO/tests/requirements-dev.txt}" "$REPO/tests/simulator/requirements.txt")
 STAMP="$VENV/.requirements.sha256"
 
 for f in "${REQS[@]}"; do
@@ -24,7 +26,7 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 echo "venv.sh: installing ${REQS[0]#"$REPO"/} into $VENV"
 rm -f "$STAMP"
-"$VENV/bin/python" -m pip install --disable-pip-version-check -r "${REQS[0]}"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "${REQS[0]}"
 "$VENV/bin/python" -m pip check
 echo "$want" > "$STAMP"
 echo "venv.sh: done"

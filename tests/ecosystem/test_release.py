@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) vsphere.content_library contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The built tarball: what it holds, and that ansible-doc finds every module in the installed copy."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tarfile
+
+import pytest
+
+from conftest import BIN, FQCN, MODULES, REPO, clean_env
+
+FORBIDDEN = re.compile(r'(^|/)(\.ansible|\.tmp|\.venv[^/]*|\.cache|\.git|__pycache__|\.pytest_cache|build|dist)(/|$)'
+                       r'|^tests/(output|simulator|integration|ecosystem)(/|$)|^(tools|\.ci|extensions)(/|$)|\.pyc$|^Makefile$')
+
+
+def names(tarball):
+    with tarfile.open(tarball) as tar:
+        return [m.name for m in tar.getmembers()]
+
+
+def test_tarball_holds_license_and_changelog_and_no_build_dirs(tarball):
+    members = names(tarball)
+    assert 'LICENSE' in members and 'CHANGELOG.rst' in members and 'README.md' in members
+    assert [m for m in members if FORBIDDEN.search(m)] == []
+    for module in MODULES:
+        assert 'plugins/modules/%s.py' % module in members
+
+
+def test_license_is_the_gpl3_text(tarball):
+    with tarfile.open(tarball) as tar:
+        shipped = tar.extractfile('LICENSE').read()
+    assert shipped == (REPO / 'LICENSE').read_bytes()
+    assert shipped.lstrip().startswith(b'GNU GENERAL PUBLIC LICENSE\n') and b'Version 3, 29 June 2007' in shipped
+
+
+def test_changelog_is_rendered(tarball):
+    with tarfile.open(tarball) as tar:
+        text = tar.extractfile('CHANGELOG.rst').read().decode()
+    assert 'vsphere.content\\_library Release Notes' in text
+    assert re.search(r'^v\d+\.\d+\.\d+$', text, re.M), text[:500]
+
+
+def ansible_doc(collections_path, workdir, *args):
+    env = clean_env(ANSIBLE_COLLECTIONS_PATH=str(collections_path))
+    return subprocess.run([str(BIN / 'ansible-doc'), *args], cwd=workdir, env=env,
+                          capture_output=True, text=True, check=False)
+
+
+def test_ansible_doc_lists_every_module(collections_path, workdir):
+    result = ansible_doc(collections_path, workdir, '-l', FQCN)
+    assert result.returncode == 0, result.stderr
+    listed = {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
+    assert listed == {'%s.%s' % (FQCN, m) for m in MODULES}, result.stdout
+    assert 'WARNING' not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize('module', MODULES)
+def test_ansible_doc_renders_module_from_installed_copy(collections_path, workdir, module):
+    result = ansible_doc(collections_path, workdir, '%s.%s' % (FQCN, module))
+    # ansible-doc exits 0 for a module it cannot find: judge by what it prints.
+    assert result.returncode == 0 and 'was not found' not in result.stderr, result.stderr
+    assert '> MODULE %s.%s' % (FQCN, module) in result.stdout or '> %s.%s' % (FQCN, module).upper() in result.stdout.upper()
+    installed = str(collections_path / 'ansible_collections' / 'vsphere' / 'content_library' / 'plugins' / 'modules' / module)
+    assert installed in result.stdout
+    for section in ('OPTIONS', 'EXAMPLES', 'RETURN VALUES'):
+        assert section in result.stdout, section
