@@ -6,11 +6,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19 has no such helper: patch what AnsibleModule reads
+    from unittest import mock
+
+    from ansible.module_utils.common.text.converters import to_bytes
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        with mock.patch('ansible.module_utils.basic._ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))):
+            yield
 
 from ansible_collections.vsphere.content_library.plugins.modules import (
     update_session,
