@@ -87,6 +87,9 @@ def plan(desired, session, session_id, force=False):
     Raises StateError, naming the session and its state, when the state cannot be reached.
     """
     state = session['state'] if session else None
+    if session and session.get('predicted') and desired == 'absent':
+        # Check mode cannot follow a predicted session through the tasks that end it: predict its deletion.
+        return ('delete',)
     transitions = dict(_TRANSITIONS[desired])
     if force:
         transitions.update(_FORCED.get(desired, {}))
@@ -106,7 +109,7 @@ def plan(desired, session, session_id, force=False):
 def predicted_session(library_item_id=None, **fields):
     """The session a check-mode run would have created: later check-mode tasks work on it."""
     session = dict(id=PREDICTED_ID, library_item_id=library_item_id, state=ACTIVE, client_progress=0,
-                   warning_behavior=[], predicted=True)
+                   warning_behavior=[], preview_info={'state': 'UNAVAILABLE'}, predicted=True)
     session.update(fields)
     return session
 

@@ -75,7 +75,7 @@ class TestPresent:
         code, result = run_module(update_session, capsys, check_mode=True, library_item_id='I1')
         assert code == 0 and result['changed'] is True
         expected = {'id': 'predicted-by-check-mode', 'library_item_id': 'I1', 'state': 'ACTIVE',
-                    'client_progress': 0, 'warning_behavior': [], 'predicted': True}
+                    'client_progress': 0, 'warning_behavior': [], 'preview_info': {'state': 'UNAVAILABLE'}, 'predicted': True}
         assert result['update_session'] == expected
 
     def test_a_later_check_mode_task_works_on_the_predicted_session(self, vc, capsys):
