@@ -19,6 +19,7 @@ Markdown, to ``tests/output/reliability-figures.md`` (the README's "Reliability"
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 import tempfile
 import threading
@@ -37,19 +38,24 @@ RETRIES = 2            # and their retries option
 DELAY = 3              # a slow answer: longer than TIMEOUT
 # Process start-up (Python, Ansible's module code), login, logout and the clean-up requests, with up to
 # six module processes and six simulators sharing two cores.
-STARTUP = 5.0
-SIGNAL_GRACE = 4.0     # from SIGTERM to the module's exit: fail the session, delete it, log out
+STARTUP = 6.0
+# From SIGTERM to the module's exit: the PUT in flight stops at its next chunk, which may wait up to timeout
+# for the server to take it, then the session is failed (and deleted) and the module logs out.
+SIGNAL_GRACE = 3.0
 SIMS_PER_FLAVOR = 3
 MIB = 1024 * 1024
 SMALL = 64 * 1024      # the file of most upload cases
 RATE = MIB             # bytes per second of each upload connection in the slow-upload cases
+# The timeout of the slow-upload cases: on loopback the whole file fits in the socket buffers, so the
+# PUT's answer comes size / RATE seconds after the last byte was handed over; that must stay below it.
+UPLOAD_TIMEOUT = 5
 OUTPUT = h.TESTS_DIR / 'output' / 'reliability-figures.md'
 
 
 @dataclass
 class Case:
     """One module run under one set of faults; the ``{item}``, ``{session}``, ``{src}`` and ``{name}``
-    placeholders of ``args`` are filled by the setup (``setup``: none, item, session)."""
+    placeholders of ``args`` are filled by the setup (``setup``: none, item, session, canceled)."""
     kind: str
     module: str
     fault: str                                  # the fault in words, for the table
@@ -67,6 +73,7 @@ class Case:
     ends_given: bool = False                    # a failure must end the given session (fail_session_on_error)
     logins: int | None = None                   # the exact number of logins, when it matters
     extra_time: float = 0.0                     # time the case needs beyond the formula (a slow upload)
+    timeout: int = TIMEOUT
 
     @property
     def slug(self) -> str:
@@ -88,6 +95,7 @@ A_INFO_LIST = {'library_item_id': '{item}'}
 A_FINFO = {'id': '{session}'}
 A_CREATE = {'library_item_id': '{item}'}
 A_KEEP = {'id': '{session}', 'keep_alive': True}
+A_ABSENT = {'id': '{session}', 'state': 'absent'}
 A_COMPLETE = {'id': '{session}', 'state': 'completed', 'wait_timeout': 20}
 A_FAIL = {'id': '{session}', 'client_error_message': 'relia: the client gave up'}
 A_FILE = {'id': '{session}', 'name': 'disk.iso', 'src': '{src}', 'wait_timeout': 20}
@@ -166,6 +174,12 @@ def _cases() -> list[Case]:  # pylint: disable=too-many-statements
         checks=('given_done',))
     add(k, FAIL, 'drop after fail', [op('update_session.fail', drop=True, when='after')], 'ok', A_FAIL,
         checks=('given_error',))
+    add(k, US, 'drop after keep-alive (progress)', [op('update_session.keep_alive', drop=True, when='after')], 'ok',
+        dict(A_CREATE, client_progress=50), setup='item', opens=1)
+    add(k, US, 'drop after delete', [op('update_session.delete', drop=True, when='after')], 'ok', A_ABSENT,
+        setup='canceled', checks=('given_gone',))
+    add(k, FAIL, 'drop before fail', [op('update_session.fail', drop=True)], 'failed', A_FAIL,
+        words=('did not happen',), checks=('given_active',))
     add(k, FILE, 'drop after file add', [op('file.add', drop=True, when='after')], 'failed', A_FILE, ends_given=True)
     add(k, LIU, 'drop on item get', [op('item.get', drop=True)], 'ok', A_LIU, setup='item', checks=('item_has_file',))
     add(k, LIU, 'drop after complete', [op('update_session.complete', drop=True, when='after')], 'ok', A_LIU,
@@ -183,6 +197,8 @@ def _cases() -> list[Case]:  # pylint: disable=too-many-statements
     add(k, FAIL, 'fail answer late', [op('update_session.fail', when='after', **slow)], 'ok', A_FAIL, settle=DELAY,
         checks=('given_error',))
     add(k, FILE, 'one file get slow', [op('file.get', **slow)], 'ok', A_FILE, settle=DELAY, checks=('file_ready',))
+    add(k, FILE, 'upload answer late', [op('file.upload', when='after', **slow)], 'failed', A_FILE, settle=DELAY,
+        words=('timed out',), ends_given=True)
     add(k, LIU, 'one item file list slow', [op('item_file.list', **slow)], 'ok', A_LIU, setup='item', settle=DELAY,
         checks=('item_has_file',))
 
@@ -212,6 +228,8 @@ def _cases() -> list[Case]:  # pylint: disable=too-many-statements
         checks=('given_error',))
     add(k, FILE, 'token expires at file add', [op('file.add', **expire)], 'ok', A_FILE, logins=2,
         checks=('file_ready',))
+    add(k, FILE, 'token expires at the upload PUT', [op('file.upload', **expire)], 'ok', A_FILE, logins=2,
+        checks=('file_ready',))
     add(k, LIU, 'token expires at session create', [op('update_session.create', **expire)], 'ok', A_LIU,
         setup='item', logins=2, checks=('item_has_file',))
 
@@ -226,11 +244,11 @@ def _cases() -> list[Case]:  # pylint: disable=too-many-statements
     # -- a keep-alive that fails while an upload runs: a warning, the upload goes on -----------------------------------
     k = 'keep-alive failure in upload'
     add(k, FILE, '500 on every keep-alive', [op('update_session.keep_alive', status=500, every=True)], 'ok',
-        dict(A_FILE, keep_alive_interval=1), size=3 * MIB, rate=RATE, extra_time=3,
+        dict(A_FILE, keep_alive_interval=1), size=3 * MIB, rate=RATE, extra_time=3, timeout=UPLOAD_TIMEOUT,
         checks=('file_ready', 'warned_keep_alive'))
     add(k, LIU, '500 on the first keep-alive', [op('update_session.keep_alive', status=500)], 'ok',
         dict(A_LIU, keep_alive_interval=1), setup='item', size=3 * MIB, rate=RATE, extra_time=3,
-        checks=('item_has_file', 'warned_keep_alive'))
+        timeout=UPLOAD_TIMEOUT, checks=('item_has_file', 'warned_keep_alive'))
 
     # -- an upload cut off half-way ----------------------------------------------------------------------------------------
     k = 'failure mid-upload'
@@ -243,9 +261,9 @@ def _cases() -> list[Case]:  # pylint: disable=too-many-statements
     # -- SIGTERM while an upload runs ----------------------------------------------------------------------------------------
     k = 'SIGTERM in upload'
     add(k, FILE, 'SIGTERM during the PUT', [], 'failed', A_FILE, size=8 * MIB, rate=RATE, signal='SIGTERM',
-        words=('SIGTERM',), ends_given=True)
+        timeout=UPLOAD_TIMEOUT, words=('SIGTERM',), ends_given=True)
     add(k, LIU, 'SIGTERM during the PUT', [], 'failed', A_LIU, setup='item', size=8 * MIB, rate=RATE,
-        signal='SIGTERM', words=('SIGTERM',), checks=('item_unchanged',))
+        signal='SIGTERM', timeout=UPLOAD_TIMEOUT, words=('SIGTERM',), checks=('item_unchanged',))
     return c
 
 
@@ -295,6 +313,21 @@ def _item_gone(sim: h.Sim, ctx: dict[str, Any], run: h.ModuleRun, entries: list[
     return [] if not found else ['the item the failed task created is still there: %s' % found]
 
 
+def _given_gone(sim: h.Sim, ctx: dict[str, Any], run: h.ModuleRun, entries: list[dict[str, Any]]) -> list[str]:
+    left = sim.user_sessions().get(ctx['session'])
+    return [] if left is None else ['the given session is still there: %s' % left.get('state')]
+
+
+def _truthful_about_the_item(sim: h.Sim, ctx: dict[str, Any], run: h.ModuleRun,
+                             entries: list[dict[str, Any]]) -> list[str]:
+    """A failed library_item_upload that says the item keeps its previous content (none, here) must be right."""
+    if not (run.failed and ctx.get('item') and 'keeps its previous content' in run.msg):
+        return []
+    files = sim.item_files(ctx['item'])
+    return [] if not files else ['the msg says the item keeps its previous content, but it now holds %s'
+                                 % [f.get('name') for f in files]]
+
+
 def _one_item(sim: h.Sim, ctx: dict[str, Any], run: h.ModuleRun, entries: list[dict[str, Any]]) -> list[str]:
     found = sim.find_items(ctx['name'])
     return [] if len(found) == 1 else ['%d items named %s (expected 1)' % (len(found), ctx['name'])]
@@ -309,12 +342,13 @@ def _warned_keep_alive(sim: h.Sim, ctx: dict[str, Any], run: h.ModuleRun, entrie
     warnings = (run.result or {}).get('warnings') or []
     failed = [e for e in entries if e['operation'] == 'update_session.keep_alive' and e['fault']]
     problems = [] if failed else ['no keep-alive was hit by the fault (the upload was too quick?)']
-    if not any('keep-alive' in w for w in warnings):
+    if 'keep-alive' not in json.dumps(warnings):   # plain strings, or Ansible 2.19's warning objects
         problems.append('no warning about the failed keep-alive: %s' % warnings)
     return problems
 
 
 CHECKS: dict[str, Callable[..., list[str]]] = {
+    'given_gone': _given_gone, 'truthful_about_the_item': _truthful_about_the_item,
     'given_error': _given_state('ERROR'), 'given_done': _given_state('DONE'), 'given_active': _given_state('ACTIVE'),
     'file_ready': _file_ready, 'item_has_file': _item_has_file, 'item_unchanged': _item_unchanged,
     'item_gone': _item_gone, 'one_item': _one_item, 'no_writes': _no_writes, 'warned_keep_alive': _warned_keep_alive,
@@ -331,10 +365,12 @@ def _fill(value: Any, ctx: dict[str, Any]) -> Any:
 
 def _prepare(sim: h.Sim, case: Case, workdir: Path) -> dict[str, Any]:
     ctx: dict[str, Any] = {'size': case.size, 'name': 'relia-fault-%s' % uuid.uuid4().hex[:10]}
-    if case.setup in ('item', 'session'):
+    if case.setup in ('item', 'session', 'canceled'):
         ctx['item'] = sim.create_item()
-    if case.setup == 'session':
+    if case.setup in ('session', 'canceled'):
         ctx['session'] = sim.create_session(ctx['item'])
+    if case.setup == 'canceled':
+        sim.session_action(ctx['session'], 'cancel')
     src = workdir / 'disk.iso'
     with open(src, 'wb') as handle:
         block = (uuid.uuid4().bytes * 4096)[:65536]
@@ -346,14 +382,14 @@ def _prepare(sim: h.Sim, case: Case, workdir: Path) -> dict[str, Any]:
 
 def bound_of(case: Case) -> float:
     """The wall time a case may take: timeout x (retries + 1), the back-off, the start-up, a slow upload."""
-    return TIMEOUT * (RETRIES + 1) + h.backoff_allowance(RETRIES) + STARTUP + case.extra_time
+    return case.timeout * (RETRIES + 1) + h.backoff_allowance(RETRIES) + STARTUP + case.extra_time
 
 
 def run_case(sim: h.Sim, case: Case, workdir: Path) -> dict[str, Any]:
     sim.reset()
     sim.settings(upload_rate_limit=0)
     ctx = _prepare(sim, case, workdir)
-    args = sim.conn(timeout=TIMEOUT, retries=RETRIES, **dict((key, _fill(value, ctx)) for key, value in case.args.items()))
+    args = sim.conn(timeout=case.timeout, retries=RETRIES, **dict((key, _fill(value, ctx)) for key, value in case.args.items()))
     known = sim.user_sessions()           # also makes sure the admin's own login exists before the counts
     sim.reset()
     open_before = sim.stats()['open_login_sessions']
@@ -393,7 +429,7 @@ def run_case(sim: h.Sim, case: Case, workdir: Path) -> dict[str, Any]:
                    logins=stats['logins'], logins_open=stats['open_login_sessions'] - open_before,
                    new_active=new_active, active_left=active_left, dups=h.duplicated_writes(entries),
                    faulted=sum(1 for e in entries if e['fault']), requests=len(entries))
-    measure['bound'] = (measure['signal_at'] or 0) + SIGNAL_GRACE if case.signal else bound_of(case)
+    measure['bound'] = (measure['signal_at'] or 0) + case.timeout + SIGNAL_GRACE if case.signal else bound_of(case)
     measure['problems'] = problems_of(sim, case, ctx, measure)
     return measure
 
@@ -423,7 +459,7 @@ def problems_of(sim: h.Sim, case: Case, ctx: dict[str, Any], m: dict[str, Any]) 
         problems.append('the upload never started, so no %s was sent' % case.signal)
     if m['seconds'] > m['bound']:
         problems.append('took %.1f s, more than the bound of %.1f s' % (m['seconds'], m['bound']))
-    for name in case.checks:
+    for name in case.checks + (('truthful_about_the_item',) if case.module == LIU else ()):
         problems += CHECKS[name](sim, ctx, run, m['entries'])
     return problems
 
@@ -510,10 +546,11 @@ def render(collected: dict[str, Any]) -> str:
     good = [r for r in rows if 'error' not in r]
     lines = ['# Reliability figures (fault suite)', '',
              'Generated by `tests/reliability/test_faults.py` against the bundled simulator, both URL flavours '
-             '(`/api` and `/rest`), every module run as a real process with `timeout: %d`, `retries: %d`. '
+             '(`/api` and `/rest`), every module run as a real process with `timeout: %d` (%d for the rate-limited '
+             'uploads), `retries: %d`. '
              'Wall-time bound: timeout x (retries + 1) + back-off (%.1f s) + start-up and clean-up (%.0f s), '
-             'plus the upload time for the rate-limited uploads; after a SIGTERM, %.0f s to exit.'
-             % (TIMEOUT, RETRIES, h.backoff_allowance(RETRIES), STARTUP, SIGNAL_GRACE), '']
+             'plus the upload time for the rate-limited uploads; after a SIGTERM, timeout + %.0f s to exit.'
+             % (TIMEOUT, UPLOAD_TIMEOUT, RETRIES, h.backoff_allowance(RETRIES), STARTUP, SIGNAL_GRACE), '']
     if collected.get('runtime') is not None:
         lines += ['%d runs in %.0f s on %d simulators at once; %d failed an assertion.'
                   % (len(rows), collected['runtime'], collected.get('workers', 0), sum(1 for r in rows if r['problems'])), '']
