@@ -232,6 +232,8 @@ def _cases() -> list[Case]:  # pylint: disable=too-many-statements
         checks=('file_ready',))
     add(k, LIU, 'token expires at session create', [op('update_session.create', **expire)], 'ok', A_LIU,
         setup='item', logins=2, checks=('item_has_file',))
+    add(k, LIU, 'token expires at the upload PUT', [op('file.upload', **expire)], 'ok', A_LIU, setup='item', logins=2,
+        checks=('item_has_file',))
 
     # -- refused login: fails at once, nothing sent ----------------------------------------------------------------------
     k = 'refused login'
@@ -596,6 +598,23 @@ def test_fault(fault_runs: dict[str, dict[str, Any]], figures: dict[str, Any], c
     figures['rows'].append(row_of(case_id, measure))
     assert 'error' not in measure, measure.get('error')
     assert not measure['problems'], '%s\n%s\n%r' % (case_id, '\n'.join(measure['problems']), measure['run'])
+
+
+def test_duplicated_writes_are_counted() -> None:
+    """The measure itself: a repeated write counts, the allowed repeats do not."""
+    def entry(operation: str, status: int = 200, body: str | None = 'b1', path: str = '/api/x', write: bool = True,
+              query: str = '') -> dict[str, Any]:
+        return {'operation': operation, 'path': path, 'query': query, 'body_sha1': body, 'status': status, 'write': write}
+    assert h.duplicated_writes([entry('update_session.fail', 0), entry('update_session.fail')]) != []
+    assert h.duplicated_writes([entry('file.upload', 500, None), entry('file.upload', 200, None)]) != []
+    assert h.duplicated_writes([entry('update_session.keep_alive', body='p50'), entry('update_session.keep_alive', body='p50')])
+    # allowed: a create with its client token, the one repeat after a 401, progress-less keep-alives, reads
+    assert h.duplicated_writes([entry('update_session.create', 0), entry('update_session.create')]) == []
+    assert h.duplicated_writes([entry('file.add', 401), entry('file.add')]) == []
+    assert h.duplicated_writes([entry('file.add', 401), entry('file.add', 401), entry('file.add')]) != []
+    assert h.duplicated_writes([entry('update_session.keep_alive', body=None)] * 3) == []
+    assert h.duplicated_writes([entry('file.list', write=False)] * 2) == []
+    assert h.duplicated_writes([entry('file.add', body='a'), entry('file.add', body='b')]) == []
 
 
 def test_the_case_list_covers_the_issue() -> None:
