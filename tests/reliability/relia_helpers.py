@@ -385,7 +385,6 @@ class Sim:
                 return info
             time.sleep(0.05)
 
-
     # more control and reads for the fault suite
     def settings(self, **changes: Any) -> dict[str, Any]:
         """``PATCH /_sim/settings`` (``upload_rate_limit``, ``upload_host``); returns the settings now."""
@@ -817,7 +816,7 @@ def start_simulators(stack: Any, flavor: str, count: int, *flags: str) -> list[S
     """
     from simulator.launcher import running_simulator  # pylint: disable=import-outside-toplevel
     sims = []
-    for _ in range(count):
+    for _number in range(count):
         info = stack.enter_context(running_simulator(['--flavor', flavor, '--log-level', 'error', *flags]))
         sim = Sim(info, flavor)
         stack.callback(sim.admin_logout)
@@ -864,6 +863,6 @@ def backoff_allowance(retries: int) -> float:
 
 
 def markdown_table(header: list[str], rows: list[list[Any]]) -> str:
-    lines = ['| ' + ' | '.join(header) + ' |', '|' + '|'.join('---' for _ in header) + '|']
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
     lines += ['| ' + ' | '.join(str(cell).replace('|', '\\|') for cell in row) + ' |' for row in rows]
     return '\n'.join(lines) + '\n'
