@@ -385,6 +385,45 @@ class Sim:
                 return info
             time.sleep(0.05)
 
+    # more control and reads for the fault suite
+    def settings(self, **changes: Any) -> dict[str, Any]:
+        """``PATCH /_sim/settings`` (``upload_rate_limit``, ``upload_host``); returns the settings now."""
+        response = self.request('PATCH', '/_sim/settings', json=changes)
+        assert response.ok, response.text
+        return response.json()
+
+    def clear_faults(self) -> None:
+        assert self.request('DELETE', '/_sim/faults').status_code == 204
+
+    def user_sessions(self) -> dict[str, dict[str, Any]]:
+        """Every update session of the simulator's main user (the user the modules log in as), by id."""
+        sessions = {}
+        for session_id in self._value(self.request('GET', _US[self.flavor], headers=self._auth())) or []:
+            response = self.request('GET', self.session_path(session_id), headers=self._auth())
+            if response.status_code != 404:   # deleted between the list and the get
+                sessions[session_id] = dict(self._value(response), id=session_id)
+        return sessions
+
+    def find_items(self, name: str) -> list[str]:
+        """The ids of the items of ``local-lib`` named ``name``."""
+        spec = {'name': name, 'library_id': self.libraries['local-lib']['id']}
+        if self.flavor == API:
+            response = self.request('POST', '/api/content/library/item', params={'action': 'find'}, json=spec,
+                                    headers=self._auth())
+        else:
+            response = self.request('POST', '/rest/com/vmware/content/library/item', params={'~action': 'find'},
+                                    json={'spec': spec}, headers=self._auth())
+        return self._value(response) or []
+
+    def item_files(self, item_id: str) -> list[dict[str, Any]] | None:
+        """The files of a library item, or None when the item does not exist."""
+        if self.flavor == API:
+            response = self.request('GET', '/api/content/library/item/%s/file' % item_id, headers=self._auth())
+        else:
+            response = self.request('GET', '/rest/com/vmware/content/library/item/file',
+                                    params={'library_item_id': item_id}, headers=self._auth())
+        return None if response.status_code == 404 else self._value(response)
+
 
 # Extra simulator users, one per concurrent worker: the log's ``user`` field then tells whose request it was.
 WORKER_USERS = [('relia-w%d@vsphere.local' % i, 'Relia-W%d-%s' % (i, uuid.uuid4().hex[:12])) for i in range(4)]
@@ -765,3 +804,65 @@ def assert_nothing_leaked(elsewhere: Elsewhere) -> None:
         assert not leaked, 'the other origin got %s on %s %s' % (leaked, request['method'], request['path'])
     assert not elsewhere.requests(), 'a redirect to another origin was followed: %s' % [
         (r['method'], r['path']) for r in elsewhere.requests()]
+
+
+# -- simulators of one's own, and the figures of a run ---------------------------------------------------
+
+def start_simulators(stack: Any, flavor: str, count: int, *flags: str) -> list[Sim]:
+    """``count`` simulators of one flavour, stopped when ``stack`` (a contextlib.ExitStack) closes.
+
+    A test that owns a simulator can reset its log, faults and settings between cases without
+    disturbing anyone, so its cases run concurrently, one simulator each.
+    """
+    from simulator.launcher import running_simulator  # pylint: disable=import-outside-toplevel
+    sims = []
+    for _number in range(count):
+        info = stack.enter_context(running_simulator(['--flavor', flavor, '--log-level', 'error', *flags]))
+        sim = Sim(info, flavor)
+        stack.callback(sim.admin_logout)
+        sims.append(sim)
+    return sims
+
+
+# Creates that carry a client token: vCenter answers a repeat with the same object, so they may be sent again.
+TOKEN_CREATES = ('update_session.create', 'item.create')
+
+
+def duplicated_writes(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The writes of a simulator log that repeat an earlier one: same operation, path, query and body.
+
+    Not counted: creates with a client token (safe to repeat), the one repeat of a write that was
+    answered 401 (the client logged in again; a 401 did nothing), and keep-alives without a progress
+    (the upload's periodic heartbeat: each is the same request on purpose).
+    """
+    last: dict[tuple[Any, ...], dict[str, Any]] = {}
+    after_401: set[tuple[Any, ...]] = set()
+    repeats = []
+    for entry in entries:
+        if not entry.get('write'):
+            continue
+        key = (entry['operation'], entry['path'], entry['query'], entry['body_sha1'])
+        earlier = last.get(key)
+        last[key] = entry
+        if earlier is None or entry['operation'] in TOKEN_CREATES:
+            continue
+        if earlier['status'] == 401 and key not in after_401:
+            after_401.add(key)
+            continue
+        if entry['operation'] == 'update_session.keep_alive' and entry['body_sha1'] is None:
+            continue
+        repeats.append(entry)
+    return repeats
+
+
+def backoff_allowance(retries: int) -> float:
+    """The most the client's back-off can add to a request that is retried ``retries`` times."""
+    from ansible_collections.vsphere.content_library.plugins.module_utils._client import (  # pylint: disable=import-outside-toplevel
+        BACKOFF_BASE, BACKOFF_CAP)
+    return sum(min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt) for attempt in range(retries))
+
+
+def markdown_table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+    lines += ['| ' + ' | '.join(str(cell).replace('|', '\\|') for cell in row) + ' |' for row in rows]
+    return '\n'.join(lines) + '\n'
