@@ -4,7 +4,7 @@
 
 Every benchmark runs the library_item_upload module the way Ansible's AnsiballZ wrapper does in
 the end (one Python process reading its arguments file), and curl as the baseline, each as a child
-process whose own resource usage (``os.wait4``) gives its peak RSS and CPU seconds. REQUESTS_CA_BUNDLE
+process under /usr/bin/time, whose report gives that process's own peak RSS and CPU seconds. REQUESTS_CA_BUNDLE
 and CURL_CA_BUNDLE are removed from the children's environment: they would override the CA given.
 """
 
@@ -48,7 +48,7 @@ def child_env(**extra):
 
 def need(*tools):
     for tool in tools:
-        if not shutil.which(tool):
+        if not (os.access(tool, os.X_OK) if os.path.isabs(tool) else shutil.which(tool)):
             raise SystemExit('%s is needed for this benchmark' % tool)
 
 
@@ -242,32 +242,37 @@ def unique_name(prefix):
 # -- measured child processes -----------------------------------------------------------------------
 
 class Measured(object):
-    """A finished child process: ``wall`` seconds, ``cpu`` (user+sys) seconds, ``rss_mib`` (its peak RSS), output."""
+    """A finished child process: ``wall`` seconds, ``user``/``sys``/``cpu`` seconds, ``rss_mib`` (its peak RSS), output."""
 
-    def __init__(self, returncode, wall, usage, stdout, stderr):
+    def __init__(self, returncode, wall, user, system, maxrss_kib, stdout, stderr):
         self.returncode = returncode
         self.wall = wall
-        self.user = usage.ru_utime
-        self.sys = usage.ru_stime
-        self.cpu = usage.ru_utime + usage.ru_stime
-        self.rss_mib = usage.ru_maxrss / 1024.0  # KiB on Linux
+        self.user = user
+        self.sys = system
+        self.cpu = user + system
+        self.rss_mib = maxrss_kib / 1024.0
         self.stdout = stdout
         self.stderr = stderr
 
 
 def run_measured(command, env, workdir):
-    """Run ``command``; return a Measured with the resource usage of that child alone (os.wait4)."""
-    out_path, err_path = os.path.join(workdir, 'child.out'), os.path.join(workdir, 'child.err')
+    """Run ``command`` under /usr/bin/time; return a Measured with the resource usage of that process alone.
+
+    Not os.wait4() or RUSAGE_CHILDREN from here: Python starts children with vfork(), and Linux counts
+    the parent's resident set in the child's ru_maxrss (the high-water mark of the mm that exec()
+    replaced), so every child would look as big as this script. /usr/bin/time is a small C program.
+    """
+    out_path, err_path, usage_path = (os.path.join(workdir, name) for name in ('child.out', 'child.err', 'child.usage'))
     with open(out_path, 'wb') as out, open(err_path, 'wb') as err:
         start = time.monotonic()
-        # pylint: disable-next=consider-using-with
-        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        _pid, status, usage = os.wait4(process.pid, 0)
+        returncode = subprocess.call(['/usr/bin/time', '-o', usage_path, '-f', '%U %S %M'] + list(command),
+                                     env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         wall = time.monotonic() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    with open(out_path, 'rb') as out, open(err_path, 'rb') as err:
+    with open(out_path, 'rb') as out, open(err_path, 'rb') as err, open(usage_path) as usage:
         stdout, stderr = out.read().decode('utf-8', 'replace'), err.read().decode('utf-8', 'replace')
-    return Measured(process.returncode, wall, usage, stdout, stderr)
+        # The last line: time prints "Command exited with non-zero status N" before it on a failure.
+        user, system, maxrss = usage.read().strip().splitlines()[-1].split()
+    return Measured(returncode, wall, float(user), float(system), int(maxrss), stdout, stderr)
 
 
 def connection_args(info):

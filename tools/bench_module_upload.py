@@ -38,7 +38,7 @@ def main():
     parser.add_argument('--ansible', action=argparse.BooleanOptionalAction, default=True,
                         help='one more run through ansible localhost -m (default: yes)')
     args = parser.parse_args()
-    need('curl', 'sync')
+    need('curl', 'sync', '/usr/bin/time')
     runs = []
     with workspace('bench-upload-') as space, simulator() as info:
         path = space.join('big.iso')
