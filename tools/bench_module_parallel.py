@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark: library_item_upload with parallel: 4 against parallel: 1, on connections of limited rate.
 
-    .venv/bin/python tools/bench_module_parallel.py [--disks 4] [--disk-mib 256] [--rate-mib 32] [--runs 2] [--manifest]
+    .venv/bin/python tools/bench_module_parallel.py [--disks 4] [--disk-mib 256] [--rate-mib 32] [--runs 3] [--manifest]
 
 Issue 8, goal 4. Starts the simulator with ``--upload-rate-limit`` (bytes per second, per upload
 connection: a WAN link to vCenter, say), writes an OVF template directory (bench.ovf and --disks disks
@@ -29,7 +29,7 @@ def main():
     parser.add_argument('--disks', type=int, default=4, help='disks in the OVF template, and the parallel run\'s parallel (default 4)')
     parser.add_argument('--disk-mib', type=int, default=256, help='size of each disk in MiB (default 256)')
     parser.add_argument('--rate-mib', type=float, default=32.0, help='simulator --upload-rate-limit in MiB/s per connection (default 32)')
-    parser.add_argument('--runs', type=int, default=2, help='runs of each, alternating (default 2)')
+    parser.add_argument('--runs', type=int, default=3, help='runs of each, alternating (default 3)')
     parser.add_argument('--manifest', action='store_true', help='add a SHA256 manifest (the module then hashes twice)')
     args = parser.parse_args()
     need('sync', '/usr/bin/time')
@@ -63,6 +63,8 @@ def main():
     ratio = one_transfer / many_transfer
     print('speed-up parallel %d / parallel 1: %.2f x (transfer), %.2f x (process); ideal %d x; the floors allow %.2f x' % (
         args.disks, ratio, one_wall / many_wall, args.disks, floor_one / floor_many))
+    best = min(m.result['seconds'] for m in times[1]) / min(m.result['seconds'] for m in times[args.disks])
+    print('ratio of the best runs (a busy machine only ever adds time): %.2f x' % best)
     print('goal 4, close to %d x (at least %.1f x): %s' % (args.disks, GOAL_FRACTION * args.disks, verdict(ratio >= GOAL_FRACTION * args.disks)))
     return 0
 
