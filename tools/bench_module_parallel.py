@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark: library_item_upload with parallel: 4 against parallel: 1, on connections of limited rate.
 
-    .venv/bin/python tools/bench_module_parallel.py [--disks 4] [--disk-mib 256] [--rate-mib 32] [--runs 3] [--manifest]
+    .venv/bin/python tools/bench_module_parallel.py [--disks 4] [--disk-mib 256] [--rate-mib 16] [--runs 2] [--manifest]
 
 Issue 8, goal 4. Starts the simulator with ``--upload-rate-limit`` (bytes per second, per upload
 connection: a WAN link to vCenter, say), writes an OVF template directory (bench.ovf and --disks disks
@@ -11,6 +11,10 @@ parallel: N (N = --disks; N first in odd rounds). With every connection capped, 
 should take about 1/N of the time: prints the module's transfer times (its ``seconds``), the process
 wall times, and the ratio (parallel 1 / parallel N), against the ideal N and against the time the
 rate limit alone allows. It reports; it does not assert.
+
+The default rate keeps the parallel run's total (4 x 16 MiB/s) well below what the 2-core machine
+moves with the simulator, the module's hashing and TLS on both ends sharing it: at 4 x 32 MiB/s a busy
+machine starves the parallel run and the ratio measures the CPU, not the parallelism.
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--disks', type=int, default=4, help='disks in the OVF template, and the parallel run\'s parallel (default 4)')
     parser.add_argument('--disk-mib', type=int, default=256, help='size of each disk in MiB (default 256)')
-    parser.add_argument('--rate-mib', type=float, default=32.0, help='simulator --upload-rate-limit in MiB/s per connection (default 32)')
-    parser.add_argument('--runs', type=int, default=3, help='runs of each, alternating (default 3)')
+    parser.add_argument('--rate-mib', type=float, default=16.0, help='simulator --upload-rate-limit in MiB/s per connection (default 16)')
+    parser.add_argument('--runs', type=int, default=2, help='runs of each, alternating (default 2)')
     parser.add_argument('--manifest', action='store_true', help='add a SHA256 manifest (the module then hashes twice)')
     args = parser.parse_args()
     need('sync', '/usr/bin/time')
