@@ -1,144 +1,117 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Benchmark: update_session_file uploading a large file, against curl doing the same PUT.
+"""Benchmark: library_item_upload putting a large file into an item, against curl -T doing the same PUT.
 
-    .venv/bin/python tools/bench_module_upload.py [--size-mib 1024]
+    .venv/bin/python tools/bench_module_upload.py [--size-mib 1024] [--runs 3] [--no-ansible]
 
-Starts the simulator, writes a file of --size-mib MiB, then for each of the module and curl:
-opens an update session, adds the file (PUSH) and PUTs the bytes to the upload endpoint.
-Prints the throughput of each, their ratio, and the module process's peak RSS (its ru_maxrss),
-which must stay under 100 MiB whatever the file's size: the module streams the file.
+Issue 8, goals 1 and 3. Starts the simulator (HTTPS), writes a file of --size-mib MiB, then runs,
+alternating (module first in odd rounds, curl first in even ones, a ``sync`` before each):
+
+- the module as its own Python process (``python -m ...library_item_upload args.json``, as the
+  AnsiballZ wrapper runs it), uploading the file into a new item of local-lib;
+- curl -T to the upload endpoint of a session this script opened with plain requests.
+
+Prints per run and as medians: the module's own transfer time (its ``seconds``: opening the update
+session to completion), the module process's wall time (start-up, login, item creation, logout
+included), curl's wall time, the throughputs and their ratios (goal: module >= 0.9 x curl), and the
+CPU seconds (user+sys) per GiB sent of the module and of curl (and of the simulator, which shares
+the machine's cores with them), and the module's fixed cost (a run with a 1 MiB file). With ``--ansible`` (default) one more run goes through
+``ansible localhost -m``, for the wall time a user sees. It reports; it does not assert.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
-import uuid
 
-import requests
+from _bench_common import (GIB, MIB, Api, cpu_seconds_of, make_file, median, need, run_ansible, run_curl, run_module,
+                           simulator, sync, table, verdict, workspace)
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(REPO, 'tests'))
-
-from simulator.launcher import start_simulator, stop_simulator  # noqa: E402  pylint: disable=wrong-import-position
-
-RSS_LIMIT_MIB = 100
-
-
-def make_file(path, size_mib):
-    block = os.urandom(1024 * 1024)
-    with open(path, 'wb') as handle:
-        for dummy in range(size_mib):
-            handle.write(block)
-
-
-class Api:
-    """Just enough of the API, with plain requests, to prepare each run."""
-
-    def __init__(self, info):
-        self.info = info
-        self.http = requests.Session()
-        self.verify = info['ca_cert']
-        token = self.http.post(info['url'] + '/api/session', auth=(info['username'], info['password']), verify=self.verify).json()
-        self.http.headers['vmware-api-session-id'] = token
-
-    def new_session(self):
-        spec = {'library_id': self.info['libraries']['local-lib']['id'], 'name': 'bench-%s' % uuid.uuid4().hex[:8], 'type': 'iso'}
-        item = self.http.post(self.info['url'] + '/api/content/library/item', json=spec, verify=self.verify).json()
-        return self.http.post(self.info['url'] + '/api/content/library/item/update-session',
-                              json={'library_item_id': item}, verify=self.verify).json()
-
-    def add_file(self, session_id, name, size):
-        info = self.http.post('%s/api/content/library/item/update-session/%s/file' % (self.info['url'], session_id),
-                              json={'name': name, 'source_type': 'PUSH', 'size': size}, verify=self.verify).json()
-        return info['upload_endpoint']['uri']
-
-    def file_status(self, session_id, name):
-        return self.http.get('%s/api/content/library/item/update-session/%s/file/%s' % (self.info['url'], session_id, name),
-                             verify=self.verify).json()['status']
-
-    def close(self):
-        self.http.delete(self.info['url'] + '/api/session', verify=self.verify)
-
-
-def run_module(info, session_id, path, workdir):
-    """Run the module as Ansible runs it (a python process reading its args file); return seconds and peak RSS."""
-    host, port = info['url'].split('://')[1].split(':')
-    args = {'ANSIBLE_MODULE_ARGS': {
-        'hostname': host, 'port': int(port), 'username': info['username'], 'password': info['password'],
-        'ca_path': info['ca_cert'], 'update_session_id': session_id, 'name': 'big.iso', 'src': path}}
-    args_path = os.path.join(workdir, 'args.json')
-    with open(args_path, 'w') as handle:
-        json.dump(args, handle)
-    collections = os.path.join(workdir, 'collections')
-    os.makedirs(os.path.join(collections, 'ansible_collections', 'vsphere'), exist_ok=True)
-    link = os.path.join(collections, 'ansible_collections', 'vsphere', 'content_library')
-    if not os.path.exists(link):
-        os.symlink(REPO, link)
-    env = dict(os.environ, PYTHONPATH=collections)
-    module = os.path.join(REPO, 'plugins', 'modules', 'update_session_file.py')
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.monotonic()
-    result = subprocess.run([sys.executable, module, args_path], env=env, capture_output=True, text=True, check=False)
-    seconds = time.monotonic() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    output = json.loads(result.stdout)
-    if output.get('failed') or output['file']['status'] != 'READY':
-        raise SystemExit('the module failed: %s' % output.get('msg'))
-    # ru_maxrss of the children is the largest child so far: run the module before any other child.
-    return seconds, max(peak_kib, before) / 1024.0
-
-
-def run_curl(info, api, path, size):
-    session_id = api.new_session()
-    uri = api.add_file(session_id, 'big.iso', size)
-    start = time.monotonic()
-    # --upload-file streams the file with a PUT, as the module does.
-    subprocess.run(['curl', '--silent', '--show-error', '--fail', '--cacert', info['ca_cert'],
-                    '-H', 'Content-Type: application/octet-stream', '-H', 'vmware-api-session-id: %s' % api.http.headers['vmware-api-session-id'],
-                    '--upload-file', path, '-o', '/dev/null', uri], check=True)
-    seconds = time.monotonic() - start
-    if api.file_status(session_id, 'big.iso') != 'READY':
-        raise SystemExit('curl upload did not reach READY')
-    return seconds
+GOAL_RATIO = 0.9
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--size-mib', type=int, default=1024)
+    parser.add_argument('--size-mib', type=int, default=1024, help='file size in MiB (default 1024)')
+    parser.add_argument('--runs', type=int, default=3, help='runs of each, alternating (default 3)')
+    parser.add_argument('--ansible', action=argparse.BooleanOptionalAction, default=True,
+                        help='one more run through ansible localhost -m (default: yes)')
     args = parser.parse_args()
-    if not shutil.which('curl'):
-        raise SystemExit('curl is needed for the comparison')
-    workdir = tempfile.mkdtemp(prefix='bench-upload-')
-    process, info = start_simulator(['--port', '0'], stderr=subprocess.DEVNULL)
-    try:
-        path = os.path.join(workdir, 'big.iso')
-        make_file(path, args.size_mib)
+    need('curl', 'sync', '/usr/bin/time')
+    runs = []
+    with workspace('bench-upload-') as space, simulator() as info:
+        path = space.join('big.iso')
+        make_file(path, args.size_mib * MIB)
         size = os.path.getsize(path)
+        small = space.join('small.iso')
+        make_file(small, MIB)
+        startup = run_module(info, space, src=small)  # the fixed cost: Python, imports, login, item, session, logout
+        os.unlink(small)
         api = Api(info)
         try:
-            module_seconds, module_rss = run_module(info, api.new_session(), path, workdir)
-            curl_seconds = run_curl(info, api, path, size)
+            for number in range(1, args.runs + 1):
+                order = ('module', 'curl') if number % 2 else ('curl', 'module')
+                run = {}
+                for which in order:
+                    sync()
+                    sim_cpu = cpu_seconds_of(info['pid'])
+                    if which == 'module':
+                        run['module'] = run_module(info, space, src=path)
+                        if run['module'].result['bytes_sent'] != size:
+                            raise SystemExit('the module sent %s bytes, not %s' % (run['module'].result['bytes_sent'], size))
+                    else:
+                        run['curl'] = run_curl(info, api, space, path)
+                    run[which + '_sim_cpu'] = cpu_seconds_of(info['pid']) - sim_cpu
+                runs.append(run)
+                module, curl = run['module'], run['curl']
+                print('run %d (%s first): module %.2f s transfer (%.0f MiB/s), %.2f s process; curl %.2f s (%.0f MiB/s); '
+                      'ratio %.2f (transfer) %.2f (process)' % (
+                          number, order[0], module.result['seconds'], module.result['throughput_mib_s'], module.wall,
+                          curl.wall, size / MIB / curl.wall, curl.wall / module.result['seconds'], curl.wall / module.wall),
+                      flush=True)
+            ansible = None
+            if args.ansible:
+                sync()
+                ansible = run_ansible(info, space, src=path)
         finally:
             api.close()
-    finally:
-        stop_simulator(process)
-        shutil.rmtree(workdir, ignore_errors=True)
-    mib = size / (1024.0 * 1024.0)
-    print('file: %d MiB' % args.size_mib)
-    print('module (login, checks, add, PUT, status, logout): %.2f s, %.0f MiB/s' % (module_seconds, mib / module_seconds))
-    print('curl (PUT only): %.2f s, %.0f MiB/s' % (curl_seconds, mib / curl_seconds))
-    print('module time / curl time: %.2f' % (module_seconds / curl_seconds))
-    print('module peak RSS: %.1f MiB (limit %d MiB): %s' % (module_rss, RSS_LIMIT_MIB, 'OK' if module_rss < RSS_LIMIT_MIB else 'OVER'))
-    return 0 if module_rss < RSS_LIMIT_MIB else 1
+
+    gib = size / float(GIB)
+    transfer = median(run['module'].result['seconds'] for run in runs)
+    process = median(run['module'].wall for run in runs)
+    curl = median(run['curl'].wall for run in runs)
+    print()
+    print('file: %d MiB over HTTPS to the simulator on 127.0.0.1; %d run(s) each, alternating; medians:' % (args.size_mib, len(runs)))
+    rows = [
+        ['curl -T (baseline)', '%.2f' % curl, '%.0f' % (size / MIB / curl), '1.00'],
+        ['module: transfer (its seconds)', '%.2f' % transfer, '%.0f' % (size / MIB / transfer), '%.2f' % (curl / transfer)],
+        ['module: whole process', '%.2f' % process, '%.0f' % (size / MIB / process), '%.2f' % (curl / process)],
+    ]
+    if ansible:
+        rows.append(['ansible localhost -m (1 run)', '%.2f' % ansible[0], '%.0f' % (size / MIB / ansible[0]), '%.2f' % (curl / ansible[0])])
+    table(['what', 'seconds', 'MiB/s', 'x curl'], rows)
+    ratio = curl / transfer
+    pairs = median(run['curl'].wall / run['module'].result['seconds'] for run in runs)
+    best = min(run['curl'].wall for run in runs) / min(run['module'].result['seconds'] for run in runs)
+    print('module transfer / curl: ratio of medians %.2f, median of the per-round ratios %.2f, ratio of the best runs %.2f' % (
+        ratio, pairs, best))
+    print('goal 1, module throughput >= %.1f x curl: %.2f (transfer), %.2f (whole process): %s' % (
+        GOAL_RATIO, ratio, curl / process, verdict(ratio >= GOAL_RATIO)))
+    print()
+    print('CPU seconds (user+sys) per GiB sent, medians (2 cores; the simulator is on the same machine):')
+    table(['process', 'user', 'sys', 'CPU s/GiB', 'x curl', 'simulator CPU s/GiB'], [
+        ['curl', '%.2f' % median(r['curl'].user for r in runs), '%.2f' % median(r['curl'].sys for r in runs),
+         '%.2f' % (median(r['curl'].cpu for r in runs) / gib), '1.00', '%.2f' % (median(r['curl_sim_cpu'] for r in runs) / gib)],
+        ['module', '%.2f' % median(r['module'].user for r in runs), '%.2f' % median(r['module'].sys for r in runs),
+         '%.2f' % (median(r['module'].cpu for r in runs) / gib),
+         '%.2f' % (median(r['module'].cpu for r in runs) / median(r['curl'].cpu for r in runs)),
+         '%.2f' % (median(r['module_sim_cpu'] for r in runs) / gib)],
+    ])
+    print('module with a 1 MiB file (its fixed cost): %.2f s process, %.2f CPU s (in the per-GiB figure above: %.2f s/GiB)' % (
+        startup.wall, startup.cpu, startup.cpu / gib))
+    print('module peak RSS: %.1f MiB (median)' % median(r['module'].rss_mib for r in runs))
+    return 0
 
 
 if __name__ == '__main__':
