@@ -353,7 +353,7 @@ class RestClient(object):
         self.http.headers[SESSION_HEADER] = token
         self.http.cookies.clear()
 
-    def _login_again(self, expired_token):
+    def login_again(self, expired_token):
         """After a 401 in mid-run (the API session expired): log in once more, unless another thread did.
 
         The old login is ended first, in case it still lives: no login is ever left behind.
@@ -420,7 +420,7 @@ class RestClient(object):
         response = self._send(route.method, path, query=query, body=body, headers=headers, action=action, safe=safe)
         if response.status_code == 401:
             # The API session expired mid-run: log in again and repeat once (a 401 did nothing).
-            self._login_again(token)
+            self.login_again(token)
             response = self._send(route.method, path, query=query, body=body, headers=headers, action=action, safe=safe)
         if response.status_code >= 400:
             raise ApiError.from_response(response.status_code, response.text, route.method, path, action)
@@ -448,8 +448,16 @@ class RestClient(object):
                        'logged in, so that the session token is not sent elsewhere.' % (elsewhere, self.base_url))
         return target
 
+    @property
+    def token(self):
+        """The current API session id (for login_again after a 401); never shown anywhere."""
+        return self._token
+
     def upload(self, uri, body, action):
-        """PUT a streaming body to an upload endpoint that vCenter gave out; raise ApiError on a bad answer."""
+        """PUT a streaming body to an upload endpoint that vCenter gave out; raise ApiError on a bad answer.
+
+        A 401 is raised like any error: only the caller can open the body again to repeat the PUT.
+        """
         if self.check_mode:
             raise CheckModeWriteError('Internal error: %s was about to be sent in check mode; nothing was sent.' % action)
         url = self.upload_url(uri)

@@ -16,7 +16,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ContentLibraryError, StateError
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ApiError, ContentLibraryError, StateError
 from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import Heartbeat
 
 READY = 'READY'
@@ -115,15 +115,31 @@ class Uploader(object):
         uri = ((info or {}).get('upload_endpoint') or {}).get('uri')
         if not uri:
             raise StateError('vCenter gave no upload endpoint for file %s.' % part.name, 'ACTIVE')
+        action = 'upload file %s to update session %s' % (part.name, self.session_id)
+        token = self.client.token
+        try:
+            self._send(part, uri, stop, action)
+        except ApiError as exc:
+            if exc.status != 401:
+                raise
+            # The API session expired during the upload: log in again and send the file once more, from its start.
+            self.client.login_again(token)
+            self._send(part, uri, stop, action)
+
+    def _send(self, part, uri, stop, action):
         # Only the manifest's digest is computed while streaming: any other hash would cost CPU for nothing.
         body = part.upload_body()
         wrapped = _AbortableBody(body, stop)
         with self._lock:
             self.bodies.append(wrapped)
         try:
-            self.client.upload(uri, wrapped, 'upload file %s to update session %s' % (part.name, self.session_id))
+            self.client.upload(uri, wrapped, action)
             if body.sent == body.size:
                 body.verify()
+        except BaseException:
+            with self._lock:
+                self.bodies.remove(wrapped)  # a repeated upload counts its bytes once
+            raise
         finally:
             body.close()
 

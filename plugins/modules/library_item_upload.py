@@ -272,6 +272,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._update_se
     WARNING_TYPES,
     create_session,
     get_existing_session,
+    send_or_read_back,
     wait_until_settled,
 )
 from ansible_collections.vsphere.content_library.plugins.module_utils._upload import Uploader
@@ -454,7 +455,9 @@ class UploadTask(object):
             self.validate()
             self.check_preview()
             self.send_progress(100)
-            self.client.call('update_session.complete', update_session_id=self.session_id)
+            # A lost answer is read back: a completion under way shows as a session that left ACTIVE.
+            send_or_read_back(self.client, 'update_session.complete', self.session_id,
+                              lambda now: bool(now) and now['state'] != ACTIVE)
             session = wait_until_settled(self.client, self.session_id, self.params['wait_timeout'])
             if session['state'] != DONE:
                 message = (session.get('error_message') or {}).get('default_message') or 'vCenter gave no message'
