@@ -9,7 +9,7 @@ DOCUMENTATION = r'''
 ---
 module: library_item_upload
 short_description: Put an ISO, an OVF template or an OVA into a Content Library item in one task
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Finds the library item (or creates it), compares its files with the content asked for, and when they differ
     opens an update session, adds every file in the order vCenter requires (OVF manifest and certificate before

@@ -37,7 +37,7 @@ ANSIBLE_PLAYBOOK = str(Path(sys.executable).parent / 'ansible-playbook')
 COLLECTION = 'vsphere.content_library'
 MODULE_PACKAGE = 'ansible_collections.vsphere.content_library.plugins.modules'
 MODULES = ('update_session', 'update_session_info', 'update_session_fail', 'update_session_file',
-           'update_session_file_info')
+           'update_session_file_info', 'library_item_upload')
 
 if str(TESTS_DIR) not in sys.path:
     sys.path.insert(0, str(TESTS_DIR))

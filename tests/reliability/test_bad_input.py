@@ -76,6 +76,7 @@ def module_args(module: str, files: dict[str, str]) -> dict[str, Any]:
         'update_session_fail': {'update_session_id': SESSION_ID, 'client_error_message': 'relia'},
         'update_session_file': {'update_session_id': SESSION_ID, 'name': 'disk.iso', 'src': files['good']},
         'update_session_file_info': {'id': SESSION_ID},
+        'library_item_upload': {'library_name': 'local-lib', 'item_name': 'relia-item', 'src': files['good']},
     }[module]
 
 
@@ -137,6 +138,29 @@ case('warning_behavior-type-bogus', 'update_session', {'warning_behavior': [{'ty
      'warning_behavior')
 case('checksum_algorithm-crc32', 'update_session_file', {'checksum_algorithm': 'CRC32', 'checksum': 'ab'},
      'checksum_algorithm')
+
+# library_item_upload: where, what and how, each refused before the first request.
+_UPLOAD_BY_ID = {'library_name': DROP, 'item_name': DROP}
+for _value in ['', '..', 'a/b', 'a#b', LONG]:
+    case('upload-library_item_id-%s' % repr(_value)[:12], 'library_item_upload',
+         dict(_UPLOAD_BY_ID, library_item_id=_value), 'library_item_id')
+    case('upload-library_id-%s' % repr(_value)[:12], 'library_item_upload',
+         {'library_name': DROP, 'library_id': _value}, 'library_id')
+case('upload-library_name-empty', 'library_item_upload', {'library_name': ''}, 'library_name')
+case('upload-item_name-blank', 'library_item_upload', {'item_name': '  '}, 'item_name')
+case('upload-no-item', 'library_item_upload', {'item_name': DROP}, 'item_name', 'library_item_id')
+for _cid in ('missing', 'fifo'):
+    case('upload-src-%s' % _cid, 'library_item_upload', {'src': '@' + _cid}, 'src')
+case('upload-source_url-bad-port', 'library_item_upload', {'src': DROP, 'source_url': 'https://h.example:99999/x.iso'},
+     'source_url')
+case('upload-thumbprint-without-https', 'library_item_upload',
+     {'src': DROP, 'source_url': 'http://h.example/x.iso', 'ssl_certificate_thumbprint': ':'.join(['AB'] * 20)},
+     'ssl_certificate_thumbprint')
+case('upload-name-slash', 'library_item_upload', {'name': 'a/b.iso'}, 'name')
+case('upload-parallel-0', 'library_item_upload', {'parallel': 0}, 'parallel')
+case('upload-parallel-9', 'library_item_upload', {'parallel': 9}, 'parallel')
+case('upload-wait_timeout-0', 'library_item_upload', {'wait_timeout': 0}, 'wait_timeout')
+case('upload-ignore_warnings-bogus', 'library_item_upload', {'ignore_warnings': ['WEAK_CIPHER']}, 'ignore_warnings')
 
 # Connection options (any module takes them; each case on one module, both flavours via the sim fixture).
 CONNECTION_CASES = [
@@ -234,7 +258,7 @@ def test_bad_connection_option_is_refused_before_any_request(refusals: dict[str,
 
 
 def test_the_case_list_covers_the_issue() -> None:
-    """At least 80 cases, over all five modules."""
+    """At least 80 cases, over all six modules."""
     assert len(CASES) + 2 * len(CONNECTION_CASES) >= 80
     assert set(param.values[0] for param in CASES) == set(h.MODULES)
 

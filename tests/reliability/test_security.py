@@ -50,6 +50,9 @@ def playbook_for(sim: h.Sim, item_id: str, src: str) -> str:
         _task('FAIL: fail an unknown session', 'update_session_fail',
               dict(conn, id=unknown, client_error_message='relia'), ignore_errors=True),
         _task('delete the session', 'update_session', dict(conn, id=session, state='absent')),
+        _task('upload into a new item', 'library_item_upload', dict(conn, library_name='local-lib', item_name='relia-secret', src=src)),
+        _task('FAIL: upload into an unknown item', 'library_item_upload', dict(conn, library_item_id=unknown, src=src),
+              ignore_errors=True),
     ]
     play = [{'name': 'relia security', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}]
     return json.dumps(play, indent=1)   # JSON is YAML
@@ -84,7 +87,7 @@ def test_playbook_ran_every_path(playbook_runs: dict[str, Any], flavor: str) -> 
     sim, done = playbook_runs[flavor]
     output = done.stdout + done.stderr
     recap = _recap(output)
-    assert recap.get('failed') == 0 and recap.get('ignored') == 5, (recap, output[-4000:])
+    assert recap.get('failed') == 0 and recap.get('ignored') == 6, (recap, output[-4000:])
     assert h.TRACEBACK_MARK not in output, output[-4000:]
     assert 'module_args' in output, 'not verbose enough to show the module arguments'
     stats = sim.stats()
