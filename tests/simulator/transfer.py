@@ -34,7 +34,6 @@ HASHES = {"SHA1": "sha1", "MD5": "md5", "SHA256": "sha256", "SHA512": "sha512"}
 PULL_CHUNK = 1024 * 1024
 # Bytes handed to the writer thread at a time: few enough trips, little memory.
 WRITE_BATCH = 2 * 1024 * 1024
-IOV_MAX = 1024
 # Recording activity for every chunk would be needless work on a fast upload.
 TOUCH_INTERVAL = 0.5
 
@@ -98,20 +97,17 @@ class Writer:
             pass
 
     def _write(self, pieces: list[bytes]) -> None:
-        self.written += sum(len(piece) for piece in pieces)
+        # One buffer (joined with the GIL released), so that each digest takes the GIL back once per
+        # batch, not once per piece: every hand-back waits for the event loop to let go of it.
+        data = b"".join(pieces)
+        self.written += len(data)
         for digest in self.digests:
-            for piece in pieces:
-                digest.update(piece)
+            digest.update(data)
         if self.fd is None:
             return
-        views = [memoryview(piece) for piece in pieces]
-        while views:
-            written = os.writev(self.fd, views[:IOV_MAX])
-            while views and written >= len(views[0]):
-                written -= len(views[0])
-                views.pop(0)
-            if views and written:
-                views[0] = views[0][written:]
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view):]
 
     async def submit(self, pieces: list[bytes]) -> None:
         """Wait for the previous batch, then start this one."""
