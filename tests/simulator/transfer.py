@@ -1,8 +1,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Moving file content: PUSH uploads received on the upload endpoint, PULL downloads made by the server.
 
-Both stream to disk chunk by chunk, so memory stays flat whatever the file size,
-and both verify the announced size and checksum before a file turns READY.
+Both stream chunk by chunk, so memory stays flat whatever the file size, and
+both verify the announced size and checksum before a file turns READY. Only the
+files the simulator reads back (OVF descriptors, certificates, manifests) are
+stored on disk; of the others it keeps the size and the digests, unless
+--keep-content asks for every file's bytes.
 """
 from __future__ import annotations
 
@@ -31,7 +34,6 @@ HASHES = {"SHA1": "sha1", "MD5": "md5", "SHA256": "sha256", "SHA512": "sha512"}
 PULL_CHUNK = 1024 * 1024
 # Bytes handed to the writer thread at a time: few enough trips, little memory.
 WRITE_BATCH = 2 * 1024 * 1024
-IOV_MAX = 1024
 # Recording activity for every chunk would be needless work on a fast upload.
 TOUCH_INTERVAL = 0.5
 
@@ -45,8 +47,19 @@ class TransferFailed(Exception):
         self.error_type = error_type
 
 
-def start(session: UpdateSession, session_file: SessionFile, path: str) -> None:
-    """Reset a file for a new transfer into ``path``."""
+def keeps_content(store: Store, session_file: SessionFile) -> bool:
+    """Whether a file's bytes are stored: those the simulator parses, or every file's with --keep-content.
+
+    Nothing else reads content back (there are no downloads), so disk images and
+    the like are only counted and hashed: writing them would make the upload
+    endpoint slower than the wire, hiding a slow client.
+    """
+    name = session_file.name
+    return store.config.keep_content or ovf.is_descriptor(name) or ovf.is_metadata(name)
+
+
+def start(session: UpdateSession, session_file: SessionFile, path: str | None) -> None:
+    """Reset a file for a new transfer into ``path`` (None: the bytes are not stored)."""
     session_file.status = TRANSFERRING
     session_file.bytes_transferred = 0
     session_file.received_size = None
@@ -58,20 +71,20 @@ def start(session: UpdateSession, session_file: SessionFile, path: str) -> None:
 
 
 class Writer:
-    """Writes and hashes batches of chunks in a worker thread, one batch behind the reader.
+    """Hashes batches of chunks, and writes them unless ``path`` is None, in a worker thread, one batch behind the reader.
 
-    The event loop only decrypts and parses; file writes and hashing (both
+    The event loop only decrypts and parses; hashing and file writes (both
     release the GIL on large buffers) run on the other core, overlapped with the
     next batch being read.
     """
 
-    def __init__(self, path: str, digests: list[Any], size_hint: int | None) -> None:
-        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    def __init__(self, path: str | None, digests: list[Any], size_hint: int | None) -> None:
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) if path is not None else None
         self.digests = digests
         self.written = 0
         self.preallocated = 0
         self.pending: asyncio.Future | None = None
-        if size_hint:
+        if size_hint and self.fd is not None:
             self.pending = asyncio.get_running_loop().run_in_executor(None, self._preallocate, size_hint)
 
     def _preallocate(self, size: int) -> None:
@@ -84,18 +97,17 @@ class Writer:
             pass
 
     def _write(self, pieces: list[bytes]) -> None:
-        self.written += sum(len(piece) for piece in pieces)
+        # One buffer (joined with the GIL released), so that each digest takes the GIL back once per
+        # batch, not once per piece: every hand-back waits for the event loop to let go of it.
+        data = b"".join(pieces)
+        self.written += len(data)
         for digest in self.digests:
-            for piece in pieces:
-                digest.update(piece)
-        views = [memoryview(piece) for piece in pieces]
-        while views:
-            written = os.writev(self.fd, views[:IOV_MAX])
-            while views and written >= len(views[0]):
-                written -= len(views[0])
-                views.pop(0)
-            if views and written:
-                views[0] = views[0][written:]
+            digest.update(data)
+        if self.fd is None:
+            return
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view):]
 
     async def submit(self, pieces: list[bytes]) -> None:
         """Wait for the previous batch, then start this one."""
@@ -110,20 +122,23 @@ class Writer:
     async def close(self) -> None:
         try:
             await self.flush()
-            if self.preallocated > self.written:
+            if self.fd is not None and self.preallocated > self.written:
                 os.ftruncate(self.fd, self.written)
         finally:
-            os.close(self.fd)
+            if self.fd is not None:
+                os.close(self.fd)
 
 
 async def receive(store: Store, session: UpdateSession, session_file: SessionFile, chunks: AsyncIterator[bytes],
                   size_hint: int | None = None) -> None:
-    """Write chunks to a new file of the session, then verify it; raise TransferFailed on any mismatch.
+    """Receive chunks (into a new file of the session if keeps_content), then verify them; raise TransferFailed on any mismatch.
 
     A SHA1 of the bytes is always kept: the item file's checksum_info, as vCenter reports it.
     """
-    path = str(store.session_dir(session.id) / new_id())
-    store.session_dir(session.id).mkdir(parents=True, exist_ok=True)
+    path = None
+    if keeps_content(store, session_file):
+        path = str(store.session_dir(session.id) / new_id())
+        store.session_dir(session.id).mkdir(parents=True, exist_ok=True)
     start(session, session_file, path)
     algorithm = (session_file.checksum_info or {}).get("algorithm", "SHA1")
     sha1 = hashlib.sha1()
