@@ -146,6 +146,16 @@ class ContentLibraryModule(object):
             failure.setdefault('update_session_id', session_id)
 
 
+class ModuleTask(object):
+    """Base of a module's run: the module, its client, its parameters and whether it only predicts."""
+
+    def __init__(self, module):
+        self.module = module
+        self.client = module.client
+        self.params = module.params
+        self.check_mode = module.check_mode
+
+
 def end_session(client, session_id, reason):
     """Fail an ACTIVE session with ``reason`` (cancel it if fail is refused); say what happened, in words.
 

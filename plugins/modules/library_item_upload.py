@@ -264,7 +264,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._library i
     get_item,
     item_files,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule, end_session
+from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule, ModuleTask, end_session
 from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import server_thumbprint
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
     ACTIVE,
@@ -340,14 +340,11 @@ class UploadFailed(ContentLibraryError):
         return result
 
 
-class UploadTask(object):
+class UploadTask(ModuleTask):
     """One run of the module: find, compare, and upload only when the item differs."""
 
     def __init__(self, module):
-        self.module = module
-        self.client = module.client
-        self.params = module.params
-        self.check_mode = module.check_mode
+        super(UploadTask, self).__init__(module)
         self.content = None
         self.created_item = None
         self.session_id = None

@@ -289,7 +289,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._errors im
     SessionEndedInError,
     UserInputError,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
+from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule, ModuleTask
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
     CANCELED,
     DONE,
@@ -368,14 +368,11 @@ def check_input(params):
     check_range(params['wait_timeout'], 'wait_timeout', 0)
 
 
-class UpdateSessionTask(object):
+class UpdateSessionTask(ModuleTask):
     """One run of the module: read, decide, and write only what differs."""
 
     def __init__(self, module):
-        self.module = module
-        self.client = module.client
-        self.params = module.params
-        self.check_mode = module.check_mode
+        super(UpdateSessionTask, self).__init__(module)
         self.changed = False
 
     def run(self):

@@ -249,7 +249,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._errors im
     ContentLibraryError,
     UserInputError,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
+from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule, ModuleTask
 from ansible_collections.vsphere.content_library.plugins.module_utils._content import Part
 from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import (
     CHECKSUM_ALGORITHMS,
@@ -306,13 +306,11 @@ def check_input(params):
         check_range(params[name], name, 0)
 
 
-class FileTask(object):
+class FileTask(ModuleTask):
     """One run of the module: read the session's files, decide, and transfer only what differs."""
 
     def __init__(self, module):
-        self.module = module
-        self.client = module.client
-        self.params = module.params
+        super(FileTask, self).__init__(module)
         self.session_id = module.params['update_session_id']
         self.name = module.params['name']
         self.local_checksums = {}
@@ -379,7 +377,7 @@ class FileTask(object):
         if self.params['checksum_algorithm']:
             algorithm = self.params['checksum_algorithm']
             spec['checksum_info'] = {'algorithm': algorithm, 'checksum': self.local_checksum(algorithm)}
-        if self.module.check_mode:
+        if self.check_mode:
             return True, dict(spec, status=READY, bytes_transferred=size)
         try:
             infos = self.uploader().push([Part(self.name, size, src)], spec_for=lambda part: spec)
@@ -403,7 +401,7 @@ class FileTask(object):
         if thumbprint:
             endpoint['ssl_certificate_thumbprint'] = thumbprint
         spec = {'name': self.name, 'source_type': 'PULL', 'source_endpoint': endpoint}
-        if self.module.check_mode:
+        if self.check_mode:
             return True, dict(spec, status=READY)
         uploader = self.uploader()
         try:
@@ -417,7 +415,7 @@ class FileTask(object):
     def absent(self, session, before):
         if before is None:
             return False, None
-        if not self.module.check_mode:
+        if not self.check_mode:
             self.client.call('file.remove', update_session_id=self.session_id, file_name=self.name)
         return True, None
 
