@@ -225,6 +225,32 @@ error_type:
   returned: failure
   type: str
   sample: CHECKSUM_MISMATCH
+status:
+  description: On failure, the HTTP status vCenter answered, when it answered.
+  returned: failure, when vCenter answered
+  type: int
+  sample: 400
+error_messages:
+  description: On failure, vCenter's own messages.
+  returned: failure, when vCenter gave messages
+  type: list
+  elements: str
+  sample: ["The library item 3c9e... was not found."]
+file_name:
+  description: On a checksum mismatch, the file that does not match the manifest.
+  returned: failure, with error_type CHECKSUM_MISMATCH
+  type: str
+  sample: photon-disk1.vmdk
+expected_checksum:
+  description: On a checksum mismatch, the digest the manifest gives.
+  returned: failure, with error_type CHECKSUM_MISMATCH
+  type: str
+  sample: 3f1c4e...
+actual_checksum:
+  description: On a checksum mismatch, the digest of the file as it was read.
+  returned: failure, with error_type CHECKSUM_MISMATCH
+  type: str
+  sample: 2157982e...
 update_session_id:
   description: On failure, the update session the task opened (failed with the reason, then deleted).
   returned: failure, when a session was opened
