@@ -494,8 +494,10 @@ def figures() -> Iterator[dict[str, Any]]:
 def fault_runs(request: pytest.FixtureRequest, figures: dict[str, Any],
                tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """Runs the selected cases, each flavour's on a pool of simulators of its own, concurrently."""
+    # Only this file's items: the tests of other files have a case_id parameter too.
     selected = set(item.callspec.params['case_id'] for item in request.session.items
-                   if getattr(item, 'callspec', None) and 'case_id' in item.callspec.params) or set(ALL)
+                   if getattr(item, 'module', None) is request.module and getattr(item, 'callspec', None)
+                   and 'case_id' in item.callspec.params) or set(ALL)
     started = time.monotonic()
     base = tmp_path_factory.mktemp('faults')   # one call here: mktemp is not thread-safe
     results: dict[str, dict[str, Any]] = {}
