@@ -161,6 +161,8 @@ case('upload-parallel-0', 'library_item_upload', {'parallel': 0}, 'parallel')
 case('upload-parallel-9', 'library_item_upload', {'parallel': 9}, 'parallel')
 case('upload-wait_timeout-0', 'library_item_upload', {'wait_timeout': 0}, 'wait_timeout')
 case('upload-ignore_warnings-bogus', 'library_item_upload', {'ignore_warnings': ['WEAK_CIPHER']}, 'ignore_warnings')
+case('upload-keep_alive_interval--1', 'library_item_upload', {'keep_alive_interval': -1}, 'keep_alive_interval')
+case('upload-item_type-blank', 'library_item_upload', {'item_type': ' '}, 'item_type')
 
 # Connection options (any module takes them; each case on one module, both flavours via the sim fixture).
 CONNECTION_CASES = [
@@ -178,6 +180,11 @@ CONNECTION_CASES = [
     pytest.param({'hostname': 'ftp://127.0.0.1/'}, ('hostname',), 'hostname-url-ftp', id='hostname-url-ftp'),
     pytest.param({'api_flavor': 'soap'}, ('api_flavor',), 'api_flavor-soap', id='api_flavor-soap'),
     pytest.param({'retries': -1}, ('retries',), 'retries--1', id='retries--1'),
+    pytest.param({'retries': 11}, ('retries',), 'retries-11', id='retries-11'),
+    pytest.param({'proxy_host': 'a proxy', 'proxy_port': 3128}, ('proxy_host',), 'proxy_host-space', id='proxy_host-space'),
+    pytest.param({'proxy_host': 'proxy.example', 'proxy_port': 70000}, ('proxy_port',), 'proxy_port-70000', id='proxy_port-70000'),
+    pytest.param({'proxy_port': 3128}, ('proxy_port', 'proxy_host'), 'proxy_port-without-host', id='proxy_port-without-host'),
+    pytest.param({'proxy_protocol': 'socks5'}, ('proxy_protocol',), 'proxy_protocol-socks5', id='proxy_protocol-socks5'),
 ]
 
 
