@@ -6,8 +6,10 @@
 
 This is a private module: it is not a public API and may change at any time.
 
-One ``requests.Session`` per module run, one vCenter login per run (always
-logged out again), either URL flavour, and results in the modern shape.
+One ``requests.Session`` per vCenter and module run, one login (always logged out
+again), either URL flavour, answers checked and returned in the modern shape. The
+client sends requests; what a task opened and how to undo it is the run's business
+(``_cleanup``), not the client's.
 """
 
 from __future__ import annotations
@@ -18,12 +20,8 @@ import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-
-try:
-    from urllib.parse import quote, urlencode, urljoin, urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported, but sanity imports on it
-    from urllib import quote, urlencode
-    from urlparse import urljoin, urlsplit
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -39,6 +37,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils import _an
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
     ApiError,
     BadAnswerError,
+    CheckModeWriteError,
     ContentLibraryError,
     OutcomeUnknownError,
     TransportError,
@@ -48,7 +47,10 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._operation
     OPERATIONS,
     REST,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_id, resolve_endpoint
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_id
+
+T = TypeVar('T')
+R = TypeVar('R')
 
 SESSION_HEADER = 'vmware-api-session-id'
 AUTO = 'auto'
@@ -59,39 +61,44 @@ RETRY_STATUSES = (502, 503, 504)
 # Exponential back-off with full jitter: base * 2**attempt seconds at most, capped.
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
-# The ids a failure result reports, taken from the calls' parameters.
-ID_PARAMS = ('update_session_id', 'library_item_id', 'library_id')
 # Same-origin redirects followed at most this many times in a row.
 MAX_REDIRECTS = 3
 
 
-class CheckModeWriteError(ContentLibraryError):
-    """A module tried to send a write in check mode: a bug, stopped before anything was sent."""
+def backoff_delay(attempt: int) -> float:
+    """Seconds to wait before retry number ``attempt`` (0-based): ``BACKOFF_BASE * 2**attempt``,
+    capped at ``BACKOFF_CAP``, times a random factor between 0.5 and 1. The caller cuts it at its deadline."""
+    return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt)) * random.uniform(0.5, 1.0)
 
 
-def backoff_delay(attempt, remaining):
-    """Seconds to wait before retry number ``attempt`` (0-based), never past the deadline."""
-    return max(0.0, min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt)) * random.uniform(0.5, 1.0) if remaining > 0 else 0.0)
-
-
-def _not_sent(exc):
-    """Whether a failed request certainly never reached the server (so any method may be sent again)."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    reason = exc
+def _reasons(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the exceptions nested in it (requests wraps urllib3, which wraps socket errors)."""
+    reason: BaseException | None = exc
     seen = set()
     while reason is not None and id(reason) not in seen:
         seen.add(id(reason))
-        if isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)):
-            return True
+        yield reason
         nested = getattr(reason, 'reason', None)
-        if nested is None and getattr(reason, 'args', None) and isinstance(reason.args[0], BaseException):
+        if nested is None and reason.args and isinstance(reason.args[0], BaseException):
             nested = reason.args[0]
         reason = nested if isinstance(nested, BaseException) else None
-    return False
 
 
-def _modernize(value):
+def _not_sent(exc: BaseException) -> bool:
+    """Whether a failed request certainly never reached the server (so any method may be sent again)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    return any(isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError))
+               for reason in _reasons(exc))
+
+
+def short_reason(exc: BaseException) -> str:
+    """The innermost reason of a requests/urllib3 exception, without the pool's boilerplate."""
+    innermost = list(_reasons(exc))[-1]
+    return str(innermost) or innermost.__class__.__name__
+
+
+def _modernize(value: Any) -> Any:
     """Turn legacy JSON into the modern shape.
 
     The legacy flavour encodes every map as a list of ``{"key": k, "value": v}``;
@@ -110,23 +117,17 @@ def _modernize(value):
     return value
 
 
-def _short_reason(exc):
-    """The innermost reason of a requests/urllib3 exception, without the pool's boilerplate."""
-    reason = exc
-    seen = set()
-    while id(reason) not in seen:
-        seen.add(id(reason))
-        nested = getattr(reason, 'reason', None)
-        if nested is None and reason.args and isinstance(reason.args[0], BaseException):
-            nested = reason.args[0]
-        if nested is None or not isinstance(nested, BaseException):
-            break
-        reason = nested
-    return str(reason) or reason.__class__.__name__
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of a URL, without any user information, for messages."""
+    try:
+        parts = urlsplit(url)
+        return '%s://%s' % (parts.scheme, parts.netloc.rsplit('@', 1)[-1])
+    except ValueError:
+        return 'an unreadable address'
 
 
-class RestClient(object):
-    """A vSphere Automation API client for one module run.
+class RestClient:
+    """A vSphere Automation API client for one vCenter and one module run.
 
     ``flavor`` is ``api``, ``rest`` or ``auto``; after ``login()`` it is the one
     that answered. ``check_mode`` makes every write operation raise before it
@@ -138,11 +139,18 @@ class RestClient(object):
     ``timeout * (retries + 1)`` seconds. Other writes are sent once: when their
     answer is lost, ``OutcomeUnknownError`` tells the caller to read the state back.
     The session token only ever goes to the origin the client logged in to.
+
+    ``on_call(name, params)`` is called before each operation is sent (the run keeps
+    the ids the task touched); ``register_secret`` learns the session token, so that
+    Ansible hides it; ``warn`` shows a warning to the user.
     """
 
-    def __init__(self, hostname, username, password, port=443, validate_certs=True, ca_path=None,
-                 proxy_host=None, proxy_port=None, proxy_protocol='http', timeout=60, retries=3, api_flavor=AUTO,
-                 check_mode=False, register_secret=None, warn=None):
+    def __init__(self, hostname: str, username: str, password: str, port: int = 443, validate_certs: bool = True,
+                 ca_path: str | None = None, proxy_host: str | None = None, proxy_port: int | None = None,
+                 proxy_protocol: str | None = 'http', timeout: int = 60, retries: int = 3, api_flavor: str = AUTO,
+                 check_mode: bool = False, register_secret: Callable[[str], None] | None = None,
+                 warn: Callable[[str], None] | None = None,
+                 on_call: Callable[[str, dict[str, Any]], None] | None = None) -> None:
         host = hostname.strip().strip('[]')
         self.host = host.lower()
         self.port = int(port)
@@ -157,19 +165,15 @@ class RestClient(object):
         self.check_mode = check_mode
         self._register_secret = register_secret
         self._warn = warn
-        self._token = None
+        self._on_call = on_call
+        self._token: str | None = None
         self._login_lock = threading.Lock()
-        # What this run created, so that a failing task can end or remove it (see _module.py),
-        # and the ids it worked on, for its failure result.
-        self.opened_sessions = []
-        self.created_items = []
-        self.ids = {}
         self.http = requests.Session()
         # Retries are ours (see _send): urllib3 must not repeat anything behind our back.
         self.http.mount('https://', HTTPAdapter(pool_connections=1, pool_maxsize=MAX_PARALLEL, max_retries=0))
         # Given with every request: requests lets REQUESTS_CA_BUNDLE and *_PROXY variables
         # override a Session's own verify and proxies, and the task's options must win.
-        self.request_options = {'verify': True}
+        self.request_options: dict[str, Any] = {'verify': True}
         if not validate_certs:
             self.request_options['verify'] = False
             # The user chose not to verify; one warning per request would drown the output.
@@ -183,18 +187,9 @@ class RestClient(object):
         # The session id travels in a header; keep no cookie that could outlive it.
         self.http.headers.update({'Accept': 'application/json', 'vmware-use-header-authn': 'true'})
 
-    @classmethod
-    def from_params(cls, params, **kwargs):
-        host, port = resolve_endpoint(params)
-        return cls(host, params['username'], params['password'], port=port,
-                   validate_certs=params['validate_certs'], ca_path=params['ca_path'],
-                   proxy_host=params['proxy_host'], proxy_port=params['proxy_port'],
-                   proxy_protocol=params.get('proxy_protocol'),
-                   timeout=params['timeout'], retries=params['retries'], api_flavor=params['api_flavor'], **kwargs)
-
     # -- transport -------------------------------------------------------
 
-    def same_origin(self, url):
+    def same_origin(self, url: str) -> bool:
         """Whether ``url`` is on the scheme, host and port this client logged in to."""
         try:
             parts = urlsplit(url)
@@ -203,8 +198,10 @@ class RestClient(object):
             return False
         return parts.scheme == 'https' and (parts.hostname or '').lower() == self.host and port == self.port
 
-    def _send(self, method, path, query=None, body=None, headers=None, auth=None, action=None,
-              safe=False, retry_on_status=None, read_timeout=None, timeout=None):
+    def _send(self, method: str, path: str, query: dict[str, Any] | None = None, body: Any = None,
+              headers: dict[str, str] | None = None, auth: tuple[str, str] | None = None, action: str | None = None,
+              safe: bool = False, retry_on_status: bool | None = None, read_timeout: float | None = None,
+              timeout: float | None = None) -> requests.Response:
         """Send one request, with retries when that is safe; return the response.
 
         ``safe``: the request may be sent again after a failure that leaves its
@@ -234,7 +231,7 @@ class RestClient(object):
             except requests.exceptions.SSLError as exc:
                 raise TransportError(
                     'TLS verification of %s failed (%s %s): %s. Set ca_path to the CA bundle that signed the '
-                    "vCenter certificate, or validate_certs to false for a lab." % (self.base_url, method, path, _short_reason(exc)),
+                    "vCenter certificate, or validate_certs to false for a lab." % (self.base_url, method, path, short_reason(exc)),
                     'TLS_ERROR')
             except requests.exceptions.RequestException as exc:
                 not_sent = _not_sent(exc)
@@ -259,31 +256,28 @@ class RestClient(object):
             return response
 
     @staticmethod
-    def _pause(attempt, deadline):
-        time.sleep(min(backoff_delay(attempt, deadline - time.monotonic()), max(0.0, deadline - time.monotonic())))
+    def _pause(attempt: int, deadline: float) -> None:
+        time.sleep(max(0.0, min(backoff_delay(attempt), deadline - time.monotonic())))
 
-    def _redirect_target(self, response, url, method, action):
+    def _redirect_target(self, response: requests.Response, url: str, method: str, action: str) -> str:
         """Where a redirect leads, if it stays on our origin; the token never leaves it."""
         target = urljoin(url, response.headers.get('Location', ''))
         response.close()
         if not self.same_origin(target):
-            try:
-                parts = urlsplit(target)
-                elsewhere = '%s://%s' % (parts.scheme, parts.netloc.rsplit('@', 1)[-1])
-            except ValueError:
-                elsewhere = 'an unreadable address'
             raise TransportError('Could not %s: vCenter redirected it (HTTP %s) to %s, which is not %s where the module logged in; '
                                  'the redirect was not followed, so the session token stayed with %s.'
-                                 % (action, response.status_code, elsewhere, self.base_url, self.base_url), 'REDIRECT_REFUSED')
+                                 % (action, response.status_code, origin_of(target), self.base_url, self.base_url),
+                                 'REDIRECT_REFUSED')
         if response.status_code not in (307, 308) and method != 'GET':
             raise TransportError('Could not %s: vCenter answered HTTP %s (a redirect that would turn %s into GET); not followed.'
                                  % (action, response.status_code, method), 'REDIRECT_REFUSED')
         return target
 
-    def _transport_error(self, exc, method, path, action, tries, started, timeout, outcome_known):
+    def _transport_error(self, exc: BaseException, method: str, path: str, action: str, tries: int, started: float,
+                         timeout: float, outcome_known: bool) -> TransportError:
         elapsed = time.monotonic() - started
         tried = '' if tries == 1 else ' (%d tries in %.0f seconds)' % (tries, elapsed)
-        reason = _short_reason(exc)
+        reason = short_reason(exc)
         if isinstance(exc, requests.exceptions.Timeout):
             message = ('Could not %s: the request timed out after %s seconds (vCenter at %s did not answer %s %s)%s.'
                        % (action, timeout, self.base_url, method, path, tried))
@@ -301,7 +295,7 @@ class RestClient(object):
             return OutcomeUnknownError(message + ' The request may or may not have taken effect.', kind, method, path)
         return TransportError(message, kind)
 
-    def _decode(self, response, returns, action):
+    def _decode(self, response: requests.Response, returns: Callable[[Any], Any], action: str) -> Any:
         """The answer's JSON in the modern shape, checked against what the operation returns."""
         text = response.text if response.content else ''
         value = None
@@ -317,12 +311,15 @@ class RestClient(object):
         if returns is answers.nothing:
             return value
         if value is None:
+            if answers.is_list(returns) and text:
+                # Go's encoding of an empty list (govmomi's vcsim): an empty list, as govmomi's own client reads it.
+                return []
             raise BadAnswerError(response.status_code, action, 'the answer is empty' if not text else 'the answer is null', text)
         return answers.check(returns, value, response.status_code, action, text)
 
     # -- login -----------------------------------------------------------
 
-    def login(self):
+    def login(self) -> None:
         """Log in with Basic auth and keep the session id; in auto mode, find the flavour."""
         if self._token:
             return
@@ -346,14 +343,14 @@ class RestClient(object):
             self._set_token(self._decode(response, op.returns, action))
             return
 
-    def _set_token(self, token):
+    def _set_token(self, token: str) -> None:
         self._token = token
         if self._register_secret:
             self._register_secret(token)
         self.http.headers[SESSION_HEADER] = token
         self.http.cookies.clear()
 
-    def login_again(self, expired_token):
+    def login_again(self, expired_token: str | None) -> None:
         """After a 401 in mid-run (the API session expired): log in once more, unless another thread did.
 
         The old login is ended first, in case it still lives: no login is ever left behind.
@@ -363,9 +360,9 @@ class RestClient(object):
                 self.logout()
                 self.login()
 
-    def logout(self):
+    def logout(self) -> str | None:
         """End the vCenter login, if any. Never raises: returns a warning text or None."""
-        if not self._token:
+        if not self._token or self.flavor is None:
             return None
         route = OPERATIONS['session.delete'].routes[self.flavor]
         warning = None
@@ -381,19 +378,28 @@ class RestClient(object):
             self.http.headers.pop(SESSION_HEADER, None)
         return warning
 
-    def close(self):
+    def close(self) -> None:
         self.http.close()
+
+    @property
+    def token(self) -> str | None:
+        """The current API session id (for login_again after a 401); never shown anywhere."""
+        return self._token
+
+    def refuse_in_check_mode(self, action: str) -> None:
+        if self.check_mode:
+            raise CheckModeWriteError('Internal error: %s was about to be sent in check mode; nothing was sent.' % action)
 
     # -- operations ------------------------------------------------------
 
-    def call(self, name, **params):
+    def call(self, name: str, **params: Any) -> Any:
         """Run one operation of the table and return its result in the modern shape."""
         op = OPERATIONS[name]
-        if op.write and self.check_mode:
-            raise CheckModeWriteError('Internal error: %s was about to be sent in check mode; nothing was sent.' % op.describe(params))
+        if op.write:
+            self.refuse_in_check_mode(op.describe(params))
         if not self._token:
             self.login()
-        route = op.routes[self.flavor]
+        route = op.routes[self.flavor or self.requested_flavor]
         segments = {}
         for key, value in params.items():
             if value is not None and '{%s}' % key in route.path:
@@ -412,10 +418,8 @@ class RestClient(object):
             body = params.get(route.body)
         action = op.describe(params)
         safe = op.is_safe(params)
-        for key in ID_PARAMS:
-            value = params.get(key) or (params.get('create_spec') or {}).get(key)
-            if value:
-                self.ids[key] = value
+        if self._on_call:
+            self._on_call(name, params)
         token = self._token
         response = self._send(route.method, path, query=query, body=body, headers=headers, action=action, safe=safe)
         if response.status_code == 401:
@@ -424,58 +428,80 @@ class RestClient(object):
             response = self._send(route.method, path, query=query, body=body, headers=headers, action=action, safe=safe)
         if response.status_code >= 400:
             raise ApiError.from_response(response.status_code, response.text, route.method, path, action)
-        result = self._decode(response, op.returns, action)
-        if name == 'update_session.create':
-            self.opened_sessions.append(result)
-            self.ids['update_session_id'] = result
-        elif name == 'item.create':
-            self.created_items.append(result)
-            self.ids['library_item_id'] = result
-        return result
+        return self._decode(response, op.returns, action)
 
-    def upload_url(self, uri):
-        """The URL to PUT an upload to: vCenter's own, or the same path on our origin (with a warning)."""
+    # -- file transfers ----------------------------------------------------
+
+    def transfer_url(self, uri: str, what: str) -> str:
+        """The URL to move a file's bytes to or from: vCenter's own, or the same path on our origin.
+
+        vCenter names the upload or download endpoint; the session token only ever goes to the
+        origin the client logged in to, so an endpoint elsewhere is reached at the same path
+        here, with a warning.
+        """
         if self.same_origin(uri):
             return uri
         try:
             parts = urlsplit(uri)
-            elsewhere = '%s://%s' % (parts.scheme, parts.netloc.rsplit('@', 1)[-1])
         except ValueError:
-            raise BadAnswerError(200, 'upload a file', 'its upload endpoint is not a URL', uri)
+            raise BadAnswerError(200, what, 'its endpoint is not a URL', uri)
+        if parts.scheme not in ('http', 'https') or not parts.netloc:
+            raise BadAnswerError(200, what, 'its endpoint is not an http(s) URL', uri)
         target = self.base_url + (parts.path or '/') + ('?' + parts.query if parts.query else '')
         if self._warn:
-            self._warn('vCenter gave an upload endpoint on %s; the upload went to the same path on %s, where the module '
-                       'logged in, so that the session token is not sent elsewhere.' % (elsewhere, self.base_url))
+            self._warn('vCenter gave an endpoint on %s to %s; the module went to the same path on %s, where it '
+                       'logged in, so that the session token is not sent elsewhere.' % (origin_of(uri), what, self.base_url))
         return target
 
-    @property
-    def token(self):
-        """The current API session id (for login_again after a 401); never shown anywhere."""
-        return self._token
-
-    def upload(self, uri, body, action):
-        """PUT a streaming body to an upload endpoint that vCenter gave out; raise ApiError on a bad answer.
+    def upload(self, uri: str, body: Any, action: str) -> int:
+        """PUT a streaming body (``read()`` and ``len()``) to an upload endpoint; raise ApiError on a bad answer.
 
         A 401 is raised like any error: only the caller can open the body again to repeat the PUT.
         """
-        if self.check_mode:
-            raise CheckModeWriteError('Internal error: %s was about to be sent in check mode; nothing was sent.' % action)
-        url = self.upload_url(uri)
+        self.refuse_in_check_mode(action)
+        url = self.transfer_url(uri, action)
         headers = {'Content-Type': 'application/octet-stream', 'Content-Length': str(len(body))}
         path = urlsplit(url).path
         try:
             response = self.http.put(url, data=body, headers=headers, timeout=self.timeout, allow_redirects=False,
                                      **self.request_options)
         except requests.exceptions.RequestException as exc:
-            if isinstance(exc, requests.exceptions.Timeout):
-                raise TransportError('Could not %s: timed out after %s seconds: the upload to %s stalled.'
-                                     % (action, self.timeout, path), 'TIMED_OUT')
-            raise TransportError('Could not %s: the upload to %s failed: %s' % (action, path, _short_reason(exc)), 'UPLOAD_ERROR')
+            raise self._stream_error(exc, action, 'upload to', path)
         if response.status_code >= 300:
             raise ApiError.from_response(response.status_code, response.text, 'PUT', path, action)
         return response.status_code
 
-    def map(self, function, items):
+    def download(self, uri: str, action: str, offset: int = 0) -> requests.Response:
+        """GET a download endpoint as a stream, from byte ``offset``; the caller reads and closes it.
+
+        The answer is 200 (the whole file) or, when ``offset`` is asked for and the server can, 206
+        (the rest). Anything else raises ApiError, a 401 included: the caller logs in again and resumes.
+        """
+        url = self.transfer_url(uri, action)
+        path = urlsplit(url).path
+        headers = {'Accept': '*/*', 'Accept-Encoding': 'identity'}
+        if offset:
+            headers['Range'] = 'bytes=%d-' % offset
+        try:
+            response = self.http.get(url, headers=headers, stream=True, timeout=self.timeout, allow_redirects=False,
+                                     **self.request_options)
+        except requests.exceptions.RequestException as exc:
+            raise self._stream_error(exc, action, 'download from', path)
+        if response.status_code not in (200, 206):
+            try:
+                raise ApiError.from_response(response.status_code, response.text, 'GET', path, action)
+            finally:
+                response.close()
+        return response
+
+    def _stream_error(self, exc: BaseException, action: str, direction: str, path: str) -> TransportError:
+        if isinstance(exc, requests.exceptions.Timeout):
+            return TransportError('Could not %s: timed out after %s seconds: the %s %s stalled.'
+                                  % (action, self.timeout, direction.split()[0], path), 'TIMED_OUT')
+        return TransportError('Could not %s: the %s %s failed: %s' % (action, direction, path, short_reason(exc)),
+                              'TRANSFER_ERROR')
+
+    def map(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``[function(item) for item in items]``, run concurrently over the connection pool."""
         items = list(items)
         if len(items) < 2:

@@ -21,15 +21,25 @@ This is a private module: it is not a public API and may change at any time.
 
 from __future__ import annotations
 
-import collections
 import hashlib
+import io
 import os
 import re
 import tarfile
+import time
+from typing import IO, Any, Iterable, NamedTuple
 from xml.parsers import expat
 
-from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ContentLibraryError, UserInputError
-from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import CHECKSUM_ALGORITHMS, CHUNK_SIZE
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ContentMismatchError, UserInputError
+from ansible_collections.vsphere.content_library.plugins.module_utils._model import (
+    CERTIFICATE_SUFFIX,
+    CHECKSUM_ALGORITHMS,
+    DESCRIPTOR_SUFFIX,
+    DIGEST_LENGTHS,
+    MANIFEST_ALGORITHMS,
+    MANIFEST_SUFFIX,
+)
+from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import CHUNK_SIZE
 from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name
 
 # What a part is, by its file name. vCenter treats .mf and .cert as OVF metadata: it wants them
@@ -41,11 +51,7 @@ KIND_FILE = 'file'
 
 OVF_NAMESPACES = ('http://schemas.dmtf.org/ovf/envelope/1', 'http://schemas.dmtf.org/ovf/envelope/2')
 
-# The digests ovftool writes into a manifest, with the length of their hex form.
-MANIFEST_ALGORITHMS = {'SHA1': 40, 'SHA256': 64, 'SHA512': 128}
 
-# Longer names are refused by common file systems (and by vCenter's storage behind the library).
-MAX_FILE_NAME_LENGTH = 255
 # A manifest lists a few lines per file; a bigger one is not a manifest.
 _MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
@@ -56,62 +62,40 @@ _URL_SCHEME = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:')
 _TAR_MAGIC_OFFSET = 257
 _TAR_MAGIC = b'ustar'
 
-Checksum = collections.namedtuple('Checksum', ['algorithm', 'checksum'])
-Checksum.__doc__ = """A digest in the words of the API's ``checksum_info``: ``SHA256`` and lowercase hex."""
+
+class Checksum(NamedTuple):
+    """A digest in the words of the API's ``checksum_info``: ``SHA256`` and lowercase hex."""
+
+    algorithm: str
+    checksum: str
 
 
-class ContentMismatchError(ContentLibraryError):
-    """A file's bytes are not what the manifest (or the first look at the file) promised.
-
-    Found while the file is read, so possibly after part of it was sent. Either the
-    digests differ (``algorithm``, ``expected``, ``actual`` are hex digests) or the file
-    changed size after ``src`` was read (``expected_size``, ``actual_size``).
-    """
-
-    def __init__(self, message, file_name, algorithm=None, expected=None, actual=None, expected_size=None, actual_size=None):
-        super(ContentMismatchError, self).__init__(message)
-        self.file_name = file_name
-        self.algorithm = algorithm
-        self.expected = expected
-        self.actual = actual
-        self.expected_size = expected_size
-        self.actual_size = actual_size
-
-    def to_result(self):
-        result = {'error_type': 'CHECKSUM_MISMATCH' if self.algorithm else 'SIZE_MISMATCH', 'file_name': self.file_name}
-        if self.algorithm:
-            result.update({'checksum_algorithm': self.algorithm, 'expected_checksum': self.expected, 'actual_checksum': self.actual})
-        else:
-            result.update({'expected_size': self.expected_size, 'actual_size': self.actual_size})
-        return result
-
-
-def _check_href(href, where):
+def _check_href(href: str, where: str) -> None:
     """An OVF ``href`` or OVA member name: a session file name, and no URL either."""
     check_file_name(href, where)
     if _URL_SCHEME.match(href):
         raise UserInputError('%s must be a file name beside the descriptor, not a URL or drive: %r.' % (where, href))
 
 
-def _kind_of(name):
+def _kind_of(name: str) -> str:
     lowered = name.lower()
-    if lowered.endswith('.mf'):
+    if lowered.endswith(MANIFEST_SUFFIX):
         return KIND_MANIFEST
-    if lowered.endswith('.cert'):
+    if lowered.endswith(CERTIFICATE_SUFFIX):
         return KIND_CERTIFICATE
-    if lowered.endswith('.ovf'):
+    if lowered.endswith(DESCRIPTOR_SUFFIX):
         return KIND_DESCRIPTOR
     return KIND_FILE
 
 
-def _normalize_algorithm(algorithm, allowed):
+def normalize_algorithm(algorithm: str, allowed: Iterable[str] = CHECKSUM_ALGORITHMS) -> str:
     upper = str(algorithm).upper().replace('-', '')
     if upper not in allowed:
         raise ValueError('Unsupported checksum algorithm %r; use one of %s.' % (algorithm, ', '.join(allowed)))
     return upper
 
 
-class Part(object):
+class Part:
     """One file to send to the update session.
 
     ``name`` is the file name in the session, ``size`` its length in bytes, ``kind`` one of
@@ -119,7 +103,8 @@ class Part(object):
     ``path`` the local file that holds it (for an OVA member: the ``.ova``, from ``offset``).
     """
 
-    def __init__(self, name, size, path, offset=0, expected=None, file_size=None):
+    def __init__(self, name: str, size: int, path: str, offset: int = 0, expected: Checksum | None = None,
+                 file_size: int | None = None) -> None:
         self.name = name
         self.size = size
         self.path = path
@@ -130,41 +115,41 @@ class Part(object):
         self._file_size = size if file_size is None else file_size
 
     @property
-    def keep_in_storage(self):
+    def keep_in_storage(self) -> bool:
         """False for the manifest and the certificate: vCenter drops them when the session completes,
         so an idempotence check must not expect them in the library item."""
         return self.kind not in (KIND_MANIFEST, KIND_CERTIFICATE)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'Part(%r, size=%r, kind=%r, expected=%r)' % (self.name, self.size, self.kind, self.expected)
 
-    def open(self):
+    def open(self) -> _PartStream:
         """A fresh binary stream of this part only (a context manager); every call is independent."""
         return _PartStream(self, self._file_size)
 
-    def upload_body(self, also=()):
+    def upload_body(self, also: Iterable[str] = ()) -> VerifyingStream:
         """A ``VerifyingStream`` on a fresh stream: the request body of this part's upload.
 
         ``also`` adds digests to compute in the same pass, such as the ``SHA1`` vCenter reports.
         """
         return VerifyingStream(self.open(), self.name, self.size, self.expected, also)
 
-    def checksum(self, algorithm):
+    def checksum(self, algorithm: str) -> str:
         """This part's hex digest in ``algorithm``, by reading it (and checking it against the manifest)."""
         with self.upload_body(also=(algorithm,)) as body:
             while body.read():
                 pass
-            return body.digests[_normalize_algorithm(algorithm, CHECKSUM_ALGORITHMS)]
+            return body.digests[normalize_algorithm(algorithm, CHECKSUM_ALGORITHMS)]
 
 
-class _PartStream(object):
+class _PartStream:
     """Reads ``part.size`` bytes of ``part.path`` from ``part.offset``, then reports the end.
 
     A ``read()`` without a size returns one chunk, not the rest: nothing reads a whole
     disk into memory by accident. Readers loop until ``b''``, as for any stream.
     """
 
-    def __init__(self, part, file_size):
+    def __init__(self, part: Part, file_size: int) -> None:
         self._part = part
         self._remaining = part.size
         # Each stream has its own handle, so parts (or one part twice) can be read in parallel.
@@ -180,10 +165,10 @@ class _PartStream(object):
             self._handle.close()
             raise
 
-    def readable(self):
+    def readable(self) -> bool:
         return True
 
-    def read(self, size=-1):
+    def read(self, size: int = -1) -> bytes:
         if self._remaining <= 0:
             return b''
         want = min(CHUNK_SIZE if size is None or size < 0 else size, self._remaining)
@@ -196,110 +181,125 @@ class _PartStream(object):
         self._remaining -= len(chunk)
         return chunk
 
-    def close(self):
+    def close(self) -> None:
         self._handle.close()
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
         return self._handle.closed
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-class VerifyingStream(object):
-    """A part's stream as a request body, hashed as it is read and checked against the manifest.
+class VerifyingStream:
+    """A stream of ``size`` bytes, hashed as it is read and checked against an ``expected`` digest.
 
-    ``requests`` sizes it by ``len()`` (the Content-Length) and streams it by ``read()``; like
-    ``_transfer.UploadBody`` it answers small reads (http.client asks for 8 KiB) with a whole
-    chunk, so the per-call cost stays low. ``sent`` counts the bytes handed out, for progress.
+    As a request body, ``requests`` sizes it by ``len()`` (the Content-Length) and streams it by
+    ``read()``; it answers small reads (http.client asks for 8 KiB) with a whole chunk, so the
+    per-call cost stays low. ``sent`` counts the bytes handed out, for progress. The same
+    stream verifies what a download writes to disk and what a copy passes on.
 
     The check runs when the last byte is read, before that last chunk is returned: on a
-    mismatch the request body stays short, so vCenter never gets the complete wrong file.
+    mismatch an upload's body stays short, so vCenter never gets the complete wrong file.
     ``verify()`` runs the same check, and returns the digests, once everything was read.
+    ``against`` names where ``expected`` comes from, for the message (the manifest, vCenter).
     """
 
-    def __init__(self, stream, name, size, expected=None, also=()):
+    def __init__(self, stream: Any, name: str, size: int | None, expected: Checksum | None = None, also: Iterable[str] = (),
+                 against: str = 'the manifest') -> None:
         self._stream = stream
         self.name = name
         self.size = size
         self.expected = expected
+        self.against = against
         self.sent = 0
-        self._digests = {}
+        self._digests: dict[str, Any] = {}
         if expected:
             self._digests[expected.algorithm] = hashlib.new(expected.algorithm.lower())
         for algorithm in also or ():
-            algorithm = _normalize_algorithm(algorithm, CHECKSUM_ALGORITHMS)
+            algorithm = normalize_algorithm(algorithm, CHECKSUM_ALGORITHMS)
             if algorithm not in self._digests:
                 self._digests[algorithm] = hashlib.new(algorithm.lower())
         self._updates = [digest.update for digest in self._digests.values()]
-        self._verified = None
+        self._verified: dict[str, str] | None = None
 
-    def __len__(self):
+    def __len__(self) -> int:
+        if self.size is None:
+            raise TypeError('%s: a stream of unknown length has no len()' % self.name)
         return self.size
 
-    def read(self, size=-1):
+    def read(self, size: int = -1) -> bytes:
         chunk = self._stream.read(CHUNK_SIZE if size is None or size < 0 else max(size, CHUNK_SIZE))
         if chunk:
             for update in self._updates:
                 update(chunk)
             self.sent += len(chunk)
-            if self.sent >= self.size:
+            if self.size is None:
+                return chunk
+            if self.sent > self.size:
+                raise ContentMismatchError('%s has more than the %d bytes %s announced.' % (self.name, self.size, self.against),
+                                           self.name, expected_size=self.size, actual_size=self.sent)
+            if self.sent == self.size:
                 self.verify()
         elif self._verified is None:
+            if self.size is not None and self.sent != self.size:
+                raise ContentMismatchError('%s ended after %d of the %d bytes %s announced.' % (self.name, self.sent, self.size, self.against),
+                                           self.name, expected_size=self.size, actual_size=self.sent)
             self.verify()
         return chunk
 
-    def verify(self):
-        """Check the digest against the manifest; return ``{algorithm: hex digest}`` of every digest computed."""
+    def verify(self) -> dict[str, str]:
+        """Check the digest against ``expected``; return ``{algorithm: hex digest}`` of every digest computed."""
         if self._verified is not None:
             return dict(self._verified)
-        if self.sent != self.size:
+        if self.size is not None and self.sent != self.size:
             raise ValueError('%s: verify() after %d of %d bytes; read the stream to its end first.' % (self.name, self.sent, self.size))
         actual = dict((algorithm, digest.hexdigest()) for algorithm, digest in self._digests.items())
         if self.expected and actual[self.expected.algorithm] != self.expected.checksum:
             raise ContentMismatchError(
-                '%s does not match the manifest: its %s digest is %s, the manifest says %s.' % (
-                    self.name, self.expected.algorithm, actual[self.expected.algorithm], self.expected.checksum),
+                '%s does not match %s: its %s digest is %s, %s says %s.' % (
+                    self.name, self.against, self.expected.algorithm, actual[self.expected.algorithm], self.against,
+                    self.expected.checksum),
                 self.name, self.expected.algorithm, self.expected.checksum, actual[self.expected.algorithm])
         self._verified = actual
         return dict(actual)
 
     @property
-    def digests(self):
+    def digests(self) -> dict[str, str] | None:
         """``{algorithm: hex digest}`` once the stream was read to its end and verified, else None."""
         return None if self._verified is None else dict(self._verified)
 
-    def close(self):
+    def close(self) -> None:
         self._stream.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-class Manifest(object):
+class Manifest:
     """A parsed OVF manifest: ``entries`` maps a file name to its ``Checksum``, in the manifest's order."""
 
-    def __init__(self, file_name, entries, lines):
+    def __init__(self, file_name: str, entries: dict[str, Checksum], lines: dict[str, int]) -> None:
         self.file_name = file_name
         self.entries = entries
         self._lines = lines
 
-    def expected(self, name):
+    def expected(self, name: str) -> Checksum | None:
         """The ``Checksum`` the manifest gives for ``name``, or None (a manifest need not list every file)."""
         return self.entries.get(name)
 
-    def line_of(self, name):
+    def line_of(self, name: str) -> int | None:
         return self._lines.get(name)
 
 
-def parse_manifest(text, file_name):
+def parse_manifest(text: str | bytes, file_name: str) -> Manifest:
     """Parse manifest lines such as ``SHA256(disk1.vmdk)= 3f1c...``; ``file_name`` is for messages.
 
     Refuses, with the line number, a malformed line, an algorithm other than SHA1, SHA256 or
@@ -310,8 +310,8 @@ def parse_manifest(text, file_name):
             text = text.decode('utf-8')
         except UnicodeDecodeError as exc:
             raise UserInputError('The manifest %s is not UTF-8 text: %s.' % (file_name, exc))
-    entries = collections.OrderedDict()
-    lines = {}
+    entries: dict[str, Checksum] = {}
+    lines: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line:
@@ -325,9 +325,9 @@ def parse_manifest(text, file_name):
         if algorithm not in MANIFEST_ALGORITHMS:
             raise UserInputError('The manifest %s uses the unknown algorithm %s on line %d; use one of %s.' % (
                 file_name, match.group('algorithm'), number, ', '.join(MANIFEST_ALGORITHMS)))
-        if len(checksum) != MANIFEST_ALGORITHMS[algorithm]:
+        if len(checksum) != DIGEST_LENGTHS[algorithm]:
             raise UserInputError('The manifest %s gives a %s digest of %d hex digits on line %d; %s has %d.' % (
-                file_name, algorithm, len(checksum), number, algorithm, MANIFEST_ALGORITHMS[algorithm]))
+                file_name, algorithm, len(checksum), number, algorithm, DIGEST_LENGTHS[algorithm]))
         if name in entries:
             raise UserInputError('The manifest %s lists %s twice (line %d and line %d).' % (file_name, name, lines[name], number))
         entries[name] = Checksum(algorithm, checksum)
@@ -335,16 +335,16 @@ def parse_manifest(text, file_name):
     return Manifest(file_name, entries, lines)
 
 
-class _Reference(object):
+class Reference:
     """One File element of a descriptor's References section."""
 
-    def __init__(self, href, size, chunked):
+    def __init__(self, href: str, size: int | None, chunked: bool) -> None:
         self.href = href
         self.size = size
         self.chunked = chunked
 
 
-def _refuse_dtd(*_args):
+def _refuse_dtd(*_args: Any) -> Any:
     raise _DtdRefused()
 
 
@@ -352,7 +352,7 @@ class _DtdRefused(Exception):
     pass
 
 
-def _parse_descriptor(stream, where):
+def parse_descriptor(stream: Any, where: str) -> list[Reference]:
     """The References of an OVF descriptor, read from ``stream`` without DTDs or entities.
 
     A DOCTYPE is refused outright (an OVF descriptor never needs one, and entities are how
@@ -365,11 +365,11 @@ def _parse_descriptor(stream, where):
     parser.EntityDeclHandler = _refuse_dtd
     parser.UnparsedEntityDeclHandler = _refuse_dtd
     parser.ExternalEntityRefHandler = _refuse_dtd
-    stack = []
-    references = []
+    stack: list[str] = []
+    references: list[Reference] = []
     namespace = []
 
-    def start(tag, attributes):
+    def start(tag: str, attributes: dict[str, str]) -> None:
         stack.append(tag)
         if len(stack) == 1:
             uri, _sep, local = tag.rpartition(' ')
@@ -381,18 +381,19 @@ def _parse_descriptor(stream, where):
         if len(stack) == 3 and stack[1] == namespace[0] + ' References' and tag == namespace[0] + ' File':
             # ovf:href is what the standard says; an unqualified href is read too.
             href = attributes.get(namespace[0] + ' href', attributes.get('href'))
-            size = attributes.get(namespace[0] + ' size', attributes.get('size'))
+            size_text = attributes.get(namespace[0] + ' size', attributes.get('size'))
             chunked = (namespace[0] + ' chunkSize') in attributes or 'chunkSize' in attributes
             if href is None:
                 raise UserInputError('%s has a File in its References without an ovf:href.' % where)
-            if size is not None:
+            size = None
+            if size_text is not None:
                 try:
-                    size = int(size)
+                    size = int(size_text)
                 except ValueError:
-                    raise UserInputError('%s gives %s the ovf:size %r, which is not a number.' % (where, href, size))
-            references.append(_Reference(href, size, chunked))
+                    raise UserInputError('%s gives %s the ovf:size %r, which is not a number.' % (where, href, size_text))
+            references.append(Reference(href, size, chunked))
 
-    def end(_tag):
+    def end(_tag: str) -> None:
         stack.pop()
 
     parser.StartElementHandler = start
@@ -408,17 +409,17 @@ def _parse_descriptor(stream, where):
     return references
 
 
-class Content(object):
+class Content:
     """What ``src`` holds: ``parts`` in upload order, the parsed ``manifest`` (or None) and
     ``source_type``: ``file``, ``ovf`` (a descriptor and its files) or ``ova``."""
 
-    def __init__(self, parts, manifest, source_type):
+    def __init__(self, parts: list[Part], manifest: Manifest | None, source_type: str) -> None:
         self.parts = parts
         self.manifest = manifest
         self.source_type = source_type
 
 
-def read_content(src, name=None):
+def read_content(src: str, name: str | None = None) -> Content:
     """Read ``src`` into a ``Content``; raise ``UserInputError`` for anything that cannot be uploaded.
 
     - A regular file: one part, named ``name`` or the file's base name.
@@ -456,17 +457,12 @@ def read_content(src, name=None):
     return Content([part], None, 'file')
 
 
-def parts_from_src(src, name=None):
-    """The parts of ``src`` in upload order: ``read_content(src, name).parts``."""
-    return read_content(src, name).parts
-
-
-def _refuse_name(name, src, what):
+def _refuse_name(name: str | None, src: str, what: str) -> None:
     if name is not None:
         raise UserInputError('name applies to a single file, but src %s is %s: its file names come from the OVF descriptor.' % (src, what))
 
 
-def _looks_like_ova(path):
+def _looks_like_ova(path: str) -> bool:
     with open(path, 'rb') as handle:
         header = handle.read(512)
     if len(header) < 512 or header[_TAR_MAGIC_OFFSET:_TAR_MAGIC_OFFSET + len(_TAR_MAGIC)] != _TAR_MAGIC:
@@ -479,7 +475,7 @@ def _looks_like_ova(path):
     return first is not None and first.name.lower().endswith('.ovf')
 
 
-def _pick(names, descriptor, extension, where):
+def _pick(names: Iterable[str], descriptor: str, extension: str, where: str) -> str | None:
     """The manifest or certificate beside ``descriptor``: ``<base name><extension>``, else the only one."""
     candidates = [name for name in names if name.lower().endswith(extension)]
     own = os.path.splitext(descriptor)[0] + extension
@@ -492,7 +488,7 @@ def _pick(names, descriptor, extension, where):
     return candidates[0] if candidates else None
 
 
-def _read_ovf_directory(directory, descriptor):
+def _read_ovf_directory(directory: str, descriptor: str | None) -> Content:
     where = 'The OVF template directory %s' % directory
     names = sorted(entry for entry in os.listdir(directory) if os.path.isfile(os.path.join(directory, entry)))
     if descriptor is None:
@@ -507,10 +503,16 @@ def _read_ovf_directory(directory, descriptor):
     return _assemble(files, descriptor, where, 'in %s' % directory, 'ovf')
 
 
-def _read_ova(path):
+def ova_parts(path: str) -> dict[str, Part]:
+    """Every member of an OVA (or any tar archive of plain files) as a ``Part`` read in place, by name.
+
+    Only the archive's index is read. A directory, link, special or sparse file, a name that
+    is not a plain file name, a name twice or a member past the end of the file is refused
+    with UserInputError.
+    """
     where = 'The OVA %s' % path
     file_size = os.path.getsize(path)
-    files = collections.OrderedDict()
+    files: dict[str, Part] = {}
     try:
         with tarfile.open(path, 'r:') as archive:
             # Only the index is read: headers, with tarfile seeking over the data.
@@ -529,19 +531,25 @@ def _read_ova(path):
         if member.offset_data + member.size > file_size:
             raise UserInputError('%s is truncated: its member %s ends past the end of the file.' % (where, member.name))
         files[member.name] = Part(member.name, member.size, path, member.offset_data, file_size=file_size)
+    return files
+
+
+def _read_ova(path: str) -> Content:
+    where = 'The OVA %s' % path
+    files = ova_parts(path)
     descriptors = [name for name in files if _kind_of(name) == KIND_DESCRIPTOR]
     if len(descriptors) != 1:
         raise UserInputError('%s must hold exactly one .ovf descriptor; it holds %s.' % (where, ', '.join(descriptors) if descriptors else 'none'))
     return _assemble(files, descriptors[0], where, 'in %s' % path, 'ova')
 
 
-def _read_manifest(part):
+def _read_manifest(part: Part) -> Manifest:
     with part.open() as stream:
         data = b''.join(iter(lambda: stream.read(CHUNK_SIZE), b''))
     return parse_manifest(data, part.name)
 
 
-def _assemble(files, descriptor, where, location, source_type):
+def _assemble(files: dict[str, Part], descriptor: str, where: str, location: str, source_type: str) -> Content:
     """Choose and check the parts of an OVF package, ``files`` being every file by name."""
     manifest_name = _pick(files, descriptor, '.mf', where)
     certificate_name = _pick(files, descriptor, '.cert', where)
@@ -551,13 +559,13 @@ def _assemble(files, descriptor, where, location, source_type):
             raise UserInputError('The manifest %s %s has %d bytes; a manifest is a short text file.' % (manifest_name, location, files[manifest_name].size))
         manifest = _read_manifest(files[manifest_name])
         if manifest_name in manifest.entries:
-            raise UserInputError('The manifest %s %s lists itself (line %d).' % (manifest_name, location, manifest.line_of(manifest_name)))
+            raise UserInputError('The manifest %s %s lists itself (line %s).' % (manifest_name, location, manifest.line_of(manifest_name)))
 
     descriptor_part = files[descriptor]
     descriptor_part.expected = manifest.expected(descriptor) if manifest else None
     # Reading the descriptor through a VerifyingStream checks its digest before anything is sent.
     with descriptor_part.upload_body() as body:
-        references = _parse_descriptor(body, 'The OVF descriptor %s %s' % (descriptor, location))
+        references = parse_descriptor(body, 'The OVF descriptor %s %s' % (descriptor, location))
 
     referenced = []
     for reference in references:
@@ -585,7 +593,7 @@ def _assemble(files, descriptor, where, location, source_type):
         for listed in manifest.entries:
             if listed not in chosen:
                 # vCenter checks every manifest entry when the session completes: fail now, not then.
-                raise UserInputError('The manifest %s %s lists %s (line %d), which is not part of the OVF package %s.' % (
+                raise UserInputError('The manifest %s %s lists %s (line %s), which is not part of the OVF package %s.' % (
                     manifest_name, location, listed, manifest.line_of(listed), location))
     parts = []
     for name in chosen:
@@ -594,3 +602,76 @@ def _assemble(files, descriptor, where, location, source_type):
             part.expected = manifest.expected(name)
         parts.append(part)
     return Content(parts, manifest, source_type)
+
+
+# -- writing an OVA ------------------------------------------------------------------------------
+
+# A tar archive is made of 512-byte blocks; USTAR keeps a member's name in 100 bytes when it has no directory.
+TAR_BLOCK = 512
+USTAR_NAME_BYTES = 100
+
+
+def check_member_name(name: str) -> str:
+    """A name an OVA member can have: a plain file name of at most 100 bytes (USTAR without directories)."""
+    _check_href(name, 'The OVA member name')
+    if len(name.encode('utf-8')) > USTAR_NAME_BYTES:
+        raise UserInputError('The file name %s is longer than the %d bytes a member of an OVA (a USTAR archive) can have.'
+                             % (name, USTAR_NAME_BYTES))
+    return name
+
+
+def manifest_text(digests: Iterable[tuple[str, Checksum]]) -> bytes:
+    """An OVF manifest: one ``SHA256(name)= hex`` line per file, in the order given."""
+    return ''.join('%s(%s)= %s\n' % (checksum.algorithm, name, checksum.checksum) for name, checksum in digests).encode('utf-8')
+
+
+class OvaWriter:
+    """Writes an OVA, a USTAR archive, to an open binary file one member at a time, as a stream.
+
+    The OVF standard puts the descriptor first, then the files in the order of its
+    References; a manifest may come last. A tar header gives the member's size before its
+    data, so ``add`` takes the size first and fails (ContentMismatchError) when the stream
+    brings another number of bytes. Nothing is staged: the bytes go straight to ``handle``.
+    """
+
+    def __init__(self, handle: IO[bytes], mtime: float | None = None) -> None:
+        self.handle = handle
+        self.mtime = int(mtime if mtime is not None else time.time())
+        self.members: list[tuple[str, int]] = []
+
+    def _header(self, name: str, size: int) -> bytes:
+        info = tarfile.TarInfo(check_member_name(name))
+        info.size = size
+        info.mode = 0o644
+        info.mtime = self.mtime
+        info.type = tarfile.REGTYPE
+        return info.tobuf(format=tarfile.USTAR_FORMAT)
+
+    def add(self, name: str, size: int, stream: Any) -> int:
+        """Write a member of ``size`` bytes read from ``stream`` (until ``b''``); return the bytes written."""
+        self.handle.write(self._header(name, size))
+        written = 0
+        for chunk in iter(lambda: stream.read(CHUNK_SIZE), b''):
+            written += len(chunk)
+            if written > size:
+                raise ContentMismatchError('%s has more than the %d bytes its OVA member was given.' % (name, size), name,
+                                           expected_size=size, actual_size=written)
+            self.handle.write(chunk)
+        if written != size:
+            raise ContentMismatchError('%s ended after %d of the %d bytes its OVA member was given.' % (name, written, size), name,
+                                       expected_size=size, actual_size=written)
+        self._pad(size)
+        self.members.append((name, size))
+        return written
+
+    def add_bytes(self, name: str, data: bytes) -> int:
+        return self.add(name, len(data), io.BytesIO(data))
+
+    def _pad(self, size: int) -> None:
+        remainder = size % TAR_BLOCK
+        if remainder:
+            self.handle.write(b'\0' * (TAR_BLOCK - remainder))
+
+    def close(self) -> None:
+        """End the archive: two zero blocks, as tar readers expect."""
+        self.handle.write(b'\0' * (2 * TAR_BLOCK))

@@ -2,14 +2,18 @@
 # Copyright (c) vsphere.content_library contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Typed errors raised by the REST client and the state rules.
+"""Every error the collection raises on purpose, one class per kind of failure.
 
 This is a private module: it is not a public API and may change at any time.
+
+``str(error)`` is the user's message; ``to_result()`` gives the extra keys of the
+module's failure result, among them ``error_type``, which names the kind.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 _LEGACY_PREFIX = 'com.vmware.vapi.std.errors.'
 
@@ -29,9 +33,11 @@ _STATUS_TYPES = {
 class ContentLibraryError(Exception):
     """Base of every error this collection raises on purpose; ``str()`` is the user's message."""
 
-    def to_result(self):
+    error_type = 'ERROR'
+
+    def to_result(self) -> dict[str, Any]:
         """Extra keys for the module's failure result."""
-        return {}
+        return {'error_type': self.error_type}
 
 
 class ApiError(ContentLibraryError):
@@ -42,8 +48,9 @@ class ApiError(ContentLibraryError):
     ``action`` says what the client was doing ("get update session 5a1c...").
     """
 
-    def __init__(self, status, error_type, messages, method, path, action=None):
-        super(ApiError, self).__init__()
+    def __init__(self, status: int, error_type: str, messages: list[str], method: str, path: str,
+                 action: str | None = None) -> None:
+        super().__init__()
         self.status = status
         self.error_type = error_type
         self.messages = messages
@@ -51,22 +58,26 @@ class ApiError(ContentLibraryError):
         self.path = path
         self.action = action
 
-    def server_message(self):
+    def server_message(self) -> str:
         return ' '.join(self.messages) if self.messages else 'the server gave no message'
 
-    def __str__(self):
+    def __str__(self) -> str:
         what = 'Could not %s' % self.action if self.action else 'Request failed'
         return '%s: vCenter answered HTTP %s %s: %s (%s %s)' % (
             what, self.status, self.error_type, self.server_message(), self.method, self.path)
 
-    def to_result(self):
+    def to_result(self) -> dict[str, Any]:
         return {'status': self.status, 'error_type': self.error_type, 'error_messages': self.messages}
 
+    @property
+    def not_found(self) -> bool:
+        return self.status == 404 or self.error_type == 'NOT_FOUND'
+
     @classmethod
-    def from_response(cls, status, text, method, path, action=None):
+    def from_response(cls, status: int, text: str, method: str, path: str, action: str | None = None) -> ApiError:
         """Parse either vAPI error body (modern or legacy) or a body that is not JSON."""
         error_type = None
-        messages = []
+        messages: list[str] = []
         try:
             body = json.loads(text) if text else None
         except ValueError:
@@ -97,14 +108,18 @@ class ApiError(ContentLibraryError):
 
 
 class TransportError(ContentLibraryError):
-    """The request got no HTTP answer: connection refused, TLS failure, time-out, proxy failure."""
+    """The request got no HTTP answer: connection refused, TLS failure, time-out, proxy failure.
 
-    def __init__(self, message, kind):
-        super(TransportError, self).__init__(message)
-        self.kind = kind
+    ``kind`` is the error type: ``TIMED_OUT``, ``CONNECTION_ERROR``, ``TLS_ERROR`` and so on.
+    """
 
-    def to_result(self):
-        return {'error_type': self.kind}
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.error_type = kind
+
+    @property
+    def kind(self) -> str:
+        return self.error_type
 
 
 class OutcomeUnknownError(TransportError):
@@ -113,8 +128,8 @@ class OutcomeUnknownError(TransportError):
     Never sent again blindly: the caller reads the state back and decides.
     """
 
-    def __init__(self, message, kind, method, path):
-        super(OutcomeUnknownError, self).__init__(message, kind)
+    def __init__(self, message: str, kind: str, method: str, path: str) -> None:
+        super().__init__(message, kind)
         self.method = method
         self.path = path
 
@@ -122,72 +137,173 @@ class OutcomeUnknownError(TransportError):
 class BadAnswerError(ContentLibraryError):
     """A 2xx answer that is not what the operation returns (HTML, empty, truncated, wrong shape)."""
 
+    error_type = 'BAD_ANSWER'
     EXCERPT = 200
 
-    def __init__(self, status, action, problem, text):
-        super(BadAnswerError, self).__init__()
+    def __init__(self, status: int, action: str, problem: str, text: str | None) -> None:
+        super().__init__()
         self.status = status
         self.action = action
         self.problem = problem
         self.excerpt = (text or '')[:self.EXCERPT]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return 'Could not %s: vCenter answered HTTP %s, but %s; the answer began with: %r' % (
             self.action, self.status, self.problem, self.excerpt)
 
-    def to_result(self):
-        return {'status': self.status, 'error_type': 'BAD_ANSWER'}
+    def to_result(self) -> dict[str, Any]:
+        return {'status': self.status, 'error_type': self.error_type}
+
+
+class CheckModeWriteError(ContentLibraryError):
+    """A module tried to send a write in check mode: a bug, stopped before anything was sent."""
+
+    error_type = 'INTERNAL_ERROR'
 
 
 class TaskInterrupted(ContentLibraryError):
     """The task was stopped by a signal (SIGTERM from AWX's cancel, or Ctrl-C)."""
 
-    def __init__(self, signal_name):
-        super(TaskInterrupted, self).__init__('The task was interrupted by %s.' % signal_name)
-        self.signal_name = signal_name
+    error_type = 'INTERRUPTED'
 
-    def to_result(self):
-        return {'error_type': 'INTERRUPTED'}
+    def __init__(self, signal_name: str) -> None:
+        super().__init__('The task was interrupted by %s.' % signal_name)
+        self.signal_name = signal_name
 
 
 class StateError(ContentLibraryError):
-    """An action that the update session's current state does not allow."""
+    """An action that the session's current state does not allow."""
 
-    def __init__(self, message, state):
-        super(StateError, self).__init__(message)
+    error_type = 'NOT_ALLOWED_IN_CURRENT_STATE'
+
+    def __init__(self, message: str, state: str | None) -> None:
+        super().__init__(message)
         self.state = state
 
-    def to_result(self):
-        return {'error_type': 'NOT_ALLOWED_IN_CURRENT_STATE', 'session_state': self.state}
+    def to_result(self) -> dict[str, Any]:
+        return {'error_type': self.error_type, 'session_state': self.state}
 
 
 class UserInputError(ContentLibraryError):
-    """The task's own parameters make no sense (together)."""
+    """The task's own parameters, or the local content they name, make no sense."""
 
-    def to_result(self):
-        return {'error_type': 'INVALID_ARGUMENT'}
+    error_type = 'INVALID_ARGUMENT'
 
 
 class NotFoundError(ContentLibraryError):
     """Something the task names does not exist on the vCenter Server."""
 
-    def __init__(self, message, server_messages=None):
-        super(NotFoundError, self).__init__(message)
+    error_type = 'NOT_FOUND'
+
+    def __init__(self, message: str, server_messages: list[str] | None = None) -> None:
+        super().__init__(message)
         self.server_messages = server_messages or []
 
-    def to_result(self):
-        result = {'error_type': 'NOT_FOUND'}
+    def to_result(self) -> dict[str, Any]:
+        result: dict[str, Any] = {'error_type': self.error_type}
         if self.server_messages:
             result['error_messages'] = self.server_messages
         return result
 
 
 class SessionEndedInError(ContentLibraryError):
-    """An action was sent (so something changed), but the session ended in state ERROR."""
+    """A session was completed (so its state changed), but it ended in state ERROR.
 
-    def __init__(self, message, session):
-        super(SessionEndedInError, self).__init__(message)
+    ``changed`` says whether the task reports the session's change: a one-task module that
+    opened the session itself leaves the item as it was, so it does not.
+    """
+
+    error_type = 'SESSION_ERROR'
+
+    def __init__(self, message: str, session: dict[str, Any], changed: bool = True) -> None:
+        super().__init__(message)
         self.session = session
+        self.changed = changed
 
-    def to_result(self):
-        return {'changed': True, 'session_state': self.session.get('state'), 'update_session': self.session}
+    def to_result(self) -> dict[str, Any]:
+        result = {'error_type': self.error_type, 'session_state': self.session.get('state'), 'update_session': self.session}
+        if self.changed:
+            result['changed'] = True
+        return result
+
+
+class WaitTimedOut(ContentLibraryError):
+    """vCenter did not reach the state the task waits for within its time limit."""
+
+    error_type = 'TIMED_OUT'
+
+
+class TransferFailed(ContentLibraryError):
+    """A file's transfer (an upload, a pull, a download or its preparation) ended in error."""
+
+    error_type = 'TRANSFER_FAILED'
+
+    def __init__(self, message: str, file_name: str | None = None) -> None:
+        super().__init__(message)
+        self.file_name = file_name
+
+    def to_result(self) -> dict[str, Any]:
+        result: dict[str, Any] = {'error_type': self.error_type}
+        if self.file_name:
+            result['file_name'] = self.file_name
+        return result
+
+
+class TransferAborted(ContentLibraryError):
+    """Another transfer of the same task failed, so this one stopped early (never the task's reason)."""
+
+    error_type = 'TRANSFER_FAILED'
+
+
+class ContentMismatchError(ContentLibraryError):
+    """A file's bytes are not what they were promised to be.
+
+    Either the digests differ (``algorithm``, ``expected``, ``actual`` are hex digests: a
+    manifest, or vCenter's checksum of an item file, against the bytes read), or the size
+    does (``expected_size``, ``actual_size``: a local file changed after it was read, or a
+    download brought another number of bytes than vCenter announced).
+    """
+
+    def __init__(self, message: str, file_name: str, algorithm: str | None = None, expected: str | None = None,
+                 actual: str | None = None, expected_size: int | None = None, actual_size: int | None = None) -> None:
+        super().__init__(message)
+        self.file_name = file_name
+        self.algorithm = algorithm
+        self.expected = expected
+        self.actual = actual
+        self.expected_size = expected_size
+        self.actual_size = actual_size
+        self.error_type = 'CHECKSUM_MISMATCH' if algorithm else 'SIZE_MISMATCH'
+
+    def to_result(self) -> dict[str, Any]:
+        result: dict[str, Any] = {'error_type': self.error_type, 'file_name': self.file_name}
+        if self.algorithm:
+            result.update({'checksum_algorithm': self.algorithm, 'expected_checksum': self.expected,
+                           'actual_checksum': self.actual})
+        else:
+            result.update({'expected_size': self.expected_size, 'actual_size': self.actual_size})
+        return result
+
+
+class PreviewWarning(ContentLibraryError):
+    """vCenter's preview of signed content raised a warning the task does not accept."""
+
+    error_type = 'PREVIEW_WARNING'
+
+
+class ValidationFailed(ContentLibraryError):
+    """vCenter's validation of an update session's files found missing or invalid files."""
+
+    error_type = 'VALIDATION_FAILED'
+
+
+class LocalFileError(ContentLibraryError):
+    """A file on the host that runs the module could not be written (a full disk, permissions)."""
+
+    error_type = 'LOCAL_FILE_ERROR'
+
+
+def with_period(text: str) -> str:
+    """``text`` ending in a full stop (or another sentence end), for messages built from parts."""
+    text = text.rstrip()
+    return text if not text or text[-1] in '.!?' else text + '.'

@@ -2,7 +2,7 @@
 # Copyright (c) vsphere.content_library contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Moving file content: local checksums, TLS thumbprints, and a streaming upload body.
+"""Moving file content: local checksums, pinned TLS thumbprints, and a heartbeat while bytes flow.
 
 This is a private module: it is not a public API and may change at any time.
 """
@@ -10,24 +10,20 @@ This is a private module: it is not a public API and may change at any time.
 from __future__ import annotations
 
 import hashlib
-import os
 import socket
 import ssl
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Sequence
+from urllib.parse import urlsplit
 
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported, but sanity imports on it
-    from urlparse import urlsplit
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import TransferAborted, TransportError
 
-from ansible_collections.vsphere.content_library.plugins.module_utils._errors import TransportError
-
-CHECKSUM_ALGORITHMS = ('SHA1', 'MD5', 'SHA256', 'SHA512')
 # Big reads keep the per-call overhead small; the memory used stays at one chunk.
 CHUNK_SIZE = 1024 * 1024
 
 
-def file_checksum(path, algorithm):
+def file_checksum(path: str, algorithm: str) -> str:
     """The hex digest of a file, read in chunks (never whole into memory)."""
     digest = hashlib.new(algorithm.lower())
     with open(path, 'rb') as handle:
@@ -36,7 +32,7 @@ def file_checksum(path, algorithm):
     return digest.hexdigest()
 
 
-def server_thumbprint(url, timeout):
+def server_thumbprint(url: str, timeout: float) -> str:
     """SHA-1 of the DER certificate an https server presents, as AA:BB:... (what vCenter expects)."""
     parts = urlsplit(url)
     port = parts.port or 443
@@ -50,70 +46,86 @@ def server_thumbprint(url, timeout):
                 der = tls.getpeercert(binary_form=True)
     except (OSError, ssl.SSLError) as exc:
         raise TransportError('Cannot read the TLS certificate of %s:%s to pin it: %s' % (parts.hostname, port, exc), 'TLS_ERROR')
+    if not der:
+        raise TransportError('%s:%s presented no TLS certificate to pin.' % (parts.hostname, port), 'TLS_ERROR')
     digest = hashlib.sha1(der).hexdigest().upper()
     return ':'.join(digest[i:i + 2] for i in range(0, len(digest), 2))
 
 
-class UploadBody(object):
-    """A file as a request body: requests streams it by ``read()`` and sizes it by ``len()``.
+def pin_thumbprint(url: str, given: str | None, timeout: float, warn: Callable[[str], None]) -> str | None:
+    """The thumbprint vCenter must see when it pulls from ``url``.
 
-    ``sent`` counts the bytes handed to the connection so that a keep-alive thread
-    can report progress while the upload runs.
+    ``given`` (the task's ``ssl_certificate_thumbprint``) wins. Without it, an https URL's
+    certificate is read now, pinned, and the user is warned that it was trusted on first use;
+    plain http needs none.
     """
-
-    def __init__(self, path):
-        self._handle = open(path, 'rb')
-        self._size = os.fstat(self._handle.fileno()).st_size
-        self.sent = 0
-
-    def __len__(self):
-        return self._size
-
-    def read(self, size=-1):
-        chunk = self._handle.read(CHUNK_SIZE if size is None or size < 0 else max(size, CHUNK_SIZE))
-        self.sent += len(chunk)
-        return chunk
-
-    def close(self):
-        self._handle.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+    if given or not url.lower().startswith('https:'):
+        return given
+    thumbprint = server_thumbprint(url, timeout)
+    warn('The certificate of %s was trusted on first use: thumbprint %s. Set ssl_certificate_thumbprint to pin '
+         'the one you expect.' % (urlsplit(url).netloc, thumbprint))
+    return thumbprint
 
 
-class Heartbeat(object):
+class Heartbeat:
     """Calls ``beat()`` every ``interval`` seconds in a thread until the ``with`` block ends.
 
-    vCenter expires an update session after five idle minutes by default, and an
-    upload of a large file can take longer than that. No interval: no thread.
-    Failed beats are kept in ``errors`` for the caller to report.
+    vCenter expires an update or download session after five idle minutes by default, and
+    a transfer of a large file can take longer than that. No interval: no thread. Failed
+    beats are kept in ``errors`` for the caller to report.
     """
 
-    def __init__(self, interval, beat):
+    def __init__(self, interval: float, beat: Callable[[], None], name: str = 'session-keep-alive') -> None:
         self._interval = interval
         self._beat = beat
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name='update-session-keep-alive')
+        self._thread = threading.Thread(target=self._run, name=name)
         self._thread.daemon = True
-        self.errors = []
+        self.errors: list[Exception] = []
 
-    def _run(self):
+    def _run(self) -> None:
         while not self._stop.wait(self._interval):
             try:
                 self._beat()
             except Exception as exc:  # pylint: disable=broad-except
-                # A failed keep-alive must not break the upload; the caller reports it.
+                # A failed keep-alive must not break the transfer; the caller reports it.
                 self.errors.append(exc)
 
-    def __enter__(self):
+    def __enter__(self) -> Heartbeat:
         if self._interval:
             self._thread.start()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
+
+
+def run_all(jobs: Sequence[Callable[[threading.Event], Any]], parallel: int) -> list[Any]:
+    """Run ``job(stop)`` for every job, ``parallel`` at a time; return their results in order.
+
+    When one fails, ``stop`` is set so that the others end early (raising TransferAborted) and
+    those not started yet do not start; the first real failure is raised once all have ended.
+    """
+    stop = threading.Event()
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def guarded(job: Callable[[threading.Event], Any]) -> Any:
+        if stop.is_set():
+            raise TransferAborted('not started, because another file failed')
+        return job(stop)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(jobs)))) as pool:
+        futures = [pool.submit(guarded, job) for job in jobs]
+        for future in futures:
+            try:
+                results.append(future.result())
+            except BaseException as exc:  # pylint: disable=broad-except
+                stop.set()
+                errors.append(exc)
+    real = [error for error in errors if not isinstance(error, TransferAborted)]
+    if real or errors:
+        raise (real or errors)[0]
+    return results

@@ -12,30 +12,30 @@ module asks here instead of deciding on its own.
 
 from __future__ import annotations
 
-import time
+from typing import Any, Callable
 
+from ansible_collections.vsphere.content_library.plugins.module_utils._cleanup import CleanupStack, Undo
+from ansible_collections.vsphere.content_library.plugins.module_utils._client import RestClient
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
     ApiError,
+    ContentLibraryError,
     NotFoundError,
     OutcomeUnknownError,
     StateError,
     TransportError,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._validate import PREDICTED_ID
-
-ACTIVE = 'ACTIVE'
-DONE = 'DONE'
-ERROR = 'ERROR'
-CANCELED = 'CANCELED'
-STATES = (ACTIVE, DONE, ERROR, CANCELED)
-TERMINAL_STATES = (DONE, ERROR, CANCELED)
-
-WARNING_TYPES = (
-    'SELF_SIGNED_CERTIFICATE',
-    'EXPIRED_CERTIFICATE',
-    'NOT_YET_VALID_CERTIFICATE',
-    'UNTRUSTED_CERTIFICATE',
+from ansible_collections.vsphere.content_library.plugins.module_utils._model import (
+    ACTIVE,
+    CANCELED,
+    DONE,
+    ERROR,
+    PREDICTED_ID,
+    TERMINAL_STATES,
+    message_text,
 )
+from ansible_collections.vsphere.content_library.plugins.module_utils._poll import wait_for
+
+Session = dict[str, Any]
 
 # action: (states that allow it, what the action does, in words). From reference 3.10;
 # the file rules are ours: vCenter documents none, but only an ACTIVE session takes content.
@@ -53,7 +53,7 @@ _RULES = {
 
 # Desired end state -> {current state: the actions that reach it}. A current state
 # that is missing cannot reach the desired one; ``None`` stands for "no such session".
-_TRANSITIONS = {
+_TRANSITIONS: dict[str, dict[str | None, tuple[str, ...]]] = {
     'completed': {ACTIVE: ('complete',), DONE: ()},
     'canceled': {ACTIVE: ('cancel',), CANCELED: ()},
     'failed': {ACTIVE: ('fail',), ERROR: ()},
@@ -61,15 +61,15 @@ _TRANSITIONS = {
 }
 _VERBS = {'completed': 'complete', 'canceled': 'cancel', 'failed': 'fail', 'absent': 'delete'}
 # With force, an ACTIVE session is canceled on its way to absent.
-_FORCED = {'absent': {ACTIVE: ('cancel', 'delete')}}
+_FORCED: dict[str, dict[str | None, tuple[str, ...]]] = {'absent': {ACTIVE: ('cancel', 'delete')}}
 
 
-def allows(action, state):
+def allows(action: str, state: str) -> bool:
     """Whether an update session in ``state`` accepts ``action``."""
     return state in _RULES[action][0]
 
 
-def require(action, session):
+def require(action: str, session: Session) -> None:
     """Raise StateError, naming the session and its state, unless its state allows ``action``."""
     states, words = _RULES[action]
     if session['state'] not in states:
@@ -81,7 +81,7 @@ def require(action, session):
                          session['state'])
 
 
-def plan(desired, session, session_id, force=False):
+def plan(desired: str, session: Session | None, session_id: str, force: bool = False) -> tuple[str, ...]:
     """The actions that take a session (None: unknown) to ``desired``; () when it is there already.
 
     Raises StateError, naming the session and its state, when the state cannot be reached.
@@ -106,27 +106,27 @@ def plan(desired, session, session_id, force=False):
                      % (_VERBS[desired], session_id, state), state)
 
 
-def predicted_session(library_item_id=None, **fields):
+def predicted_session(library_item_id: str | None = None, **fields: Any) -> Session:
     """The session a check-mode run would have created: later check-mode tasks work on it."""
-    session = dict(id=PREDICTED_ID, library_item_id=library_item_id, state=ACTIVE, client_progress=0,
-                   warning_behavior=[], preview_info={'state': 'UNAVAILABLE'}, predicted=True)
+    session: Session = dict(id=PREDICTED_ID, library_item_id=library_item_id, state=ACTIVE, client_progress=0,
+                            warning_behavior=[], preview_info={'state': 'UNAVAILABLE'}, predicted=True)
     session.update(fields)
     return session
 
 
-def is_predicted(client, session_id):
+def is_predicted(client: RestClient, session_id: str | None) -> bool:
     """Whether ``session_id`` is the id a check-mode run predicted (only meaningful in check mode)."""
     return client.check_mode and session_id == PREDICTED_ID
 
 
-def get_session(client, session_id):
+def get_session(client: RestClient, session_id: str) -> Session | None:
     """The session's model with its ``id`` added, or None when vCenter does not know it."""
     if is_predicted(client, session_id):
         return predicted_session()
     try:
         session = client.call('update_session.get', update_session_id=session_id)
     except ApiError as exc:
-        if exc.status == 404 or exc.error_type == 'NOT_FOUND':
+        if exc.not_found:
             return None
         raise
     session = dict(session or {})
@@ -134,7 +134,7 @@ def get_session(client, session_id):
     return session
 
 
-def get_existing_session(client, session_id):
+def get_existing_session(client: RestClient, session_id: str) -> Session:
     """Like get_session, but a missing session is an error that names it."""
     session = get_session(client, session_id)
     if session is None:
@@ -142,35 +142,88 @@ def get_existing_session(client, session_id):
     return session
 
 
-def list_files(client, session_id):
+def list_files(client: RestClient, session_id: str) -> list[dict[str, Any]]:
     """The files of an update session (none for a session that check mode only predicted)."""
     if is_predicted(client, session_id):
         return []
     return client.call('file.list', update_session_id=session_id)
 
 
-def create_session(client, spec, client_token):
-    """Open an update session and return its id.
+def open_session(client: RestClient, cleanup: CleanupStack, spec: dict[str, Any], client_token: str,
+                 delete_on_failure: bool = False) -> tuple[str, Undo]:
+    """Open an update session and push on the run's clean-up stack how to end it if the task fails.
 
-    The create carries ``client_token``, so the client may send it again after a
-    lost answer and vCenter answers with the same session. When every try is
-    lost, the session may still exist: the item's ACTIVE session is looked up so
-    that the task can end it (the run's clean-up fails every session it opened).
+    Returns the session id and its undo step (release it once the session is ended the normal way).
+    The undo fails the session with the task's reason (cancels it if fail is refused), and with
+    ``delete_on_failure`` deletes it as well.
+
+    The create carries ``client_token``, so the client may send it again after a lost answer
+    and vCenter answers with the same session. When every try is lost, the session may still
+    exist: the item's ACTIVE session is looked up and put on the stack before the error goes on.
     """
     try:
-        return client.call('update_session.create', create_spec=spec, client_token=client_token)
+        session_id = client.call('update_session.create', create_spec=spec, client_token=client_token)
     except TransportError:
         try:
-            session = find_active_session(client, spec['library_item_id'])
+            found = find_active_session(client, spec['library_item_id'])
         except (ApiError, TransportError):
-            session = None
-        if session is not None:
-            client.opened_sessions.append(session['id'])
-            client.ids['update_session_id'] = session['id']
+            found = None
+        if found is not None:
+            _push_end(client, cleanup, found['id'], delete_on_failure)
         raise
+    return session_id, _push_end(client, cleanup, session_id, delete_on_failure)
 
 
-def send_or_read_back(client, operation, session_id, done, **params):
+def _push_end(client: RestClient, cleanup: CleanupStack, session_id: str, delete: bool) -> Undo:
+    cleanup.touch('update_session_id', session_id)
+
+    def undo(reason: str) -> str:
+        ended = end_session(client, session_id, reason)
+        if not delete:
+            return ended
+        warning = delete_session(client, session_id)
+        return ended.rstrip('.') + (', and it was deleted.' if warning is None else '. ' + warning)
+    return cleanup.push('update session %s' % session_id, undo)
+
+
+def end_session(client: RestClient, session_id: str, reason: str) -> str:
+    """Fail an ACTIVE session with ``reason`` (cancel it if fail is refused); say what happened, in words.
+
+    The fail is sent first, without reading the session: a read that fails (the very fault
+    that ended the task, say) must not leave the session ACTIVE.
+    """
+    reason = ' '.join(reason.split())[:1000].rstrip('. ') or 'the task failed'
+    first: ContentLibraryError
+    try:
+        client.call('update_session.fail', update_session_id=session_id, client_error_message=reason)
+        return 'Update session %s was failed with this reason.' % session_id
+    except ApiError as exc:
+        if exc.status == 404:
+            return 'Update session %s no longer exists.' % session_id
+        first = exc
+    except ContentLibraryError as exc:
+        first = exc
+    try:
+        session = client.call('update_session.get', update_session_id=session_id)
+        if session['state'] != ACTIVE:
+            return 'Update session %s is %s.' % (session_id, session['state'])
+        client.call('update_session.cancel', update_session_id=session_id)
+        return 'Update session %s could not be failed (%s), so it was canceled.' % (session_id, first)
+    except ContentLibraryError as exc:
+        return 'Ending update session %s failed too: %s' % (session_id, exc)
+
+
+def delete_session(client: RestClient, session_id: str) -> str | None:
+    """Delete a session that has ended; returns a warning instead of raising (the content is in place)."""
+    try:
+        client.call('update_session.delete', update_session_id=session_id)
+    except ContentLibraryError as exc:
+        return 'Deleting update session %s failed: %s' % (session_id, exc)
+    return None
+
+
+def send_or_read_back(client: RestClient, operation: str, session_id: str, done: Callable[[Session | None], bool],
+                      **params: Any) -> Any:
     """Send a write on a session; when its answer is lost, read the session back instead of resending.
 
     ``done(session)`` says whether the session shows the write's effect (``session``
@@ -185,7 +238,7 @@ def send_or_read_back(client, operation, session_id, done, **params):
                                   'run the task again.' % (exc, session_id), exc.kind, exc.method, exc.path)
 
 
-def list_sessions(client, library_item_id=None):
+def list_sessions(client: RestClient, library_item_id: str | None = None) -> list[Session]:
     """The caller's update sessions (full models, with ids), fetched concurrently."""
     try:
         ids = client.call('update_session.list', library_item_id=library_item_id) or []
@@ -198,7 +251,7 @@ def list_sessions(client, library_item_id=None):
     return [session for session in sessions if session is not None]
 
 
-def find_active_session(client, library_item_id):
+def find_active_session(client: RestClient, library_item_id: str) -> Session | None:
     """The caller's ACTIVE update session on an item (vCenter allows one at most), or None."""
     for session in list_sessions(client, library_item_id):
         if session['state'] == ACTIVE:
@@ -206,17 +259,16 @@ def find_active_session(client, library_item_id):
     return None
 
 
-def wait_until_settled(client, session_id, timeout, interval=1.0):
-    """Poll until the session leaves ACTIVE, and return it; raise StateError on time-out.
+def wait_until_settled(client: RestClient, session_id: str, timeout: float) -> Session:
+    """Poll until the session leaves ACTIVE, and return it; WaitTimedOut when it does not in ``timeout`` seconds.
 
     With PULL sources, complete may return before the content is in place (reference 3.8).
     """
-    deadline = time.monotonic() + timeout
-    while True:
-        session = get_existing_session(client, session_id)
-        if session['state'] != ACTIVE:
-            return session
-        if time.monotonic() >= deadline:
-            raise StateError('Update session %s was still ACTIVE %s seconds after it was completed; '
-                             'raise wait_timeout, or set wait=false and check it later.' % (session_id, timeout), ACTIVE)
-        time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+    return wait_for(lambda: get_existing_session(client, session_id), lambda session: session['state'] != ACTIVE, timeout,
+                    lambda _session, waited: 'Update session %s was still ACTIVE %s seconds after it was completed; raise '
+                    'wait_timeout, or set wait=false and check it later.' % (session_id, waited))
+
+
+def session_error(session: Session) -> str:
+    """Why a session ended in ERROR, in vCenter's words."""
+    return message_text(session.get('error_message'))

@@ -6,70 +6,84 @@
 
 This is a private module: it is not a public API and may change at any time.
 
-Used by update_session_file (one file) and library_item_upload (a file, an OVF
-template or an OVA's members), so that the two never drift apart.
+Used by update_session_file (one file), library_item_upload (a file, an OVF template
+or an OVA's members) and library_item_copy (files streamed from another vCenter), so
+that they never drift apart. A part is anything with a ``name``, a ``size``, an optional
+``expected`` checksum and an ``upload_body()`` that opens a fresh stream of its bytes.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Protocol, Sequence
 
-from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ApiError, ContentLibraryError, StateError
-from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import Heartbeat
+from ansible_collections.vsphere.content_library.plugins.module_utils._client import RestClient
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
+    ApiError,
+    StateError,
+    TransferAborted,
+    TransferFailed,
+)
+from ansible_collections.vsphere.content_library.plugins.module_utils._model import ACTIVE, ERROR, PUSH, READY, message_text
+from ansible_collections.vsphere.content_library.plugins.module_utils._poll import wait_for
+from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import Heartbeat, run_all
 
-READY = 'READY'
-FAILED = 'ERROR'
+
+class Part(Protocol):
+    """One file to upload: ``upload_body()`` opens a fresh stream of its bytes (a ``_content.VerifyingStream``)."""
+
+    name: str
+    size: int
+    expected: Any
+
+    def upload_body(self) -> Any: ...
 
 
-class UploadAborted(ContentLibraryError):
-    """Another upload of the same task failed: this one stops early."""
+class _AbortableBody:
+    """A request body that stops (raises) as soon as another transfer of the task has failed."""
 
-
-class _AbortableBody(object):
-    """A request body that stops (raises) as soon as another upload of the task has failed."""
-
-    def __init__(self, body, stop):
+    def __init__(self, body: Any, stop: threading.Event) -> None:
         self._body = body
         self._stop = stop
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._body)
 
-    def read(self, size=-1):
+    def read(self, size: int = -1) -> bytes:
         if self._stop.is_set():
-            raise UploadAborted('stopped because another file failed')
+            raise TransferAborted('stopped because another file failed')
         return self._body.read(size)
 
     @property
-    def sent(self):
+    def sent(self) -> int:
         return self._body.sent
 
 
-class Uploader(object):
+class Uploader:
     """Moves files into one update session and reports progress to vCenter while bytes flow.
 
     ``keep_alive_interval`` seconds between keep-alives (0: none); each one raises the
     session's ``client_progress`` to the percentage of all bytes sent so far.
     """
 
-    def __init__(self, client, session_id, keep_alive_interval, wait_timeout=600, warn=None):
+    def __init__(self, client: RestClient, session_id: str, keep_alive_interval: float, wait_timeout: float = 600,
+                 warn: Callable[[str], None] | None = None) -> None:
         self.client = client
         self.wait_timeout = wait_timeout
         self.session_id = session_id
         self.interval = keep_alive_interval
         self.warn = warn
-        self.bodies = []
+        self.bodies: list[_AbortableBody] = []
         self.total = 0
         self.progress = 0
         self._lock = threading.Lock()
 
     @property
-    def sent(self):
-        return sum(body.sent for body in self.bodies)
+    def sent(self) -> int:
+        with self._lock:
+            return sum(body.sent for body in self.bodies)
 
-    def beat(self):
+    def beat(self) -> None:
         """One keep-alive, with the progress when it has grown (never 100: that is for completion)."""
         percent = min(99, int(100 * self.sent / self.total)) if self.total else 0
         with self._lock:
@@ -78,43 +92,42 @@ class Uploader(object):
                 self.progress = raise_to
         self.client.call('update_session.keep_alive', update_session_id=self.session_id, client_progress=raise_to)
 
-    def add(self, spec):
+    def add(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Add one file to the session; return vCenter's File.Info."""
         return self.client.call('file.add', update_session_id=self.session_id, file_spec=spec)
 
-    def push(self, parts, parallel=1, spec_for=None):
+    def push(self, parts: Sequence[Part], parallel: int = 1,
+             spec_for: Callable[[Part], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         """Add every part (in order), then PUT them, ``parallel`` at a time; return the READY File.Infos.
 
         ``spec_for(part)`` gives the part's File.AddSpec (default: name, PUSH, size and the
-        manifest's checksum when there is one). Raises the first failure, after stopping the others.
+        expected checksum when there is one). Raises the first failure, after stopping the others.
         """
         spec_for = spec_for or push_spec
         infos = [(part, self.add(spec_for(part))) for part in parts]
         self.total = sum(part.size for part in parts)
-        stop = threading.Event()
-        heartbeat = Heartbeat(self.interval, self.beat)
-        with heartbeat:
-            with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(infos)))) as pool:
-                futures = [pool.submit(self._put, part, info, stop) for part, info in infos]
-                errors = []
-                for future in futures:
-                    try:
-                        future.result()
-                    except BaseException as exc:  # pylint: disable=broad-except
-                        stop.set()
-                        errors.append(exc)
-        for error in heartbeat.errors[:1]:
-            if self.warn:
-                self.warn('A keep-alive of update session %s during the upload failed: %s' % (self.session_id, error))
-        real = [error for error in errors if not isinstance(error, UploadAborted)]
-        if real or errors:
-            raise (real or errors)[0]
+        self.run([self._job(part, info) for part, info in infos], parallel)
         return [self.settle(part.name, 'upload') for part, _info in infos]
 
-    def _put(self, part, info, stop):
-        uri = ((info or {}).get('upload_endpoint') or {}).get('uri')
+    def run(self, jobs: Sequence[Callable[[threading.Event], Any]], parallel: int) -> list[Any]:
+        """Run transfer jobs ``parallel`` at a time (see ``_transfer.run_all``) while keep-alives report the progress."""
+        heartbeat = Heartbeat(self.interval, self.beat, name='update-session-keep-alive')
+        try:
+            with heartbeat:
+                return run_all(jobs, parallel)
+        finally:
+            for error in heartbeat.errors[:1]:
+                if self.warn:
+                    self.warn('A keep-alive of update session %s during the upload failed: %s' % (self.session_id, error))
+
+    def _job(self, part: Part, info: dict[str, Any]) -> Callable[[threading.Event], None]:
+        return lambda stop: self.put(part, info, stop)
+
+    def put(self, part: Part, info: dict[str, Any], stop: threading.Event) -> None:
+        """PUT one added part to its upload endpoint; after a 401, log in again and send it once more from its start."""
+        uri = (info.get('upload_endpoint') or {}).get('uri')
         if not uri:
-            raise StateError('vCenter gave no upload endpoint for file %s.' % part.name, 'ACTIVE')
+            raise StateError('vCenter gave no upload endpoint for file %s.' % part.name, ACTIVE)
         action = 'upload file %s to update session %s' % (part.name, self.session_id)
         token = self.client.token
         try:
@@ -126,8 +139,7 @@ class Uploader(object):
             self.client.login_again(token)
             self._send(part, uri, stop, action)
 
-    def _send(self, part, uri, stop, action):
-        # Only the manifest's digest is computed while streaming: any other hash would cost CPU for nothing.
+    def _send(self, part: Part, uri: str, stop: threading.Event, action: str) -> None:
         body = part.upload_body()
         wrapped = _AbortableBody(body, stop)
         with self._lock:
@@ -143,29 +155,20 @@ class Uploader(object):
         finally:
             body.close()
 
-    def settle(self, name, what):
-        """Wait until the file is READY; raise on ERROR or when ``wait_timeout`` seconds pass."""
-        timeout = self.wait_timeout
-        deadline = time.monotonic() + timeout
-        while True:
-            info = self.client.call('file.get', update_session_id=self.session_id, file_name=name)
-            if info.get('status') == READY:
-                return info
-            if info.get('status') == FAILED:
-                message = (info.get('error_message') or {}).get('default_message') or 'vCenter gave no reason'
-                raise TransferFailed('The %s of file %s failed: %s' % (what, name, message))
-            if time.monotonic() >= deadline:
-                raise TransferFailed('The %s of file %s was still %s after %s seconds' % (what, name, info.get('status'), timeout))
-            time.sleep(0.5)
+    def settle(self, name: str, what: str) -> dict[str, Any]:
+        """Wait until the file is READY; raise TransferFailed on ERROR, WaitTimedOut after ``wait_timeout``."""
+        def check(info: dict[str, Any]) -> None:
+            if info.get('status') == ERROR:
+                raise TransferFailed('The %s of file %s failed: %s' % (what, name, message_text(info.get('error_message'), 'vCenter gave no reason')),
+                                     name)
+        return wait_for(lambda: self.client.call('file.get', update_session_id=self.session_id, file_name=name),
+                        lambda info: info.get('status') == READY, self.wait_timeout,
+                        lambda info, waited: 'The %s of file %s was still %s after %s seconds' % (what, name, info.get('status'), waited),
+                        check=check, keep_alive=self.beat, keep_alive_interval=self.interval)
 
 
-class TransferFailed(ContentLibraryError):
-    def to_result(self):
-        return {'error_type': 'TRANSFER_FAILED'}
-
-
-def push_spec(part):
-    spec = {'name': part.name, 'source_type': 'PUSH', 'size': part.size}
+def push_spec(part: Part) -> dict[str, Any]:
+    spec: dict[str, Any] = {'name': part.name, 'source_type': PUSH, 'size': part.size}
     if part.expected:
         spec['checksum_info'] = {'algorithm': part.expected.algorithm, 'checksum': part.expected.checksum}
     return spec

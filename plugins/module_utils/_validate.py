@@ -17,13 +17,11 @@ import os
 import re
 import stat
 import unicodedata
-
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported, but sanity imports on it
-    from urlparse import urlsplit
+from typing import Any
+from urllib.parse import urlsplit
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
+from ansible_collections.vsphere.content_library.plugins.module_utils._model import DEFAULT_ALGORITHM, DIGEST_LENGTHS
 
 # vCenter ids are UUIDs or vmodl ids such as "datastore-12"; 256 leaves room for both.
 MAX_ID_LENGTH = 256
@@ -34,18 +32,18 @@ _ID_FORBIDDEN = re.compile(r'[/?#%\\\s\x00-\x1f\x7f]')
 _CONTROL = re.compile(r'[\x00-\x1f\x7f]')
 _LABEL = re.compile(r'^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$')
 _THUMBPRINT = re.compile(r'^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){19}$')
-# A check-mode run predicts a session it does not create; later tasks of the same
-# check-mode run recognise this id (see _update_session.PREDICTED_ID).
-PREDICTED_ID = 'predicted-by-check-mode'
+_HEX = re.compile(r'^[0-9A-Fa-f]+$')
+# Item and library names: vCenter allows at most 80 characters (download-session-api.md 3).
+MAX_ITEM_NAME_LENGTH = 80
 
 
-def _show(value, limit=60):
+def _show(value: Any, limit: int = 60) -> str:
     """A value as it may appear in a message: repr'd and cut short."""
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + '...'
 
 
-def check_id(value, option):
+def check_id(value: Any, option: str) -> str:
     """An API id: non-empty, one path segment, no whitespace or control characters, sane length."""
     if not isinstance(value, str) or not value.strip():
         raise UserInputError('%s must not be empty: it names the object to work on (is a variable unset?).' % option)
@@ -60,7 +58,7 @@ def check_id(value, option):
     return value
 
 
-def check_file_name(value, option='name'):
+def check_file_name(value: Any, option: str = 'name') -> str:
     """A file name in an update session: one plain name, no directories."""
     if not isinstance(value, str) or not value.strip():
         raise UserInputError('%s must not be empty.' % option)
@@ -73,7 +71,7 @@ def check_file_name(value, option='name'):
     return value
 
 
-def check_range(value, option, low, high=None):
+def check_range(value: int | None, option: str, low: int, high: int | None = None) -> int | None:
     if value is None:
         return value
     if value < low or (high is not None and value > high):
@@ -82,7 +80,7 @@ def check_range(value, option, low, high=None):
     return value
 
 
-def check_host(host, option):
+def check_host(host: str, option: str) -> str:
     """A host name, an IPv4 or an IPv6 address (without brackets); returns it."""
     if not host:
         raise UserInputError('%s names no host.' % option)
@@ -99,13 +97,15 @@ def check_host(host, option):
     return host
 
 
-def _port_from_text(text, option):
+def _port_from_text(text: str, option: str) -> int:
     if not text.isdigit():
         raise UserInputError('%s gives the port %s, which is not a number.' % (option, _show(text)))
-    return check_range(int(text), '%s\'s port' % option, 1, 65535)
+    port = int(text)
+    check_range(port, '%s\'s port' % option, 1, 65535)
+    return port
 
 
-def parse_hostname(value, option='hostname'):
+def parse_hostname(value: Any, option: str = 'hostname') -> tuple[str, int | None]:
     """Split ``hostname`` into (host, port or None).
 
     Accepts ``host``, ``host:port``, ``v6addr``, ``[v6addr]``, ``[v6addr]:port`` and
@@ -155,18 +155,21 @@ def parse_hostname(value, option='hostname'):
     return check_host(text, option), port
 
 
-def resolve_endpoint(params):
-    """(host, port) from ``hostname`` and ``port``; a port given twice must agree."""
-    host, port_in_host = parse_hostname(params['hostname'])
+def resolve_endpoint(params: dict[str, Any], prefix: str = '') -> tuple[str, int]:
+    """(host, port) from ``hostname`` and ``port``; a port given twice must agree.
+
+    ``prefix`` names where the options are in messages (``target.`` for a copy's target).
+    """
+    host, port_in_host = parse_hostname(params['hostname'], prefix + 'hostname')
     port = params.get('port')
-    check_range(port, 'port', 1, 65535)
+    check_range(port, prefix + 'port', 1, 65535)
     if port_in_host is not None and port is not None and port != port_in_host:
-        raise UserInputError('hostname %s names port %s, but port is %s: give the port once.'
-                             % (_show(params['hostname']), port_in_host, port))
+        raise UserInputError('%shostname %s names port %s, but %sport is %s: give the port once.'
+                             % (prefix, _show(params['hostname']), port_in_host, prefix, port))
     return host, port_in_host or port or 443
 
 
-def check_readable_path(value, option, directory_ok=True):
+def check_readable_path(value: str, option: str, directory_ok: bool = True) -> str:
     if not os.path.exists(value):
         raise UserInputError('%s %s does not exist on the host that runs the module.' % (option, value))
     mode = os.stat(value).st_mode
@@ -178,7 +181,7 @@ def check_readable_path(value, option, directory_ok=True):
     return value
 
 
-def check_source_url(value, option='source_url'):
+def check_source_url(value: Any, option: str = 'source_url') -> str:
     """An http, https or ds URL that vCenter can pull from."""
     if not isinstance(value, str) or not value.strip():
         raise UserInputError('%s must not be empty.' % option)
@@ -211,25 +214,24 @@ def check_source_url(value, option='source_url'):
     return value
 
 
-def check_thumbprint(value, option='ssl_certificate_thumbprint'):
+def check_thumbprint(value: Any, option: str = 'ssl_certificate_thumbprint') -> str:
+    """A SHA-1 certificate fingerprint; returned in the upper case vCenter shows."""
     if not _THUMBPRINT.match(value or ''):
         raise UserInputError('%s must be the SHA-1 fingerprint of a certificate in colon-separated hex '
                              '(20 pairs, such as 1A:2B:...:9F), not %s.' % (option, _show(value)))
     return value.upper()
 
 
-_DIGEST_LENGTHS = {'SHA1': 40, 'MD5': 32, 'SHA256': 64, 'SHA512': 128}
-
-
-def check_checksum(value, algorithm, option='checksum'):
-    """A hex digest of the length ``algorithm`` gives."""
-    length = _DIGEST_LENGTHS.get((algorithm or 'SHA1').upper())
-    if not re.match(r'^[0-9A-Fa-f]+$', value or '') or (length and len(value) != length):
+def check_checksum(value: Any, algorithm: str | None, option: str = 'checksum') -> str:
+    """A hex digest of the length ``algorithm`` gives; returned in lower case."""
+    algorithm = (algorithm or DEFAULT_ALGORITHM).upper()
+    length = DIGEST_LENGTHS.get(algorithm)
+    if not isinstance(value, str) or not _HEX.match(value) or (length and len(value) != length):
         raise UserInputError('%s must be the %s digest in hex (%s hex digits), not %s.' % (option, algorithm, length, _show(value)))
     return value.lower()
 
 
-def check_text(value, option, max_length=1000):
+def check_text(value: Any, option: str, max_length: int = 1000) -> str:
     if not isinstance(value, str) or not value.strip():
         raise UserInputError('%s must not be empty.' % option)
     if len(value) > max_length:
@@ -237,20 +239,38 @@ def check_text(value, option, max_length=1000):
     return value
 
 
-def check_connection(params):
-    """The connection options: every refusal happens here, before the client exists."""
-    host, port = resolve_endpoint(params)
-    check_range(params['timeout'], 'timeout', 1, 3600)
-    check_range(params['retries'], 'retries', 0, 10)
+def check_name(value: Any, option: str) -> str:
+    """A library or item name: not empty, at most 80 characters, no control characters."""
+    check_text(value, option, max_length=MAX_ITEM_NAME_LENGTH)
+    if _CONTROL.search(value):
+        raise UserInputError('%s %s must not contain control characters.' % (option, _show(value)))
+    return value
+
+
+def check_connection(params: dict[str, Any], prefix: str = '') -> tuple[str, int]:
+    """The connection options; returns (host, port). Every refusal happens here, before any client exists.
+
+    ``prefix`` names where the options are in messages (``target.`` for a copy's target).
+    """
+    host, port = resolve_endpoint(params, prefix)
+    check_range(params['timeout'], prefix + 'timeout', 1, 3600)
+    check_range(params['retries'], prefix + 'retries', 0, 10)
     if params['proxy_host']:
-        check_host(params['proxy_host'], 'proxy_host')
-    check_range(params['proxy_port'], 'proxy_port', 1, 65535)
+        check_host(params['proxy_host'], prefix + 'proxy_host')
+    check_range(params['proxy_port'], prefix + 'proxy_port', 1, 65535)
     if params['proxy_port'] is not None and not params['proxy_host']:
-        raise UserInputError('proxy_port needs proxy_host.')
+        raise UserInputError('%sproxy_port needs %sproxy_host.' % (prefix, prefix))
     if params['ca_path'] and params['validate_certs']:
-        check_readable_path(params['ca_path'], 'ca_path')
+        check_readable_path(params['ca_path'], prefix + 'ca_path')
     if not params['username'] or not params['username'].strip():
-        raise UserInputError('username must not be empty.')
+        raise UserInputError('%susername must not be empty.' % prefix)
     if not params['password']:
-        raise UserInputError('password must not be empty.')
+        raise UserInputError('%spassword must not be empty.' % prefix)
     return host, port
+
+
+def check_ids(params: dict[str, Any], prefix: str = '') -> None:
+    """Every option named ``*_id`` is an id of the API: the one place where modules' ids are checked."""
+    for option, value in params.items():
+        if option.endswith('_id') and value is not None:
+            check_id(value, prefix + option)

@@ -268,43 +268,15 @@ api_flavor:
   sample: api
 '''
 
-import os
-import time
-import uuid
+from typing import Any
 
-try:
-    from urllib.parse import urljoin, urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported, but sanity imports on it
-    from urlparse import urljoin, urlsplit
-
-from ansible_collections.vsphere.content_library.plugins.module_utils._content import read_content
-from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
-    ContentLibraryError,
-    NotFoundError,
-    UserInputError,
-)
-from ansible_collections.vsphere.content_library.plugins.module_utils._library import (
-    create_item,
-    find_item,
-    find_library,
-    get_item,
-    item_files,
-)
-from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule, ModuleTask, end_session
-from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import server_thumbprint
-from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
-    ACTIVE,
-    DONE,
-    WARNING_TYPES,
-    create_session,
-    get_existing_session,
-    send_or_read_back,
-    wait_until_settled,
-)
-from ansible_collections.vsphere.content_library.plugins.module_utils._upload import Uploader
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
+from ansible_collections.vsphere.content_library.plugins.module_utils._import import ImportTask
+from ansible_collections.vsphere.content_library.plugins.module_utils._model import WARNING_TYPES
+from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
 from ansible_collections.vsphere.content_library.plugins.module_utils._validate import (
     check_file_name,
-    check_id,
+    check_name,
     check_range,
     check_readable_path,
     check_source_url,
@@ -312,29 +284,21 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._validate 
     check_thumbprint,
 )
 
-MIB = 1024 * 1024
-# Preview states that mean "still working on it".
-_PREVIEW_PENDING = ('PREPARING',)
 
-
-def check_input(params):
-    for option in ('library_item_id', 'library_id'):
-        if params[option] is not None:
-            check_id(params[option], option)
+def check_input(params: dict[str, Any]) -> dict[str, Any]:
+    """Check the options the argument spec cannot; return the normalized thumbprint."""
     for option in ('library_name', 'item_name'):
         if params[option] is not None:
-            check_text(params[option], option, max_length=80)
-    if params['library_item_id'] is None:
-        if params['item_name'] is None or (params['library_id'] is None and params['library_name'] is None):
-            raise UserInputError('Name the item: library_item_id, or item_name with library_id or library_name.')
+            check_name(params[option], option)
     if params['src'] is not None:
         check_readable_path(params['src'], 'src')
     if params['source_url'] is not None:
         check_source_url(params['source_url'])
+    thumbprint = None
     if params['ssl_certificate_thumbprint'] is not None:
-        if not (params['source_url'] or '').lower().startswith('https:'):
+        if not params['source_url'].lower().startswith('https:'):
             raise UserInputError('ssl_certificate_thumbprint only goes with an https source_url.')
-        params['ssl_certificate_thumbprint'] = check_thumbprint(params['ssl_certificate_thumbprint'])
+        thumbprint = check_thumbprint(params['ssl_certificate_thumbprint'])
     if params['name'] is not None:
         check_file_name(params['name'], 'name')
     if params['item_type'] is not None:
@@ -342,262 +306,10 @@ def check_input(params):
     check_range(params['parallel'], 'parallel', 1, 8)
     check_range(params['keep_alive_interval'], 'keep_alive_interval', 0)
     check_range(params['wait_timeout'], 'wait_timeout', 1)
+    return {'ssl_certificate_thumbprint': thumbprint}
 
 
-def file_view(info):
-    view = {'name': info.get('name'), 'size': info.get('size')}
-    if info.get('checksum_info'):
-        view['checksum_info'] = info['checksum_info']
-    return view
-
-
-class UploadFailed(ContentLibraryError):
-    """The upload failed; the message says why and what was cleaned up."""
-
-    def __init__(self, message, cause, session=None):
-        super(UploadFailed, self).__init__(message)
-        self.cause = cause
-        self.session = session
-
-    def to_result(self):
-        result = dict(self.cause.to_result()) if isinstance(self.cause, ContentLibraryError) else {}
-        if self.session:
-            result['update_session'] = self.session
-        return result
-
-
-class UploadTask(ModuleTask):
-    """One run of the module: find, compare, and upload only when the item differs."""
-
-    def __init__(self, module):
-        super(UploadTask, self).__init__(module)
-        self.content = None
-        self.created_item = None
-        self.session_id = None
-        self.uploader = None
-        self.library = None
-
-    def run(self):
-        if self.params['src']:
-            self.content = read_content(self.params['src'], self.params['name'])
-        item = self.locate_item()
-        # A new item (or one check mode only predicted) holds nothing yet.
-        before = item_files(self.client, item['id']) if item.get('id') and not self.created_item else []
-        if not self.params['force'] and self.content is not None and self.same_files(before):
-            return dict(changed=False, library_item=self.item_view(item), files=[file_view(f) for f in before],
-                        update_session={}, bytes_sent=0, seconds=0.0, throughput_mib_s=0.0)
-        wanted = self.wanted_files()
-        result = dict(changed=True)
-        if self.check_mode:
-            result.update(library_item=self.item_view(item), files=wanted, update_session={},
-                          bytes_sent=0, seconds=0.0, throughput_mib_s=0.0)
-        else:
-            result.update(self.upload(item))
-        result.update(self.module.diff({'files': [file_view(f) for f in before]},
-                                       {'files': [dict(name=f['name'], size=f.get('size')) for f in result['files']]}))
-        return result
-
-    # -- where --------------------------------------------------------------------------------
-
-    def locate_item(self):
-        params = self.params
-        if params['library_item_id']:
-            item = get_item(self.client, params['library_item_id'])
-            if item is None:
-                raise NotFoundError('Library item %s was not found.' % params['library_item_id'])
-            self.library = find_library(self.client, library_id=item['library_id'])
-            return item
-        self.library = find_library(self.client, params['library_id'], params['library_name'])
-        item = find_item(self.client, self.library['id'], params['item_name'])
-        if item is not None:
-            return item
-        if not params['create_item']:
-            raise NotFoundError('Library %s has no item named %s, and create_item is false.'
-                                % (self.library.get('name') or self.library['id'], params['item_name']))
-        item_type = params['item_type'] or self.default_type()
-        if self.check_mode:
-            return {'id': None, 'name': params['item_name'], 'type': item_type, 'library_id': self.library['id']}
-        item = create_item(self.client, self.library['id'], params['item_name'], item_type, params['item_description'],
-                           str(uuid.uuid4()))
-        self.created_item = item['id']
-        return item
-
-    def default_type(self):
-        if self.content is not None and self.content.source_type in ('ovf', 'ova'):
-            return 'ovf'
-        name = self.params['name'] or os.path.basename(self.params['src'] or urlsplit(self.params['source_url'] or '').path)
-        if name.lower().endswith('.ovf'):
-            return 'ovf'
-        return 'iso' if name.lower().endswith('.iso') else 'file'
-
-    @staticmethod
-    def item_view(item):
-        return dict((key, item.get(key)) for key in ('id', 'name', 'type', 'content_version', 'library_id'))
-
-    # -- what -----------------------------------------------------------------------------------
-
-    def same_files(self, current):
-        """Whether the item already holds exactly these files: names, sizes, then checksums."""
-        kept = [part for part in self.content.parts if part.keep_in_storage]
-        by_name = dict((info.get('name'), info) for info in current)
-        if set(by_name) != set(part.name for part in kept):
-            return False
-        if any(by_name[part.name].get('size') != part.size for part in kept):
-            return False
-        for part in kept:
-            server = by_name[part.name].get('checksum_info') or {}
-            if not server.get('checksum'):
-                return False  # nothing proves the content is the same
-            if part.checksum(server.get('algorithm') or 'SHA1') != server['checksum'].lower():
-                return False
-        return True
-
-    def wanted_files(self):
-        if self.content is not None:
-            return [{'name': part.name, 'size': part.size} for part in self.content.parts]
-        url = self.params['source_url']
-        return [{'name': self.params['name'] or os.path.basename(urlsplit(url).path), 'source_url': url}]
-
-    # -- how -------------------------------------------------------------------------------------
-
-    def upload(self, item):
-        started = time.monotonic()
-        behavior = [{'type': warning, 'ignored': True} for warning in self.params['ignore_warnings']]
-        spec = {'library_item_id': item['id']}
-        if behavior:
-            spec['warning_behavior'] = behavior
-        self.uploader = None
-        try:
-            self.session_id = create_session(self.client, spec, str(uuid.uuid4()))
-            self.uploader = Uploader(self.client, self.session_id, self.params['keep_alive_interval'],
-                                     self.params['wait_timeout'], warn=self.module.module.warn)
-            if self.content is not None:
-                self.uploader.push(self.content.parts, parallel=self.params['parallel'])
-            else:
-                self.pull()
-            self.validate()
-            self.check_preview()
-            self.send_progress(100)
-            # A lost answer is read back: a completion under way shows as a session that left ACTIVE.
-            send_or_read_back(self.client, 'update_session.complete', self.session_id,
-                              lambda now: bool(now) and now['state'] != ACTIVE)
-            session = wait_until_settled(self.client, self.session_id, self.params['wait_timeout'])
-            if session['state'] != DONE:
-                message = (session.get('error_message') or {}).get('default_message') or 'vCenter gave no message'
-                raise UploadFailed('Update session %s ended in state %s after completion: %s.' % (self.session_id, session['state'], message),
-                                   None, session)
-        except ContentLibraryError as exc:
-            raise self.clean_up(exc)
-        self.client.opened_sessions.remove(self.session_id)
-        warning = self.delete_session()
-        if warning:
-            self.module.module.warn(warning)
-        seconds = time.monotonic() - started
-        sent = self.uploader.sent if self.uploader else 0
-        return dict(library_item=self.item_view(get_item(self.client, item['id']) or item),
-                    files=[file_view(f) for f in item_files(self.client, item['id'])],
-                    update_session=session, bytes_sent=sent, seconds=round(seconds, 3),
-                    throughput_mib_s=round(sent / MIB / seconds, 1) if seconds > 0 else 0.0)
-
-    def pull(self):
-        url = self.params['source_url']
-        name = self.params['name'] or os.path.basename(urlsplit(url).path)
-        check_file_name(name, 'the file name of source_url')
-        thumbprint = self.params['ssl_certificate_thumbprint']
-        if not thumbprint and url.lower().startswith('https:'):
-            thumbprint = server_thumbprint(url, self.client.timeout)
-            self.module.module.warn('The certificate of %s was trusted on first use: thumbprint %s. Set '
-                                    'ssl_certificate_thumbprint to pin the one you expect.' % (urlsplit(url).netloc, thumbprint))
-        names = [name]
-        self.add_pull(name, url, thumbprint)
-        if name.lower().endswith('.ovf'):
-            # The descriptor's references come from URLs beside it; vCenter's validation names them.
-            validation = self.client.call('file.validate', update_session_id=self.session_id)
-            for missing in validation.get('missing_files') or []:
-                check_file_name(missing, 'a file the OVF descriptor references')
-                self.add_pull(missing, urljoin(url, missing), thumbprint)
-                names.append(missing)
-        for each in names:
-            self.uploader.settle(each, 'pull')
-
-    def add_pull(self, name, url, thumbprint):
-        endpoint = {'uri': url}
-        if thumbprint:
-            endpoint['ssl_certificate_thumbprint'] = thumbprint
-        self.uploader.add({'name': name, 'source_type': 'PULL', 'source_endpoint': endpoint})
-
-    def validate(self):
-        result = self.client.call('file.validate', update_session_id=self.session_id)
-        if result.get('has_errors'):
-            problems = ['missing: %s' % ', '.join(result['missing_files'])] if result.get('missing_files') else []
-            for invalid in result.get('invalid_files') or []:
-                problems.append('%s: %s' % (invalid.get('name'), (invalid.get('error_message') or {}).get('default_message')))
-            raise UploadFailed('vCenter found problems with the files (%s).' % ('; '.join(problems) or 'no details'), None)
-
-    def check_preview(self):
-        """Wait for vCenter's preview of signed content, and refuse the warnings the task does not accept."""
-        deadline = time.monotonic() + self.params['wait_timeout']
-        while True:
-            session = get_existing_session(self.client, self.session_id)
-            preview = session.get('preview_info') or {}
-            if session['state'] != ACTIVE or preview.get('state') not in _PREVIEW_PENDING:
-                break
-            if time.monotonic() >= deadline:
-                raise UploadFailed('vCenter\'s preview of the content was still %s after %s seconds.'
-                                   % (preview.get('state'), self.params['wait_timeout']), None)
-            time.sleep(0.5)
-        accepted = set(self.params['ignore_warnings'])
-        refused = [w for w in preview.get('warnings') or [] if w.get('type') not in accepted]
-        if refused:
-            words = '; '.join('%s: %s' % (w.get('type'), ((w.get('message') or {}).get('default_message') or 'no message').rstrip('.'))
-                              for w in refused)
-            raise PreviewWarning('vCenter\'s preview of the signed content warns %s. Add the warning type to ignore_warnings '
-                                 'to accept it.' % words)
-
-    def send_progress(self, percent):
-        self.client.call('update_session.keep_alive', update_session_id=self.session_id, client_progress=percent)
-
-    # -- clean-up -----------------------------------------------------------------------------
-
-    def delete_session(self):
-        try:
-            self.client.call('update_session.delete', update_session_id=self.session_id)
-        except ContentLibraryError as exc:
-            return 'Deleting update session %s failed: %s' % (self.session_id, exc)
-        return None
-
-    def clean_up(self, exc):
-        """Fail the session with the reason and delete it; delete an item this task created."""
-        reason = str(exc)
-        done = []
-        session = getattr(exc, 'session', None)
-        if self.session_id:
-            if self.session_id in self.client.opened_sessions:
-                self.client.opened_sessions.remove(self.session_id)
-            ended = end_session(self.client, self.session_id, reason)
-            warning = self.delete_session()
-            done.append(ended.rstrip('.') + (', and it was deleted.' if not warning else '. %s' % warning))
-            self.client.ids['update_session_id'] = self.session_id
-        if self.created_item:
-            try:
-                self.client.call('item.delete', library_item_id=self.created_item)
-                done.append('Library item %s, which this task had created, was deleted.' % self.created_item)
-            except ContentLibraryError as delete_error:
-                done.append('Deleting library item %s, which this task had created, failed: %s' % (self.created_item, delete_error))
-        elif self.session_id:
-            done.append('The library item keeps its previous content.')
-        reason = reason.rstrip()
-        if reason and reason[-1] not in '.!?':
-            reason += '.'
-        return UploadFailed('%s %s' % (reason, ' '.join(done)), exc, session)
-
-
-class PreviewWarning(ContentLibraryError):
-    def to_result(self):
-        return {'error_type': 'PREVIEW_WARNING'}
-
-
-def main():
+def main() -> None:
     module = ContentLibraryModule(
         argument_spec=dict(
             library_item_id=dict(type='str'),
@@ -619,10 +331,11 @@ def main():
         ),
         mutually_exclusive=[('src', 'source_url'), ('library_item_id', 'library_id'), ('library_item_id', 'library_name'),
                             ('library_item_id', 'item_name'), ('library_id', 'library_name')],
-        required_one_of=[('src', 'source_url')],
+        required_one_of=[('src', 'source_url'), ('library_item_id', 'item_name'), ('library_item_id', 'library_id', 'library_name')],
+        required_by={'ssl_certificate_thumbprint': 'source_url'},
         check_input=check_input,
     )
-    module.run(UploadTask(module).run)
+    module.run(ImportTask(module).run)
 
 
 if __name__ == '__main__':

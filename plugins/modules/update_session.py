@@ -141,7 +141,10 @@ attributes:
     details:
       - In check mode the module reads the session and predicts C(changed), the diff and the session after the task;
         it sends no write.
-      - When it would open a session, the returned session's C(id) is V(null), as only vCenter can make one.
+      - When it would open a session, the returned session's C(id) is V(predicted-by-check-mode), as only vCenter can
+        make a real one, and it carries C(predicted=true). Later tasks of the same check-mode run accept that id
+        (M(vsphere.content_library.update_session_file), M(vsphere.content_library.update_session_file_info) and this
+        module report what they would do to the predicted session); outside check mode the id is refused.
       - Whether a completed session would end in V(ERROR) is only known once it is completed.
   diff_mode:
     support: full
@@ -226,6 +229,13 @@ update_session:
       - type: SELF_SIGNED_CERTIFICATE
         ignored: true
     preview_info: {"state": "UNAVAILABLE"}
+  contains:
+    predicted:
+      description:
+        - V(true) when the session is only predicted by check mode; its C(id) is then V(predicted-by-check-mode).
+      returned: in check mode, when a session would be opened
+      type: bool
+      sample: true
 diff:
   description: The session's item, state, progress and warning behavior before and after; only with C(--diff) and a change.
   returned: changed and in diff mode
@@ -284,28 +294,28 @@ api_flavor:
 '''
 
 import uuid
+from typing import Any
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
     SessionEndedInError,
     UserInputError,
 )
+from ansible_collections.vsphere.content_library.plugins.module_utils._model import CANCELED, DONE, ERROR, WARNING_TYPES
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule, ModuleTask
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
-    CANCELED,
-    DONE,
-    ERROR,
-    WARNING_TYPES,
-    create_session,
+    Session,
     find_active_session,
     get_existing_session,
     get_session,
+    open_session,
     plan,
     predicted_session,
     require,
     send_or_read_back,
+    session_error,
     wait_until_settled,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_id, check_range
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_range
 
 # What the diff shows of a session.
 _DIFF_FIELDS = ('library_item_id', 'state', 'client_progress', 'warning_behavior')
@@ -313,25 +323,25 @@ _DIFF_FIELDS = ('library_item_id', 'state', 'client_progress', 'warning_behavior
 _ACTION_STATES = {'complete': DONE, 'cancel': CANCELED, 'fail': ERROR}
 
 
-def behavior_map(entries):
+def behavior_map(entries: list[dict[str, Any]] | None) -> dict[str, bool]:
     """``{type: ignored}`` from a list of WarningBehavior entries."""
     return dict((entry['type'], bool(entry['ignored'])) for entry in entries or [])
 
 
-def behavior_list(mapping):
+def behavior_list(mapping: dict[str, bool]) -> list[dict[str, Any]]:
     """A WarningBehavior list in a stable order (the API's order of warning types)."""
     order = dict((name, index) for index, name in enumerate(WARNING_TYPES))
     return [{'type': name, 'ignored': mapping[name]} for name in sorted(mapping, key=lambda n: (order.get(n, len(order)), n))]
 
 
-def wanted_behavior(current, requested, purge):
+def wanted_behavior(current: dict[str, bool], requested: list[dict[str, Any]], purge: bool) -> dict[str, bool]:
     """The session's warning behavior once the task is applied."""
     wanted = {} if purge else dict(current)
     wanted.update(behavior_map(requested))
     return wanted
 
 
-def diff_view(session):
+def diff_view(session: Session | None) -> dict[str, Any]:
     """The part of a session the diff shows; {} for no session."""
     if not session:
         return {}
@@ -340,14 +350,10 @@ def diff_view(session):
     return view
 
 
-def check_input(params):
-    """Refuse parameter combinations that make no sense, before anything is sent."""
-    for option in ('update_session_id', 'library_item_id'):
-        if params[option] is not None:
-            check_id(params[option], option)
-    requested = params['warning_behavior'] or []
+def check_input(params: dict[str, Any]) -> dict[str, Any]:
+    """Refuse what the argument spec cannot express, before anything is sent."""
     seen = set()
-    for entry in requested:
+    for entry in params['warning_behavior'] or []:
         if entry['type'] in seen:
             raise UserInputError('warning_behavior lists the type %s more than once.' % entry['type'])
         seen.add(entry['type'])
@@ -359,38 +365,40 @@ def check_input(params):
             raise UserInputError('%s only go(es) with state=present, not with state=%s.' % (', '.join(given), params['state']))
     check_range(params['client_progress'], 'client_progress', 0, 100)
     if params['client_token'] is not None:
-        if params['update_session_id']:
-            raise UserInputError('client_token is only used to create a session: give library_item_id, not update_session_id.')
         try:
             uuid.UUID(params['client_token'])
         except ValueError:
             raise UserInputError('client_token must be a UUID, such as %s; %r is not.' % (uuid.uuid4(), params['client_token']))
     check_range(params['wait_timeout'], 'wait_timeout', 0)
+    return {}
 
 
 class UpdateSessionTask(ModuleTask):
     """One run of the module: read, decide, and write only what differs."""
 
-    def __init__(self, module):
-        super(UpdateSessionTask, self).__init__(module)
+    def __init__(self, module: ContentLibraryModule) -> None:
+        super().__init__(module)
         self.changed = False
 
-    def run(self):
+    def run(self) -> dict[str, Any]:
         state = self.params['state']
+        before: Session | None
+        after: Session | None
         if state == 'present':
             before, after = self.present()
         else:
             before, after = self.reach(state)
-        result = dict(changed=self.changed, update_session=after or {})
+        result: dict[str, Any] = dict(changed=self.changed, update_session=after or {})
         if self.changed:
             result.update(self.module.diff(diff_view(before), diff_view(after)))
         return result
 
     # -- state=present ---------------------------------------------------------
 
-    def present(self):
+    def present(self) -> tuple[Session | None, Session]:
         session_id = self.params['update_session_id']
         item_id = self.params['library_item_id']
+        session: Session | None
         if session_id:
             session = get_existing_session(self.client, session_id)
             if item_id and not session.get('predicted') and session.get('library_item_id') != item_id:
@@ -402,10 +410,10 @@ class UpdateSessionTask(ModuleTask):
                 return None, self.create(item_id)
         return session, self.update(session)
 
-    def create(self, item_id):
+    def create(self, item_id: str) -> Session:
         """Open a session on the item, with the task's warning behavior and progress."""
         self.changed = True
-        spec = {'library_item_id': item_id}
+        spec: dict[str, Any] = {'library_item_id': item_id}
         if self.params['warning_behavior'] is not None:
             spec['warning_behavior'] = behavior_list(wanted_behavior({}, self.params['warning_behavior'], True))
         if self.check_mode:
@@ -414,16 +422,17 @@ class UpdateSessionTask(ModuleTask):
                                      client_progress=self.params['client_progress'] or 0)
         # A token makes a retried create return the same session instead of a second one.
         token = self.params['client_token'] or str(uuid.uuid4())
-        session_id = create_session(self.client, spec, token)
+        # If the task fails from here on, the session is failed with the reason (and left for the user to see).
+        session_id, _undo = open_session(self.client, self.cleanup, spec, token)
         session = get_existing_session(self.client, session_id)
         if self.params['client_progress']:
             progress = self.params['client_progress']
             send_or_read_back(self.client, 'update_session.keep_alive', session_id,
-                              lambda now: bool(now) and (now.get('client_progress') or 0) >= progress, client_progress=progress)
+                              lambda now: now is not None and (now.get('client_progress') or 0) >= progress, client_progress=progress)
             session = get_existing_session(self.client, session_id)
         return session
 
-    def update(self, session):
+    def update(self, session: Session) -> Session:
         """PATCH the warning behavior and send a keep-alive, each only when needed."""
         after = dict(session)
         current = behavior_map(session.get('warning_behavior'))
@@ -433,7 +442,7 @@ class UpdateSessionTask(ModuleTask):
                 require('update', session)
                 after['warning_behavior'] = behavior_list(wanted)
                 self.send('update_session.update', session,
-                          lambda now: bool(now) and behavior_map(now.get('warning_behavior')) == wanted,
+                          lambda now: now is not None and behavior_map(now.get('warning_behavior')) == wanted,
                           update_spec={'warning_behavior': after['warning_behavior']})
         progress = self.params['client_progress']
         raise_progress = progress is not None and progress > (session.get('client_progress') or 0)
@@ -442,7 +451,7 @@ class UpdateSessionTask(ModuleTask):
             if raise_progress:
                 after['client_progress'] = progress
             self.send('update_session.keep_alive', session,
-                      lambda now: bool(now) and (not raise_progress or (now.get('client_progress') or 0) >= progress),
+                      lambda now: now is not None and (not raise_progress or (now.get('client_progress') or 0) >= progress),
                       client_progress=progress if raise_progress else None)
         if self.changed and not self.check_mode:
             after = get_existing_session(self.client, session['id'])
@@ -450,32 +459,33 @@ class UpdateSessionTask(ModuleTask):
 
     # -- state=completed, canceled, absent ---------------------------------------
 
-    def reach(self, desired):
+    def reach(self, desired: str) -> tuple[Session | None, Session | None]:
         session_id = self.params['update_session_id']
         session = get_session(self.client, session_id)
         actions = plan(desired, session, session_id, force=self.params['force'])
-        after = session
+        if session is None:
+            return None, None  # absent already: plan() raised for every other state
+        after: Session | None = session
         for action in actions:
             if action == 'delete':
                 self.send('update_session.delete', session, lambda now: now is None)
                 after = None
             else:
                 reached = _ACTION_STATES[action]
-                self.send('update_session.' + action, session, lambda now, reached=reached: bool(now) and now['state'] == reached)
-                after = dict(after, state=_ACTION_STATES[action])
+                self.send('update_session.' + action, session, lambda now, reached=reached: now is not None and now['state'] == reached)
+                after = dict(after or {}, state=_ACTION_STATES[action])
                 after.pop('preview_info', None)
         if actions and desired != 'absent' and not self.check_mode:
             if desired == 'completed' and self.params['wait']:
                 after = wait_until_settled(self.client, session_id, self.params['wait_timeout'])
                 if after['state'] == ERROR:
-                    message = (after.get('error_message') or {}).get('default_message') or 'vCenter gave no message'
-                    raise SessionEndedInError('Update session %s was completed but ended in state ERROR: %s' % (session_id, message),
-                                              after)
+                    raise SessionEndedInError('Update session %s was completed but ended in state ERROR: %s'
+                                              % (session_id, session_error(after)), after)
             else:
                 after = get_existing_session(self.client, session_id)
         return session, after
 
-    def send(self, operation, session, done, **params):
+    def send(self, operation: str, session: Session, done: Any, **params: Any) -> None:
         """Send one write (never in check mode) and remember that something changed.
 
         ``done(session)`` tells, when the write's answer is lost, whether it happened.
@@ -485,7 +495,7 @@ class UpdateSessionTask(ModuleTask):
             send_or_read_back(self.client, operation, session['id'], done, **params)
 
 
-def main():
+def main() -> None:
     module = ContentLibraryModule(
         argument_spec=dict(
             update_session_id=dict(type='str', aliases=['id']),
@@ -504,6 +514,7 @@ def main():
             force=dict(type='bool', default=False),
         ),
         required_one_of=[('update_session_id', 'library_item_id')],
+        mutually_exclusive=[('client_token', 'update_session_id')],
         required_if=[
             ('state', 'completed', ('update_session_id',)),
             ('state', 'canceled', ('update_session_id',)),

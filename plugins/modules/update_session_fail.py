@@ -141,26 +141,28 @@ api_flavor:
   sample: api
 '''
 
-from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
+from typing import Any
+
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import NotFoundError, UserInputError
+from ansible_collections.vsphere.content_library.plugins.module_utils._model import ERROR
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
-from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_id, check_text
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
-    ERROR,
     get_existing_session,
     get_session,
     plan,
     send_or_read_back,
 )
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_text
 
 
-def check_input(params):
-    check_id(params['update_session_id'], 'update_session_id')
+def check_input(params: dict[str, Any]) -> dict[str, Any]:
     if not params['client_error_message'].strip():
         raise UserInputError('client_error_message must not be empty: it is the reason vCenter records for the failure.')
     check_text(params['client_error_message'], 'client_error_message', max_length=1000)
+    return {}
 
 
-def main():
+def main() -> None:
     module = ContentLibraryModule(
         argument_spec=dict(
             update_session_id=dict(type='str', required=True, aliases=['id']),
@@ -171,21 +173,23 @@ def main():
     params = module.params
     client = module.client
 
-    def handler():
+    def handler() -> dict[str, Any]:
         message = params['client_error_message']
         session_id = params['update_session_id']
         session = get_session(client, session_id)
         if not plan('failed', session, session_id):
             return dict(changed=False, update_session=session)
+        if session is None:  # plan() said so already; this keeps the type checker informed
+            raise NotFoundError('Update session %s was not found.' % session_id)
         if module.check_mode:
             # The prediction carries the message; vCenter adds its own message id when it stores it.
             after = dict(session, state=ERROR, error_message={'default_message': message, 'args': []})
             after.pop('preview_info', None)
         else:
-            send_or_read_back(client, 'update_session.fail', session_id, lambda now: bool(now) and now['state'] == ERROR,
+            send_or_read_back(client, 'update_session.fail', session_id, lambda now: now is not None and now['state'] == ERROR,
                               client_error_message=message)
             after = get_existing_session(client, session_id)
-        result = dict(changed=True, update_session=after)
+        result: dict[str, Any] = dict(changed=True, update_session=after)
         result.update(module.diff({'state': session['state']},
                                   {'state': after['state'], 'error_message': (after.get('error_message') or {}).get('default_message')}))
         return result

@@ -244,116 +244,107 @@ api_flavor:
 '''
 
 import os
+from typing import Any
 
-from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
-    ContentLibraryError,
-    UserInputError,
-)
-from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule, ModuleTask
 from ansible_collections.vsphere.content_library.plugins.module_utils._content import Part
-from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import (
-    CHECKSUM_ALGORITHMS,
-    file_checksum,
-    server_thumbprint,
-)
-from ansible_collections.vsphere.content_library.plugins.module_utils._upload import Uploader, push_spec
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
+from ansible_collections.vsphere.content_library.plugins.module_utils._model import CHECKSUM_ALGORITHMS, PULL, READY
+from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule, ModuleTask
+from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import file_checksum, pin_thumbprint
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
+    end_session,
     get_existing_session,
     is_predicted,
     list_files,
     require,
 )
+from ansible_collections.vsphere.content_library.plugins.module_utils._upload import Uploader, push_spec
 from ansible_collections.vsphere.content_library.plugins.module_utils._validate import (
     check_checksum,
     check_file_name,
-    check_id,
     check_range,
     check_readable_path,
     check_source_url,
     check_thumbprint,
 )
 
-READY = 'READY'
 _DIFF_FIELDS = ('name', 'size', 'checksum_info', 'status', 'source_type')
+FileInfo = dict[str, Any]
 
 
-def diff_view(info):
+def diff_view(info: FileInfo | None) -> dict[str, Any]:
     return dict((field, info[field]) for field in _DIFF_FIELDS if info and field in info)
 
 
-def check_input(params):
-    check_id(params['update_session_id'], 'update_session_id')
+def check_input(params: dict[str, Any]) -> dict[str, Any]:
+    """Check what the argument spec cannot; return the normalized thumbprint and checksum."""
     check_file_name(params['name'], 'name')
     if params['state'] == 'present' and not (params['src'] or params['source_url']):
         raise UserInputError('state=present needs src (a local file to upload) or source_url (a URL vCenter pulls from).')
     if params['state'] == 'absent' and (params['src'] or params['source_url']):
         raise UserInputError('src and source_url do not go with state=absent.')
-    if params['checksum'] and not params['checksum_algorithm']:
-        raise UserInputError('checksum needs checksum_algorithm, the algorithm that made it.')
     if params['source_url'] and params['checksum_algorithm']:
         raise UserInputError('checksum_algorithm only goes with src: vCenter checks what it pulls itself.')
     if params['src'] is not None:
         check_readable_path(params['src'], 'src', directory_ok=False)
     if params['source_url'] is not None:
         check_source_url(params['source_url'])
+    inputs: dict[str, Any] = {'ssl_certificate_thumbprint': None, 'checksum': None}
     if params['ssl_certificate_thumbprint'] is not None:
         if not params['source_url'] or not params['source_url'].lower().startswith('https:'):
             raise UserInputError('ssl_certificate_thumbprint only goes with an https source_url.')
-        params['ssl_certificate_thumbprint'] = check_thumbprint(params['ssl_certificate_thumbprint'])
+        inputs['ssl_certificate_thumbprint'] = check_thumbprint(params['ssl_certificate_thumbprint'])
     if params['checksum'] is not None:
-        check_checksum(params['checksum'], params['checksum_algorithm'])
+        inputs['checksum'] = check_checksum(params['checksum'], params['checksum_algorithm'])
     for name in ('wait_timeout', 'keep_alive_interval'):
         check_range(params[name], name, 0)
+    return inputs
 
 
 class FileTask(ModuleTask):
     """One run of the module: read the session's files, decide, and transfer only what differs."""
 
-    def __init__(self, module):
-        super(FileTask, self).__init__(module)
-        self.session_id = module.params['update_session_id']
-        self.name = module.params['name']
-        self.local_checksums = {}
+    def __init__(self, module: ContentLibraryModule) -> None:
+        super().__init__(module)
+        self.session_id: str = module.params['update_session_id']
+        self.name: str = module.params['name']
+        self.local_checksums: dict[str, str] = {}
 
-    def run(self):
+    def run(self) -> dict[str, Any]:
         session = get_existing_session(self.client, self.session_id)
         # The state comes first: a session that takes no content fails the task, whatever its files hold.
         require('remove_file' if self.params['state'] == 'absent' else 'add_file', session)
         before = self.find()
         if self.params['state'] == 'absent':
-            changed, after = self.absent(session, before)
+            changed, after = self.absent(before)
         elif self.params['src']:
-            changed, after = self.push(session, before)
+            changed, after = self.push(before)
         else:
-            changed, after = self.pull(session, before)
-        result = dict(changed=changed, file=after or {})
+            changed, after = self.pull(before)
+        result: dict[str, Any] = dict(changed=changed, file=after or {})
         if is_predicted(self.client, self.session_id):
             result['predicted'] = True
         if changed:
             result.update(self.module.diff(diff_view(before), diff_view(after)))
         return result
 
-    def find(self):
-        files = list_files(self.client, self.session_id)
-        for info in files:
+    def find(self) -> FileInfo | None:
+        for info in list_files(self.client, self.session_id):
             if info.get('name') == self.name:
                 return info
         return None
 
-    def get(self):
-        return self.client.call('file.get', update_session_id=self.session_id, file_name=self.name)
-
     # -- decisions -----------------------------------------------------------------
 
-    def local_checksum(self, algorithm):
+    def local_checksum(self, algorithm: str | None) -> str:
         algorithm = (algorithm or 'SHA1').upper()
-        if self.params['checksum'] and algorithm == self.params['checksum_algorithm']:
-            return self.params['checksum'].lower()
+        if self.inputs['checksum'] and algorithm == self.params['checksum_algorithm']:
+            return self.inputs['checksum']
         if algorithm not in self.local_checksums:
             self.local_checksums[algorithm] = file_checksum(self.params['src'], algorithm)
         return self.local_checksums[algorithm]
 
-    def same_content(self, info, size):
+    def same_content(self, info: FileInfo | None, size: int) -> bool:
         """Whether a READY file already has the content of src: same size and the same checksum.
 
         Without a checksum from vCenter nothing proves the content is the same, so the file is sent again.
@@ -368,51 +359,44 @@ class FileTask(ModuleTask):
 
     # -- state=present, src -----------------------------------------------------------
 
-    def push(self, session, before):
+    def push(self, before: FileInfo | None) -> tuple[bool, FileInfo]:
         src = self.params['src']
         size = os.path.getsize(src)
-        if self.same_content(before, size):
+        if before is not None and self.same_content(before, size):
             return False, before
-        spec = push_spec(Part(self.name, size, src))
+        part = Part(self.name, size, src)
+        spec = push_spec(part)
         if self.params['checksum_algorithm']:
             algorithm = self.params['checksum_algorithm']
             spec['checksum_info'] = {'algorithm': algorithm, 'checksum': self.local_checksum(algorithm)}
         if self.check_mode:
             return True, dict(spec, status=READY, bytes_transferred=size)
-        try:
-            infos = self.uploader().push([Part(self.name, size, src)], spec_for=lambda part: spec)
-        except ContentLibraryError as exc:
-            self.give_up(str(exc))
+        self.on_failure_end_session()
+        infos = self.uploader().push([part], spec_for=lambda _part: spec)
         return True, infos[0]
 
     # -- state=present, source_url ------------------------------------------------------
 
-    def pull(self, session, before):
+    def pull(self, before: FileInfo | None) -> tuple[bool, FileInfo]:
         url = self.params['source_url']
         if (before and before.get('status') == READY
                 and ((before.get('source_endpoint') or {}).get('uri')) == url):
             return False, before
         endpoint = {'uri': url}
-        thumbprint = self.params['ssl_certificate_thumbprint']
-        if not thumbprint and url.lower().startswith('https:'):
-            thumbprint = server_thumbprint(url, self.client.timeout)
-            self.module.module.warn('The certificate of %s was trusted on first use: thumbprint %s. Set '
-                                    'ssl_certificate_thumbprint to pin the one you expect.' % (url.split('/')[2], thumbprint))
+        thumbprint = pin_thumbprint(url, self.inputs['ssl_certificate_thumbprint'], self.client.timeout, self.module.warn)
         if thumbprint:
             endpoint['ssl_certificate_thumbprint'] = thumbprint
-        spec = {'name': self.name, 'source_type': 'PULL', 'source_endpoint': endpoint}
+        spec = {'name': self.name, 'source_type': PULL, 'source_endpoint': endpoint}
         if self.check_mode:
             return True, dict(spec, status=READY)
+        self.on_failure_end_session()
         uploader = self.uploader()
-        try:
-            uploader.add(spec)
-            return True, uploader.settle(self.name, 'pull from %s' % url)
-        except ContentLibraryError as exc:
-            self.give_up(str(exc))
+        uploader.add(spec)
+        return True, uploader.settle(self.name, 'pull from %s' % url)
 
     # -- state=absent ---------------------------------------------------------------------
 
-    def absent(self, session, before):
+    def absent(self, before: FileInfo | None) -> tuple[bool, None]:
         if before is None:
             return False, None
         if not self.check_mode:
@@ -421,28 +405,21 @@ class FileTask(ModuleTask):
 
     # -- helpers ------------------------------------------------------------------------
 
-    def uploader(self):
+    def uploader(self) -> Uploader:
         return Uploader(self.client, self.session_id, self.params['keep_alive_interval'], self.params['wait_timeout'],
-                        warn=self.module.module.warn)
+                        warn=self.module.warn)
 
-    def give_up(self, reason):
-        """Fail the session with the reason (unless told not to), then fail the task saying so."""
-        reason = reason.rstrip('. ')
-        if not self.params['fail_session_on_error']:
-            raise TransferError('%s. Update session %s was left ACTIVE (fail_session_on_error=false).' % (reason, self.session_id))
-        try:
-            self.client.call('update_session.fail', update_session_id=self.session_id, client_error_message=reason[:1000])
-        except ContentLibraryError as exc:
-            raise TransferError('%s. Failing update session %s failed too: %s' % (reason, self.session_id, exc))
-        raise TransferError('%s. Update session %s was failed with this reason.' % (reason, self.session_id))
+    def on_failure_end_session(self) -> None:
+        """From here on a failed transfer fails the session with the reason, unless told not to."""
+        session_id = self.session_id
+        if self.params['fail_session_on_error']:
+            self.cleanup.push('update session %s' % session_id, lambda reason: end_session(self.client, session_id, reason))
+        else:
+            self.cleanup.push('update session %s' % session_id,
+                              lambda _reason: 'Update session %s was left ACTIVE (fail_session_on_error=false).' % session_id)
 
 
-class TransferError(ContentLibraryError):
-    def to_result(self):
-        return {'error_type': 'TRANSFER_FAILED'}
-
-
-def main():
+def main() -> None:
     module = ContentLibraryModule(
         argument_spec=dict(
             update_session_id=dict(type='str', required=True, aliases=['id']),
@@ -458,6 +435,7 @@ def main():
             keep_alive_interval=dict(type='int', default=60),
         ),
         mutually_exclusive=[('src', 'source_url')],
+        required_by={'checksum': 'checksum_algorithm'},
         check_input=check_input,
     )
     module.run(FileTask(module).run)

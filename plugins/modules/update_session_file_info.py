@@ -154,22 +154,24 @@ api_flavor:
   sample: api
 '''
 
+from typing import Any
+
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
-from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name, check_id
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
     get_existing_session,
     list_files,
     require,
 )
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name
 
 
-def check_input(params):
-    check_id(params['update_session_id'], 'update_session_id')
+def check_input(params: dict[str, Any]) -> dict[str, Any]:
     if params['name'] is not None:
         check_file_name(params['name'], 'name')
+    return {}
 
 
-def main():
+def main() -> None:
     module = ContentLibraryModule(
         argument_spec=dict(
             update_session_id=dict(type='str', required=True, aliases=['id']),
@@ -181,13 +183,13 @@ def main():
     params = module.params
     client = module.client
 
-    def handler():
+    def handler() -> dict[str, Any]:
         session_id = params['update_session_id']
         session = get_existing_session(client, session_id)
         files = list_files(client, session_id)
         if params['name'] is not None:
             files = [info for info in files if info.get('name') == params['name']]
-        result = dict(changed=False, files=files)
+        result: dict[str, Any] = dict(changed=False, files=files)
         if params['validate']:
             require('validate', session)
             if session.get('predicted'):

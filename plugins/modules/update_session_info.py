@@ -176,32 +176,26 @@ api_flavor:
   sample: api
 '''
 
+from typing import Any
+
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
-from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_id
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
     get_session,
     list_sessions,
 )
 
 
-def check_input(params):
-    for option in ('update_session_id', 'library_item_id'):
-        if params[option] is not None:
-            check_id(params[option], option)
-
-
-def main():
+def main() -> None:
     module = ContentLibraryModule(
         argument_spec=dict(
             update_session_id=dict(type='str', aliases=['id']),
             library_item_id=dict(type='str'),
         ),
         mutually_exclusive=[('update_session_id', 'library_item_id')],
-        check_input=check_input,
     )
     params = module.params
 
-    def handler():
+    def handler() -> dict[str, Any]:
         if params['update_session_id']:
             session = get_session(module.client, params['update_session_id'])
             sessions = [session] if session else []

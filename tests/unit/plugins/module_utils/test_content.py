@@ -22,17 +22,22 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._content i
     KIND_FILE,
     KIND_MANIFEST,
     Checksum,
-    ContentMismatchError,
     VerifyingStream,
     check_file_name,
     parse_manifest,
-    parts_from_src,
     read_content,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ContentMismatchError, UserInputError
 from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import CHUNK_SIZE
 
 OVF1 = 'http://schemas.dmtf.org/ovf/envelope/1'
+
+
+def parts_from_src(src, name=None):
+    """The parts of ``src`` in upload order."""
+    return read_content(src, name).parts
+
+
 OVF2 = 'http://schemas.dmtf.org/ovf/envelope/2'
 DISKS = {'disk1.vmdk': b'first disk ' * 1000, 'disk2.vmdk': b'second disk ' * 3000}
 

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from ansible_collections.vsphere.content_library.plugins.module_utils import _update_session
+from ansible_collections.vsphere.content_library.plugins.module_utils import _poll
 from ansible_collections.vsphere.content_library.plugins.modules import (
     update_session,
     update_session_file,
@@ -114,7 +114,7 @@ class TestPresent:
         ({'id': 'S1', 'state': 'completed', 'keep_alive': True}, 'keep_alive only go(es) with state=present'),
         ({'id': 'S1', 'client_progress': 101}, 'client_progress must be between 0 and 100'),
         ({'library_item_id': 'I1', 'client_token': 'not-a-uuid'}, 'client_token must be a UUID'),
-        ({'id': 'S1', 'client_token': str(uuid.uuid4())}, 'client_token is only used to create a session'),
+        ({'id': 'S1', 'client_token': str(uuid.uuid4())}, 'parameters are mutually exclusive: client_token|update_session_id'),
         ({}, 'one of the following is required: update_session_id, library_item_id'),
     ])
     def test_bad_input_is_refused_before_any_call(self, vc, capsys, args, words):
@@ -125,7 +125,7 @@ class TestPresent:
 
 class TestEndStates:
     def test_complete_waits_and_reports_an_error_with_the_sessions_message(self, vc, capsys, monkeypatch):
-        monkeypatch.setattr(_update_session.time, 'sleep', lambda seconds: None)
+        monkeypatch.setattr(_poll.time, 'sleep', lambda seconds: None)
         vc.add('GET', '^%s/S1$' % US, 200, session(), times=2)
         vc.add('POST', '^%s/S1\\?action=complete$' % US, 204)
         vc.add('GET', '^%s/S1$' % US, 200, session(state='ERROR', error_message={
