@@ -247,8 +247,10 @@ def list_sessions(client: RestClient, library_item_id: str | None = None) -> lis
             raise NotFoundError('Library item %s was not found.' % library_item_id, exc.messages)
         raise
     sessions = client.map(lambda session_id: get_session(client, session_id), ids)
-    # A session can expire between the list and the get: leave it out.
-    return [session for session in sessions if session is not None]
+    # A session can expire between the list and the get: leave it out. A server that ignores the
+    # filter (govmomi's vcsim lists every session) must not make another item's session ours.
+    return [session for session in sessions if session is not None
+            and (not library_item_id or session.get('library_item_id') == library_item_id)]
 
 
 def find_active_session(client: RestClient, library_item_id: str) -> Session | None:

@@ -20,11 +20,19 @@ from typing import Any, Callable, Protocol, Sequence
 from ansible_collections.vsphere.content_library.plugins.module_utils._client import RestClient
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
     ApiError,
+    BadAnswerError,
     StateError,
     TransferAborted,
     TransferFailed,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._model import ACTIVE, ERROR, PUSH, READY, message_text
+from ansible_collections.vsphere.content_library.plugins.module_utils._model import (
+    ACTIVE,
+    ERROR,
+    PUSH,
+    READY,
+    WAITING_FOR_TRANSFER,
+    message_text,
+)
 from ansible_collections.vsphere.content_library.plugins.module_utils._poll import wait_for
 from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import Heartbeat, run_all
 
@@ -107,7 +115,7 @@ class Uploader:
         infos = [(part, self.add(spec_for(part))) for part in parts]
         self.total = sum(part.size for part in parts)
         self.run([self._job(part, info) for part, info in infos], parallel)
-        return [self.settle(part.name, 'upload') for part, _info in infos]
+        return [self.settle(part.name, 'upload', pushed=True) for part, _info in infos]
 
     def run(self, jobs: Sequence[Callable[[threading.Event], Any]], parallel: int) -> list[Any]:
         """Run transfer jobs ``parallel`` at a time (see ``_transfer.run_all``) while keep-alives report the progress."""
@@ -155,14 +163,32 @@ class Uploader:
         finally:
             body.close()
 
-    def settle(self, name: str, what: str) -> dict[str, Any]:
-        """Wait until the file is READY; raise TransferFailed on ERROR, WaitTimedOut after ``wait_timeout``."""
+    def file_info(self, name: str) -> dict[str, Any]:
+        """The session's File.Info of ``name``.
+
+        govmomi's vcsim answers a file get with the session itself: the file is then read from the list.
+        """
+        try:
+            return self.client.call('file.get', update_session_id=self.session_id, file_name=name)
+        except BadAnswerError:
+            for info in self.client.call('file.list', update_session_id=self.session_id):
+                if info.get('name') == name:
+                    return info
+            raise
+
+    def settle(self, name: str, what: str, pushed: bool = False) -> dict[str, Any]:
+        """Wait until the file is READY; raise TransferFailed on ERROR, WaitTimedOut after ``wait_timeout``.
+
+        After a PUT that vCenter accepted (``pushed``), a file still WAITING_FOR_TRANSFER counts as
+        received (vcsim never moves a pushed file on): validation and completion are the checks that decide.
+        """
+        done = (READY, WAITING_FOR_TRANSFER) if pushed else (READY,)
+
         def check(info: dict[str, Any]) -> None:
             if info.get('status') == ERROR:
                 raise TransferFailed('The %s of file %s failed: %s' % (what, name, message_text(info.get('error_message'), 'vCenter gave no reason')),
                                      name)
-        return wait_for(lambda: self.client.call('file.get', update_session_id=self.session_id, file_name=name),
-                        lambda info: info.get('status') == READY, self.wait_timeout,
+        return wait_for(lambda: self.file_info(name), lambda info: info.get('status') in done, self.wait_timeout,
                         lambda info, waited: 'The %s of file %s was still %s after %s seconds' % (what, name, info.get('status'), waited),
                         check=check, keep_alive=self.beat, keep_alive_interval=self.interval)
 
