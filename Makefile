@@ -3,6 +3,7 @@
 #   make test     - every test, on the lowest (2.16) and the newest (2.19) supported ansible-core
 #   make docs     - the user guide and the module reference as a static site (docs/build/html)
 #   make release  - the collection tarball, from a clean tree, into dist/
+#   make vcsim    - the modules against govmomi's vcsim (built by tools/vcsim.sh; not part of make test yet)
 # Everything is installed into virtualenvs by tools/venv.sh from pinned requirement files:
 # .venv (tests/requirements-dev.txt: ansible-core 2.19 and every tool) and
 # .venv-2.16 (tests/requirements-core-2.16.txt). Nothing is installed system-wide.
@@ -12,7 +13,7 @@ VENV_LOW ?= $(CURDIR)/.venv-2.16
 export VENV
 
 .PHONY: all venv venv-low demo test test-low sanity units simulator-tests integration reliability \
-	sanity-low units-low integration-low lint molecule ecosystem docs release clean
+	sanity-low units-low integration-low lint molecule ecosystem vcsim docs release clean
 
 all: test
 
@@ -65,6 +66,10 @@ ecosystem: venv
 
 molecule: venv
 	tools/molecule.sh test
+
+# govmomi's vcsim as a second, independent vCenter stand-in (tests/vcsim/README.md)
+vcsim: venv
+	$(VENV)/bin/python -m pytest -p no:cacheprovider tests/vcsim -q
 
 docs: venv
 	tools/docs.sh
