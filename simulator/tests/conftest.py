@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import os
-import sys
+import shutil
+import sysconfig
 import uuid
 from typing import Any, Iterator
 
 import pytest
 
-# tests/ holds the simulator package; pytest's rootdir logic usually puts it on
-# sys.path already, this keeps the suite independent of how it is invoked.
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from vsphere_content_simulator.launcher import running_simulator
 
-# pylint: disable=wrong-import-position
-from simulator.launcher import running_simulator  # noqa: E402
-from simulator.tests.spec import SpecValidator  # noqa: E402
-from simulator.tests.vapi import Client, Control  # noqa: E402
+from .spec import SpecValidator
+from .vapi import Client, Control
 
 OTHER_USER = ("other@vsphere.local", "other-secret")
 FLAVORS = ("api", "rest")
+COMMAND = "vsphere-content-simulator"
+
+
+def console_script() -> str:
+    """The installed ``vsphere-content-simulator`` command: beside this interpreter (a venv's bin), else on PATH."""
+    path = os.path.join(sysconfig.get_path("scripts"), COMMAND)
+    if os.access(path, os.X_OK):
+        return path
+    found = shutil.which(COMMAND)
+    assert found, f"{COMMAND} is not installed: python -m pip install ./simulator"
+    return found
 
 
 @pytest.fixture(scope="session", name="validator")

@@ -8,9 +8,10 @@ import time
 import pytest
 import requests
 
-from simulator.launcher import running_simulator
-from simulator.tests.conftest import FLAVORS, OTHER_USER, make_client
-from simulator.tests.vapi import Client
+from vsphere_content_simulator.launcher import running_simulator
+
+from .conftest import FLAVORS, OTHER_USER, make_client
+from .vapi import Client
 
 LOGIN = {"api": ("POST", "/api/session"), "rest": ("POST", "/rest/com/vmware/cis/session")}
 

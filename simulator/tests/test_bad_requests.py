@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-from simulator.routes import OPERATIONS
-from simulator.tests.conftest import new_session
+from vsphere_content_simulator.routes import OPERATIONS
+
+from .conftest import new_session
 
 API_US = "/api/content/library/item/update-session"
 REST_US = "/rest/com/vmware/content/library/item/update-session"

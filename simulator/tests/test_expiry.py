@@ -6,9 +6,10 @@ import time
 
 import pytest
 
-from simulator.launcher import running_simulator
-from simulator.tests.conftest import make_client, new_item, new_session
-from simulator.tests.test_update_sessions import parse_time
+from vsphere_content_simulator.launcher import running_simulator
+
+from .conftest import make_client, new_item, new_session
+from .test_update_sessions import parse_time
 
 TIMEOUT = 1.5
 

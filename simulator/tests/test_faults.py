@@ -8,10 +8,11 @@ import time
 import pytest
 import requests
 
-from simulator.launcher import running_simulator
-from simulator.tests.conftest import make_client, new_item, new_session
-from simulator.tests.test_files import push
-from simulator.tests.vapi import Client, Control
+from vsphere_content_simulator.launcher import running_simulator
+
+from .conftest import make_client, new_item, new_session
+from .test_files import push
+from .vapi import Client, Control
 
 
 @pytest.fixture(name="faults")

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from simulator.tests.conftest import new_session
+from .conftest import new_session
 
 ALGORITHMS = {"SHA1": hashlib.sha1, "MD5": hashlib.md5, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
 OVF = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -6,9 +6,10 @@ import uuid
 
 import pytest
 
-from simulator.launcher import running_simulator
-from simulator.tests.conftest import make_client, new_session
-from simulator.tests.vapi import Client
+from vsphere_content_simulator.launcher import running_simulator
+
+from .conftest import make_client, new_session
+from .vapi import Client
 
 
 @pytest.fixture(scope="module", params=["api", "rest"], name="single_flavor")

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from simulator.tests.conftest import make_client, new_item
-from simulator.tests.test_files import push
+from .conftest import make_client, new_item
+from .test_files import push
 
 REST_US = "/rest/com/vmware/content/library/item/update-session"
 REST_FILE = "/rest/com/vmware/content/library/item/updatesession/file"

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from simulator.tests.conftest import new_item
+from .conftest import new_item
 
 
 def test_libraries(client, sim):

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from simulator.tests.conftest import new_session
-from simulator.tests.test_files import OVF, push
+from .conftest import new_session
+from .test_files import OVF, push
 
 IGNORE_SELF_SIGNED = [{"type": "SELF_SIGNED_CERTIFICATE", "ignored": True}]
 

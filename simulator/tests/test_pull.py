@@ -11,7 +11,7 @@ import time
 import pytest
 import trustme
 
-from simulator.tests.conftest import new_session
+from .conftest import new_session
 
 CONTENT = b"pulled content " * 4096
 SLOW_RELEASE = threading.Event()

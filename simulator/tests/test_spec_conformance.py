@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.routes import OPERATIONS
-from simulator.tests.spec import SKIP_REASON
+from vsphere_content_simulator.routes import OPERATIONS
+
+from .spec import SKIP_REASON
 
 
 @pytest.fixture(name="spec")

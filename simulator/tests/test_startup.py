@@ -13,8 +13,10 @@ import uuid
 import pytest
 import requests
 
-from simulator.launcher import SIMULATOR_DIR, start_simulator, stop_simulator
-from simulator.tests.vapi import Client
+from vsphere_content_simulator.launcher import simulator_command, start_simulator, stop_simulator
+
+from .conftest import console_script
+from .vapi import Client
 
 KEYS = {"url", "username", "password", "ca_cert", "flavor", "control_url", "libraries", "items"}
 
@@ -109,9 +111,8 @@ def test_no_secret_in_the_logs(tmp_path):
 
 
 ORPHANING_PARENT = """
-import sys, time
-sys.path.insert(0, sys.argv[1])
-from simulator.launcher import start_simulator
+import time
+from vsphere_content_simulator.launcher import start_simulator
 process, info = start_simulator(["--log-level", "error"])
 print(process.pid, flush=True)
 time.sleep(60)
@@ -127,8 +128,7 @@ def alive(pid):
 
 
 def test_simulator_stops_when_its_launcher_is_killed():
-    tests_dir = os.path.dirname(SIMULATOR_DIR)
-    with subprocess.Popen([sys.executable, "-c", ORPHANING_PARENT, tests_dir], stdout=subprocess.PIPE, text=True) as parent:
+    with subprocess.Popen([sys.executable, "-c", ORPHANING_PARENT], stdout=subprocess.PIPE, text=True) as parent:
         simulator_pid = int(parent.stdout.readline())
         assert alive(simulator_pid)
         parent.kill()
@@ -144,7 +144,7 @@ def test_port_in_use():
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run([sys.executable, SIMULATOR_DIR, "--port", str(port)], capture_output=True, text=True,
+        result = subprocess.run([console_script(), "--port", str(port)], capture_output=True, text=True,
                                 timeout=30, check=False)
     assert result.returncode != 0
     assert result.stdout == ""
@@ -152,15 +152,19 @@ def test_port_in_use():
 
 
 def test_bad_arguments():
-    result = subprocess.run([sys.executable, SIMULATOR_DIR, "--flavor", "soap"], capture_output=True, text=True,
+    result = subprocess.run([console_script(), "--flavor", "soap"], capture_output=True, text=True,
                             timeout=30, check=False)
     assert result.returncode == 2
     assert "soap" in result.stderr
 
 
-def test_help_lists_every_flag():
-    result = subprocess.run([sys.executable, SIMULATOR_DIR, "--help"], capture_output=True, text=True, timeout=30, check=True)
+@pytest.mark.parametrize("how", ["console script", "python -m"])
+def test_help_lists_every_flag(how):
+    command = [console_script()] if how == "console script" else simulator_command()
+    result = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=30, check=True)
+    assert result.stdout.startswith("usage: vsphere-content-simulator ")
     for flag in ("--host", "--port", "--no-tls", "--flavor", "--session-ttl", "--max-sessions", "--update-session-timeout",
                  "--terminal-session-retention", "--latency-ms", "--username", "--password", "--extra-user", "--log-level",
-                 "--exit-with-parent"):
+                 "--exit-with-parent", "--env", "--keep-content", "--other-host", "--upload-host", "--upload-rate-limit"):
         assert flag in result.stdout
+    assert "vsphere-content-simulator run [OPTIONS...] -- CMD" in " ".join(result.stdout.split())

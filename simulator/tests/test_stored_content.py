@@ -8,9 +8,10 @@ from pathlib import Path
 
 import trustme
 
-from simulator.launcher import running_simulator
-from simulator.tests.conftest import make_client, new_item, new_session
-from simulator.tests.test_files import OVF, push
+from vsphere_content_simulator.launcher import running_simulator
+
+from .conftest import make_client, new_item, new_session
+from .test_files import OVF, push
 
 # More than a few of the simulator's 2 MiB batches, and more than any "small file" threshold.
 BIG = 20 * 1024 * 1024 + 12345

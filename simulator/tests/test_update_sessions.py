@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from simulator.tests.conftest import OTHER_USER, make_client, new_item, new_session
+from .conftest import OTHER_USER, make_client, new_item, new_session
 
 TERMINAL = ("DONE", "ERROR", "CANCELED")
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import requests
 
-from simulator.tests.spec import SpecValidator
+from .spec import SpecValidator
 
 US = "/content/library/item/update-session"
 REST_US = "/rest/com/vmware" + US

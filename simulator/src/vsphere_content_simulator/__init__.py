@@ -1,7 +1,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A local vCenter REST simulator for Content Library item update sessions.
 
-Run it with ``python tests/simulator``; see README.md beside this file.
+Run it with the ``vsphere-content-simulator`` command (or ``python -m
+vsphere_content_simulator``); see the package's README.md.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Command line, server start-up and shutdown of ``python tests/simulator``."""
+"""Command line, server start-up and shutdown of ``vsphere-content-simulator``."""
 from __future__ import annotations
 
 import argparse
@@ -21,13 +21,15 @@ from typing import Any, Sequence
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from simulator import control, lifecycle
-from simulator.config import DEFAULT_USERNAME, Config
-from simulator.dispatch import Dispatcher
-from simulator.flavors import MAX_JSON_BODY
-from simulator.state import Store
-from simulator.tls import WILDCARD_HOSTS, make_server_tls
+from vsphere_content_simulator import control, lifecycle
+from vsphere_content_simulator.config import DEFAULT_USERNAME, Config
+from vsphere_content_simulator.dispatch import Dispatcher
+from vsphere_content_simulator.exports import exported_variables, shell_exports, write_private
+from vsphere_content_simulator.flavors import MAX_JSON_BODY
+from vsphere_content_simulator.state import Store
+from vsphere_content_simulator.tls import WILDCARD_HOSTS, make_server_tls
 
+PROG = "vsphere-content-simulator"
 LOG = logging.getLogger("simulator")
 # Bigger socket reads mean fewer trips through the event loop on large uploads.
 READ_BUFSIZE = 4 * 1024 * 1024
@@ -53,9 +55,11 @@ def _positive(value: str) -> float:
 
 def parse_args(argv: Sequence[str] | None) -> Config:
     parser = argparse.ArgumentParser(
-        prog="python tests/simulator",
+        prog=PROG,
         description="Local vCenter REST simulator for Content Library item update sessions. "
-                    "Prints one JSON line on stdout once it accepts connections; logs go to stderr.")
+                    "Prints one JSON line on stdout once it accepts connections; logs go to stderr.",
+        epilog=f"{PROG} run [OPTIONS...] -- CMD [ARGS...] runs CMD against a simulator started for it "
+               f"(see {PROG} run --help).")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default 0)")
     parser.add_argument("--no-tls", action="store_true", help="serve plain HTTP instead of HTTPS")
@@ -86,7 +90,10 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info",
                         help="stderr log level; debug logs every request (default info)")
     parser.add_argument("--exit-with-parent", action="store_true",
-                        help="stop when the process that started it exits (launcher.py sets this)")
+                        help="stop when the process that started it exits (the launcher module and run set this)")
+    parser.add_argument("--env", metavar="FILE", default=None,
+                        help="before printing the JSON line, write FILE (mode 0600) with export lines of the SIM_* and "
+                             "VMWARE_* variables that describe this simulator, for `source FILE`")
     args = parser.parse_args(argv)
     if args.max_sessions < 1 or args.latency_ms < 0 or args.upload_rate_limit < 0 or not 0 <= args.port <= 65535:
         parser.error("--max-sessions must be at least 1, --latency-ms and --upload-rate-limit not negative, "
@@ -99,7 +106,7 @@ def parse_args(argv: Sequence[str] | None) -> Config:
         terminal_session_retention=args.terminal_session_retention, latency_ms=args.latency_ms,
         upload_rate_limit=args.upload_rate_limit, keep_content=args.keep_content, other_host=args.other_host or args.upload_host == "other",
         upload_host=args.upload_host,
-        log_level=args.log_level, exit_with_parent=args.exit_with_parent)
+        log_level=args.log_level, exit_with_parent=args.exit_with_parent, env_file=args.env)
 
 
 def build_app(store: Store) -> web.Application:
@@ -172,6 +179,12 @@ async def serve(config: Config) -> int:
         info = startup_info(config, store, sock.getsockname()[1], tls.ca_path if tls else None)
         if config.other_host:
             info["other_host"] = (await control.ensure_other_host(store)).to_json()
+        if config.env_file is not None:
+            try:
+                write_env_file(config.env_file, info, root)
+            except OSError as exc:
+                LOG.error("cannot write --env %s: %s", config.env_file, exc)
+                return 1
         sys.stdout.write(json.dumps(info) + "\n")
         sys.stdout.flush()
         LOG.info("listening on %s (flavor %s)", info["url"], config.flavor)
@@ -191,6 +204,13 @@ async def serve(config: Config) -> int:
     return 0
 
 
+def write_env_file(path: str, info: dict[str, Any], root: Path) -> None:
+    """``--env FILE``: the JSON line in the temporary directory (SIM_INFO), and FILE with the exports."""
+    info_path = root / "info.json"
+    write_private(str(info_path), json.dumps(info) + "\n")
+    write_private(path, shell_exports(exported_variables(info, str(info_path))))
+
+
 class MalformedHttpFilter(logging.Filter):  # pylint: disable=too-few-public-methods
     """One warning line, not a traceback, for HTTP that aiohttp cannot parse (it answers 400 itself)."""
 
@@ -207,7 +227,12 @@ class MalformedHttpFilter(logging.Filter):  # pylint: disable=too-few-public-met
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    config = parse_args(argv)
+    """``vsphere-content-simulator [OPTIONS]``, or ``vsphere-content-simulator run [OPTIONS] -- CMD``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["run"]:
+        from vsphere_content_simulator import run  # pylint: disable=import-outside-toplevel
+        return run.main(args[1:])
+    config = parse_args(args)
     logging.basicConfig(stream=sys.stderr, level=config.log_level.upper(),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("aiohttp.server").addFilter(MalformedHttpFilter())

@@ -31,6 +31,8 @@ class Config:  # pylint: disable=too-many-instance-attributes
     upload_host: str = "main"
     log_level: str = "info"
     exit_with_parent: bool = False
+    # --env FILE: where to write the export lines, or None.
+    env_file: str | None = None
 
     def serves(self, flavor: str) -> bool:
         """Whether this simulator answers the given URL flavour."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.state import Store
+from vsphere_content_simulator.state import Store
 
 
 @dataclass

@@ -12,9 +12,9 @@ from typing import Any
 
 from aiohttp import web
 
-from simulator.otherhost import OtherHost
-from simulator.routes import OPERATIONS
-from simulator.state import BAD_BODIES, FAULT_ACTIONS, Fault, Store
+from vsphere_content_simulator.otherhost import OtherHost
+from vsphere_content_simulator.routes import OPERATIONS
+from vsphere_content_simulator.state import BAD_BODIES, FAULT_ACTIONS, Fault, Store
 
 PREFIX = "/_sim"
 FAULT_FIELDS = {"action", "method", "path", "operation", "skip", "count", "every", "when", "status", "drop", "seconds",

@@ -10,14 +10,14 @@ from typing import Any
 
 from aiohttp import web
 
-from simulator import lifecycle
-from simulator.context import Context
-from simulator.errors import STATUS_ERROR, Message, VapiError, error
-from simulator.flavors import collect_params, error_response, flavor_of, read_json_body, success_response
-from simulator.handlers.auth import SESSION_HEADER, authenticate
-from simulator.router import Match, MethodNotAllowed, Router
-from simulator.schema import validate
-from simulator.state import Fault, Store
+from vsphere_content_simulator import lifecycle
+from vsphere_content_simulator.context import Context
+from vsphere_content_simulator.errors import STATUS_ERROR, Message, VapiError, error
+from vsphere_content_simulator.flavors import collect_params, error_response, flavor_of, read_json_body, success_response
+from vsphere_content_simulator.handlers.auth import SESSION_HEADER, authenticate
+from vsphere_content_simulator.router import Match, MethodNotAllowed, Router
+from vsphere_content_simulator.schema import validate
+from vsphere_content_simulator.state import Fault, Store
 
 LOG = logging.getLogger("simulator.api")
 

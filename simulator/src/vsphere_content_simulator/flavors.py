@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from simulator.errors import Message, VapiError, error
+from vsphere_content_simulator.errors import Message, VapiError, error
 
 API = "api"
 REST = "rest"

@@ -1,10 +1,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Start the simulator as a subprocess and read its JSON line: for tests, scripts and with_simulator.py."""
+"""Start the simulator as a subprocess and read its JSON line: for tests, scripts and ``vsphere-content-simulator run``.
+
+The subprocess is ``python -m vsphere_content_simulator`` with the current interpreter (or
+``python=``), so it runs the installed package, whatever the current directory.
+"""
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import selectors
 import signal
 import subprocess
@@ -12,21 +15,27 @@ import sys
 import time
 from typing import Any, Iterator, Sequence
 
-SIMULATOR_DIR = os.path.dirname(os.path.abspath(__file__))
+MODULE = "vsphere_content_simulator"
 
 
 class SimulatorError(RuntimeError):
     """The simulator did not start."""
 
 
+def simulator_command(python: str | None = None) -> list[str]:
+    """The command line that starts the simulator with ``python`` (default: this interpreter)."""
+    return [python or sys.executable, "-m", MODULE]
+
+
 def start_simulator(args: Sequence[str] = (), *, timeout: float = 30.0, stderr: Any = None,
                     python: str | None = None) -> tuple[subprocess.Popen, dict[str, Any]]:
-    """Run ``python tests/simulator ARGS`` and wait for its JSON line; returns (process, info).
+    """Run ``python -m vsphere_content_simulator --exit-with-parent ARGS`` and wait for its JSON line.
 
-    ``stderr`` is passed to Popen (default: inherited). The caller stops the
-    process with stop_simulator().
+    Returns (process, info). ``python`` is the interpreter to run it with (default: this one;
+    the package must be installed there). ``stderr`` is passed to Popen (default: inherited).
+    The caller stops the process with stop_simulator().
     """
-    command = [python or sys.executable, SIMULATOR_DIR, "--exit-with-parent", *args]
+    command = [*simulator_command(python), "--exit-with-parent", *args]
     # pylint: disable-next=consider-using-with
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr, text=True)
     try:

@@ -6,9 +6,9 @@ import os
 import shutil
 import time
 
-from simulator import preview
-from simulator.errors import Message, error
-from simulator.state import (ACTIVE, DONE, ERROR, FILE_ERROR, ItemFile, READY, Store, UpdateSession, discard,
+from vsphere_content_simulator import preview
+from vsphere_content_simulator.errors import Message, error
+from vsphere_content_simulator.state import (ACTIVE, DONE, ERROR, FILE_ERROR, ItemFile, READY, Store, UpdateSession, discard,
                              new_id)
 
 

@@ -12,7 +12,7 @@ import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from simulator.errors import Message
+from vsphere_content_simulator.errors import Message
 
 # Descriptors and certificates are small; a cap keeps a mislabelled disk image from being parsed.
 MAX_METADATA_BYTES = 16 * 1024 * 1024

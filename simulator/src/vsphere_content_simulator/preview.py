@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator import ovf
-from simulator.state import ACTIVE, READY, Item, UpdateSession
+from vsphere_content_simulator import ovf
+from vsphere_content_simulator.state import ACTIVE, READY, Item, UpdateSession
 
 
 def preview_info(session: UpdateSession, item: Item | None) -> dict[str, Any] | None:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from urllib.parse import unquote
 
-from simulator.errors import Message, VapiError, error
-from simulator.routes import OPERATIONS, Operation, Route
+from vsphere_content_simulator.errors import Message, VapiError, error
+from vsphere_content_simulator.routes import OPERATIONS, Operation, Route
 
 ACTION_KEYS = {"api": "action", "rest": "~action"}
 

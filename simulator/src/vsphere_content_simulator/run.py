@@ -1,11 +1,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run a command against a simulator started for it.
 
-    python tests/simulator/with_simulator.py [SIMULATOR ARGS...] -- CMD [ARGS...]
+    vsphere-content-simulator run [SIMULATOR OPTIONS...] -- CMD [ARGS...]
 
-starts the simulator, writes its JSON line to a private temporary file, runs
-CMD with SIM_INFO (that file), SIM_URL, SIM_CONTROL_URL and SIM_CA_CERT in its
-environment, stops the simulator and exits with CMD's exit status.
+starts the simulator, writes its JSON line to a private temporary file, runs CMD with
+SIM_INFO (that file), SIM_URL, SIM_CONTROL_URL, SIM_CA_CERT and the VMWARE_* connection
+variables of the collection's modules added to its environment, stops the simulator and
+exits with CMD's exit status.
 """
 from __future__ import annotations
 
@@ -16,12 +17,24 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from vsphere_content_simulator.exports import exported_variables
+from vsphere_content_simulator.launcher import SimulatorError, start_simulator, stop_simulator
 
-# pylint: disable-next=wrong-import-position
-from simulator.launcher import SimulatorError, start_simulator, stop_simulator  # noqa: E402
+USAGE = "usage: vsphere-content-simulator run [SIMULATOR OPTIONS...] -- CMD [ARGS...]"
+HELP = f"""{USAGE}
 
-USAGE = "usage: python tests/simulator/with_simulator.py [SIMULATOR ARGS...] -- CMD [ARGS...]"
+Starts a simulator with SIMULATOR OPTIONS (those of vsphere-content-simulator --help), runs
+CMD with these variables added to its environment, stops the simulator and exits with CMD's
+exit status:
+
+  SIM_INFO, SIM_URL, SIM_CONTROL_URL, SIM_CA_CERT
+      the simulator's JSON line (in a file readable by its owner only), url, control_url, ca_cert
+  VMWARE_HOST, VMWARE_PORT, VMWARE_USER, VMWARE_PASSWORD, VMWARE_CA_PATH, VMWARE_VALIDATE_CERTS
+      the connection of the vsphere.content_library modules (no VMWARE_CA_PATH with --no-tls)
+
+Exit status: CMD's; 2 on a usage error, 125 if the simulator does not start, 127 if CMD cannot
+be run, 128+N if CMD is killed by signal N. A SIGTERM is passed on to CMD.
+"""
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -31,6 +44,9 @@ def _terminated(signum: int, frame: object) -> None:
 
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, _terminated)
+    if argv[:1] in (["-h"], ["--help"]):
+        print(HELP, end="")
+        return 0
     if "--" not in argv or argv.index("--") == len(argv) - 1:
         print(USAGE, file=sys.stderr)
         return 2
@@ -39,15 +55,14 @@ def main(argv: list[str]) -> int:
     try:
         process, info = start_simulator(simulator_args)
     except SimulatorError as exc:
-        print(f"with_simulator: {exc}", file=sys.stderr)
+        print(f"vsphere-content-simulator run: {exc}", file=sys.stderr)
         return 125
     handle, info_path = tempfile.mkstemp(prefix="sim-info-", suffix=".json")
     try:
         # The file holds the password: mkstemp makes it readable by its owner only.
         with os.fdopen(handle, "w") as info_file:
             json.dump(info, info_file)
-        env = dict(os.environ, SIM_INFO=info_path, SIM_URL=info["url"], SIM_CONTROL_URL=info["control_url"],
-                   SIM_CA_CERT=info["ca_cert"] or "")
+        env = dict(os.environ, **exported_variables(info, info_path))
         return _run(command, env)
     finally:
         stop_simulator(process)
@@ -58,7 +73,7 @@ def _run(command: list[str], env: dict[str, str]) -> int:
     try:
         child = subprocess.Popen(command, env=env)  # pylint: disable=consider-using-with
     except OSError as exc:
-        print(f"with_simulator: cannot run {command[0]}: {exc}", file=sys.stderr)
+        print(f"vsphere-content-simulator run: cannot run {command[0]}: {exc}", file=sys.stderr)
         return 127
     # Pass a SIGTERM on to the command; Ctrl-C already reaches it through the terminal.
     previous_term = signal.signal(signal.SIGTERM, lambda signum, frame: child.send_signal(signum))
@@ -69,7 +84,3 @@ def _run(command: list[str], env: dict[str, str]) -> int:
         signal.signal(signal.SIGTERM, previous_term)
         signal.signal(signal.SIGINT, previous_int)
     return 128 - code if code < 0 else code
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import abc
 from typing import Any
 
-from simulator.errors import invalid_argument
+from vsphere_content_simulator.errors import invalid_argument
 
 
 def _kind(value: Any) -> str:

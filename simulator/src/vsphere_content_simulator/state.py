@@ -16,8 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from simulator.config import Config
-from simulator.errors import Message, not_found
+from vsphere_content_simulator.config import Config
+from vsphere_content_simulator.errors import Message, not_found
 
 # UpdateSessionModel.State
 ACTIVE = "ACTIVE"

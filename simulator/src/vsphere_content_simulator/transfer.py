@@ -23,9 +23,9 @@ import aiohttp
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
-from simulator import lifecycle, ovf
-from simulator.errors import Message, VapiError, error
-from simulator.state import (ACTIVE, FILE_ERROR, READY, TRANSFERRING, VALIDATING, SessionFile, Store, UpdateSession,
+from vsphere_content_simulator import lifecycle, ovf
+from vsphere_content_simulator.errors import Message, VapiError, error
+from vsphere_content_simulator.state import (ACTIVE, FILE_ERROR, READY, TRANSFERRING, VALIDATING, SessionFile, Store, UpdateSession,
                              discard, new_id)
 
 LOG = logging.getLogger("simulator.transfer")

@@ -9,9 +9,9 @@ import secrets
 import time
 from typing import Any
 
-from simulator.context import Context
-from simulator.errors import VapiError, error
-from simulator.state import LoginSession, iso_time
+from vsphere_content_simulator.context import Context
+from vsphere_content_simulator.errors import VapiError, error
+from vsphere_content_simulator.state import LoginSession, iso_time
 
 SESSION_HEADER = "vmware-api-session-id"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from simulator.context import Context
-from simulator.errors import invalid_argument
+from vsphere_content_simulator.context import Context
+from vsphere_content_simulator.errors import invalid_argument
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 

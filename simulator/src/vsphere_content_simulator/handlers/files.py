@@ -6,11 +6,11 @@ import string
 from typing import Any
 from urllib.parse import quote
 
-from simulator import lifecycle, ovf, transfer
-from simulator.context import Context
-from simulator.errors import Message, error, invalid_argument
-from simulator.handlers.auth import authenticate
-from simulator.state import (FILE_ERROR, READY, TRANSFERRING, WAITING_FOR_TRANSFER, SessionFile, Store,
+from vsphere_content_simulator import lifecycle, ovf, transfer
+from vsphere_content_simulator.context import Context
+from vsphere_content_simulator.errors import Message, error, invalid_argument
+from vsphere_content_simulator.handlers.auth import authenticate
+from vsphere_content_simulator.state import (FILE_ERROR, READY, TRANSFERRING, WAITING_FOR_TRANSFER, SessionFile, Store,
                              UpdateSession, discard)
 
 UPLOAD_PREFIX = "/cls-data"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.context import Context
-from simulator.errors import error, invalid_argument, not_found
-from simulator.handlers.common import create_once
-from simulator.state import LOCAL, SUBSCRIBED, Store
+from vsphere_content_simulator.context import Context
+from vsphere_content_simulator.errors import error, invalid_argument, not_found
+from vsphere_content_simulator.handlers.common import create_once
+from vsphere_content_simulator.state import LOCAL, SUBSCRIBED, Store
 
 
 def _required(spec: dict[str, Any], name: str) -> Any:

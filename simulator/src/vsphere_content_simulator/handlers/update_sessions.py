@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator import lifecycle, ovf
-from simulator.context import Context
-from simulator.errors import Message, error, invalid_argument
-from simulator.handlers.common import create_once
-from simulator.handlers.files import validation_result
-from simulator.preview import preview_info
-from simulator.state import (ACTIVE, CANCELED, ERROR, READY, SUBSCRIBED, SessionFile, Store, UpdateSession, iso_time,
+from vsphere_content_simulator import lifecycle, ovf
+from vsphere_content_simulator.context import Context
+from vsphere_content_simulator.errors import Message, error, invalid_argument
+from vsphere_content_simulator.handlers.common import create_once
+from vsphere_content_simulator.handlers.files import validation_result
+from vsphere_content_simulator.preview import preview_info
+from vsphere_content_simulator.state import (ACTIVE, CANCELED, ERROR, READY, SUBSCRIBED, SessionFile, Store, UpdateSession, iso_time,
                              new_id)
 
 
