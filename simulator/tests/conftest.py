@@ -31,7 +31,7 @@ def console_script() -> str:
 
 
 @pytest.fixture(scope="session", name="validator")
-def fixture_validator() -> SpecValidator | None:
+def fixture_validator() -> SpecValidator:
     return SpecValidator.load()
 
 
@@ -55,7 +55,7 @@ def fixture_flavor(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(name="client")
-def fixture_client(sim: dict[str, Any], flavor: str, validator: SpecValidator | None) -> Iterator[Client]:
+def fixture_client(sim: dict[str, Any], flavor: str, validator: SpecValidator) -> Iterator[Client]:
     """A logged-in client of the shared simulator in the test's flavour; logged out afterwards."""
     client = make_client(sim, flavor, validator)
     yield client

@@ -1,7 +1,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Validation of requests and responses against the shared Swagger 2.0 subsets.
+"""Validation of requests and responses against the Swagger 2.0 subsets.
 
-The files live beside the repository in ``../shared/spec/``. Definitions refer
+The files are vendored in ``simulator/spec/`` (see PROVENANCE.md there). Definitions refer
 to each other with ``#/definitions/...``; each file is registered whole as one
 resource, so those references resolve inside it. Objects are made strict
 (no properties beyond the definition's) so that a stray field, such as an
@@ -10,7 +10,6 @@ resource, so those references resolve inside it. Objects are made strict
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 SPEC_FILES = ("content-8.0.2-subset.json", "session-8.0.2-api.json", "cis-session-8.0.2-rest.json")
-SKIP_REASON = "../shared/spec not found: spec validation needs the shared Swagger subsets"
 ERROR_STATUS = {
     "already_exists": 400, "concurrent_change": 409, "error": 500, "invalid_argument": 400,
     "invalid_element_type": 400, "invalid_request": 400, "not_allowed_in_current_state": 400, "not_found": 404,
@@ -28,12 +26,8 @@ ERROR_STATUS = {
 }
 
 
-def spec_dir() -> Path:
-    """``<repo>/../shared/spec``, or $SIM_SPEC_DIR."""
-    if os.environ.get("SIM_SPEC_DIR"):
-        return Path(os.environ["SIM_SPEC_DIR"])
-    repo = Path(__file__).resolve().parents[3]
-    return repo.parent / "shared" / "spec"
+# simulator/tests/spec.py -> simulator/spec
+SPEC_DIR = Path(__file__).resolve().parents[1] / "spec"
 
 
 def _strict(node: Any) -> Any:
@@ -64,11 +58,9 @@ class SpecValidator:
         self.validated = 0
 
     @classmethod
-    def load(cls) -> SpecValidator | None:
-        directory = spec_dir()
-        if not all((directory / name).is_file() for name in SPEC_FILES):
-            return None
-        return cls(directory)
+    def load(cls) -> SpecValidator:
+        """The vendored subsets; a missing file is an error, not a reason to skip validation."""
+        return cls(SPEC_DIR)
 
     def _find(self, path: str, method: str) -> tuple[str, dict[str, Any]]:
         for name, document in self.documents.items():

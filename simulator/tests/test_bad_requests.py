@@ -32,8 +32,7 @@ def test_malformed_json(client, item, validator, operation, body):
     method, path = session_paths(client.flavor, sid)[operation]
     reply = client.raw(method, path, data=body, headers={"Content-Type": "application/json"})
     assert (reply.status, reply.error_type) == (400, "invalid_request")
-    if validator is not None:
-        validator.check_error(reply.status, reply.body, client.flavor)
+    validator.check_error(reply.status, reply.body, client.flavor)
     assert client.get_session(sid).value["state"] == "ACTIVE"
 
 

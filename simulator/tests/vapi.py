@@ -3,8 +3,8 @@
 
 It does not share code with the simulator's route table on purpose: it is an
 independent reading of reference §1-§4. Every URL is built from the Swagger
-path it names, and, when the shared spec is present, every request body and
-response is validated against it.
+path it names, and, when the client is given the validator (the fixtures' clients
+are), every request body and response is validated against the vendored spec.
 """
 from __future__ import annotations
 
