@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the tools/bench_module_*.py scripts share: the simulator, test content, and measured processes.
+"""What the bench/bench_module_*.py scripts share: the simulator, test content, and measured processes.
 
 Every benchmark runs the library_item_upload module the way Ansible's AnsiballZ wrapper does in
 the end (one Python process reading its arguments file), and curl as the baseline, each as a child
@@ -25,11 +25,10 @@ import time
 import uuid
 
 import requests
+from vsphere_content_simulator.launcher import start_simulator, stop_simulator
 
+# bench/ -> the repository root, which the benchmarks' collections tree links to.
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(REPO, 'tests'))
-
-from simulator.launcher import start_simulator, stop_simulator  # noqa: E402  pylint: disable=wrong-import-position
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB

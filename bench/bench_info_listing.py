@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark: listing many update sessions, concurrent (as update_session_info does) against one by one.
 
-    .venv/bin/python tools/bench_info_listing.py [--sessions 300] [--latency-ms 20]
+    .venv/bin/python bench/bench_info_listing.py [--sessions 300] [--latency-ms 20]
 
 Starts the simulator with --latency-ms (so that each call costs what a round trip to a
 vCenter does), opens --sessions update sessions, then lists them all with the collection's
@@ -19,9 +19,10 @@ import sys
 import time
 import uuid
 
+from vsphere_content_simulator.launcher import start_simulator, stop_simulator
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COLLECTIONS = os.path.join(REPO, '.tmp', 'bench-collections')
-sys.path.insert(0, os.path.join(REPO, 'tests'))
 
 
 def link_collection():
@@ -41,7 +42,6 @@ def main():
     # After the link exists: Python caches that a missing path holds nothing.
     sys.path.insert(0, COLLECTIONS)
     # pylint: disable=import-outside-toplevel
-    from simulator.launcher import start_simulator, stop_simulator
     from ansible_collections.vsphere.content_library.plugins.module_utils import _client
     from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import list_sessions
 

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark: the peak RSS of library_item_upload for files of growing size, and for an OVA.
 
-    .venv/bin/python tools/bench_module_memory.py [--sizes-mib 256,1024,2048] [--ova-mib 1024]
+    .venv/bin/python bench/bench_module_memory.py [--sizes-mib 256,1024,2048] [--ova-mib 1024]
 
 Issue 8, goal 2: the module streams, so its peak RSS stays under 100 MiB whatever it sends, and does
 not grow with the size. Starts the simulator, then for a 1 MiB ISO (the baseline: the start-up

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark: library_item_upload with parallel: 4 against parallel: 1, on connections of limited rate.
 
-    .venv/bin/python tools/bench_module_parallel.py [--disks 4] [--disk-mib 256] [--rate-mib 16] [--runs 2] [--manifest]
+    .venv/bin/python bench/bench_module_parallel.py [--disks 4] [--disk-mib 256] [--rate-mib 16] [--runs 2] [--manifest]
 
 Issue 8, goal 4. Starts the simulator with ``--upload-rate-limit`` (bytes per second, per upload
 connection: a WAN link to vCenter, say), writes an OVF template directory (bench.ovf and --disks disks

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark: library_item_upload putting a large file into an item, against curl -T doing the same PUT.
 
-    .venv/bin/python tools/bench_module_upload.py [--size-mib 1024] [--runs 3] [--no-ansible]
+    .venv/bin/python bench/bench_module_upload.py [--size-mib 1024] [--runs 3] [--no-ansible]
 
 Issue 8, goals 1 and 3. Starts the simulator (HTTPS), writes a file of --size-mib MiB, then runs,
 alternating (module first in odd rounds, curl first in even ones, a ``sync`` before each):

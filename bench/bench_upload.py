@@ -1,7 +1,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Upload benchmark: a PUT of N bytes over HTTPS to the simulator's upload endpoint with curl.
 
-    python tests/simulator/bench_upload.py [--size 1G] [--runs 3] [--checksum SHA1] [--no-baseline]
+    .venv/bin/python bench/bench_upload.py [--size 1G] [--runs 3] [--checksum SHA1] [--no-baseline]
 
 Starts a simulator, opens an update session on the seeded ``empty-iso`` item,
 adds a PUSH file and uploads a generated (sparse) file to it with curl. Prints
@@ -30,11 +30,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-# pylint: disable=wrong-import-position
-from simulator.launcher import start_simulator, stop_simulator  # noqa: E402
-from simulator.tls import make_server_tls  # noqa: E402
+from vsphere_content_simulator.launcher import start_simulator, stop_simulator
+from vsphere_content_simulator.tls import make_server_tls
 
 UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}
 HASHES = {"SHA1": "sha1", "MD5": "md5", "SHA256": "sha256", "SHA512": "sha512"}
