@@ -9,7 +9,7 @@ import time
 from vsphere_content_simulator import preview
 from vsphere_content_simulator.errors import Message, error
 from vsphere_content_simulator.state import (ACTIVE, DONE, ERROR, FILE_ERROR, ItemFile, READY, Store, UpdateSession, discard,
-                             new_id)
+                                             new_id)
 
 
 def touch(session: UpdateSession) -> None:

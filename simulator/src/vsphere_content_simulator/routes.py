@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable
 from vsphere_content_simulator.flavors import FIELDS
 from vsphere_content_simulator.handlers import auth, files, library, update_sessions
 from vsphere_content_simulator.schema import (FILE_ADD_SPEC, ITEM_FIND_SPEC, ITEM_MODEL, LIBRARY_FIND_SPEC, LIBRARY_MODEL,
-                              UPDATE_SESSION_MODEL, Int, Str, Struct, opt, req)
+                                              UPDATE_SESSION_MODEL, Int, Str, Struct, opt, req)
 
 API_CS = "/api/content/library/item/update-session"
 REST_CS = "/rest/com/vmware/content/library/item/update-session"

@@ -26,7 +26,7 @@ from aiohttp.web_protocol import RequestPayloadError
 from vsphere_content_simulator import lifecycle, ovf
 from vsphere_content_simulator.errors import Message, VapiError, error
 from vsphere_content_simulator.state import (ACTIVE, FILE_ERROR, READY, TRANSFERRING, VALIDATING, SessionFile, Store, UpdateSession,
-                             discard, new_id)
+                                             discard, new_id)
 
 LOG = logging.getLogger("simulator.transfer")
 

@@ -11,7 +11,7 @@ from vsphere_content_simulator.context import Context
 from vsphere_content_simulator.errors import Message, error, invalid_argument
 from vsphere_content_simulator.handlers.auth import authenticate
 from vsphere_content_simulator.state import (FILE_ERROR, READY, TRANSFERRING, WAITING_FOR_TRANSFER, SessionFile, Store,
-                             UpdateSession, discard)
+                                             UpdateSession, discard)
 
 UPLOAD_PREFIX = "/cls-data"
 CHECKSUM_DIGITS = {"MD5": 32, "SHA1": 40, "SHA256": 64, "SHA512": 128}

@@ -11,7 +11,7 @@ from vsphere_content_simulator.handlers.common import create_once
 from vsphere_content_simulator.handlers.files import validation_result
 from vsphere_content_simulator.preview import preview_info
 from vsphere_content_simulator.state import (ACTIVE, CANCELED, ERROR, READY, SUBSCRIBED, SessionFile, Store, UpdateSession, iso_time,
-                             new_id)
+                                             new_id)
 
 
 def model(store: Store, session: UpdateSession) -> dict[str, Any]:
