@@ -37,7 +37,7 @@ units: venv
 	tools/ansible-test.sh units --venv --python 3.11 --color no
 
 simulator-tests: venv
-	$(VENV)/bin/python -m pytest -p no:cacheprovider tests/simulator/tests
+	$(VENV)/bin/python -m pytest -p no:cacheprovider simulator/tests
 
 reliability: venv
 	$(VENV)/bin/python -m pytest -p no:cacheprovider tests/reliability -q

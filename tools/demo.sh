@@ -24,4 +24,5 @@ if ! setup >"$log" 2>&1; then
 fi
 # No inventory is needed for localhost: do not warn about it.
 export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
-exec python "$REPO/tests/simulator/with_simulator.py" --log-level warning -- ansible-playbook "$REPO/docs/demo.yml" "$@"
+# vsphere-content-simulator is .venv's (tools/venv.sh installs the simulator package there).
+exec vsphere-content-simulator run --log-level warning -- ansible-playbook "$REPO/docs/demo.yml" "$@"

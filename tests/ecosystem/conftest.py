@@ -18,12 +18,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from vsphere_content_simulator.launcher import running_simulator
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-sys.path.insert(0, str(REPO / 'tests'))
-
-from simulator.launcher import running_simulator  # noqa: E402  pylint: disable=wrong-import-position
 
 FQCN = 'vsphere.content_library'
 MODULES = sorted(p.stem for p in (REPO / 'plugins' / 'modules').glob('*.py') if not p.name.startswith('_'))

@@ -15,7 +15,7 @@ import pytest
 from conftest import BIN, FQCN, MODULES, REPO, clean_env
 
 FORBIDDEN = re.compile(r'(^|/)(\.ansible|\.tmp|\.venv[^/]*|\.cache|\.git|__pycache__|\.pytest_cache|build|dist)(/|$)'
-                       r'|^tests/(output|simulator|integration|ecosystem)(/|$)|^(tools|\.ci|extensions)(/|$)|\.pyc$|^Makefile$')
+                       r'|^tests/(output|integration|ecosystem)(/|$)|^(tools|\.ci|extensions|simulator|bench)(/|$)|\.pyc$|^Makefile$')
 
 
 def names(tarball):

@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from vsphere_content_simulator.launcher import running_simulator
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 # pylint: disable=wrong-import-position
 import relia_helpers as h  # noqa: E402
-
-from simulator.launcher import running_simulator  # noqa: E402  (relia_helpers put tests/ on sys.path)
 
 # The machine sets these; they would override every verify= we pass (and the simulator's own clients).
 for _name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):

@@ -39,9 +39,6 @@ MODULE_PACKAGE = 'ansible_collections.vsphere.content_library.plugins.modules'
 MODULES = ('update_session', 'update_session_info', 'update_session_fail', 'update_session_file',
            'update_session_file_info', 'library_item_upload')
 
-if str(TESTS_DIR) not in sys.path:
-    sys.path.insert(0, str(TESTS_DIR))
-
 TRACEBACK_MARK = 'Traceback (most recent call last)'
 # What the simulator issues as a login token (secrets.token_hex(16)), and what vCenter's look like.
 TOKEN_LIKE = re.compile(r'(?<![0-9a-fA-F])[0-9a-f]{32}(?![0-9a-fA-F])')
@@ -814,7 +811,7 @@ def start_simulators(stack: Any, flavor: str, count: int, *flags: str) -> list[S
     A test that owns a simulator can reset its log, faults and settings between cases without
     disturbing anyone, so its cases run concurrently, one simulator each.
     """
-    from simulator.launcher import running_simulator  # pylint: disable=import-outside-toplevel
+    from vsphere_content_simulator.launcher import running_simulator  # pylint: disable=import-outside-toplevel
     sims = []
     for _number in range(count):
         info = stack.enter_context(running_simulator(['--flavor', flavor, '--log-level', 'error', *flags]))

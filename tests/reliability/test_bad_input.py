@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vsphere_content_simulator.launcher import running_simulator
 
 import relia_helpers as h
-from simulator.launcher import running_simulator
 
 SESSION_ID = str(uuid.uuid4())   # well-formed, unknown: a request for it would show in the log
 ITEM_ID = str(uuid.uuid4())

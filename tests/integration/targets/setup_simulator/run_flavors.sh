@@ -8,14 +8,19 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 playbook=$1
 shift
-python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}
-# ansible-test runs targets from a copy of tests/integration only; the simulator is in the
-# collection it put first on ANSIBLE_COLLECTIONS_PATH.
-simulator=${SIMULATOR_DIR:-${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/vsphere/content_library/tests/simulator}
+# The simulator is the vsphere-content-simulator command of the venv that runs ansible-test
+# (tools/venv.sh installs it there; tools/ansible-test.sh puts that venv's bin first on PATH).
+if ! command -v vsphere-content-simulator >/dev/null; then
+  echo "run_flavors.sh: vsphere-content-simulator is not on PATH; make venv installs it" >&2
+  exit 1
+fi
+# `run` also exports the VMWARE_* connection variables; the playbooks give every connection
+# option themselves (and set VMWARE_* where they test them), so they run without those.
+unset_vmware=(-u VMWARE_HOST -u VMWARE_PORT -u VMWARE_USER -u VMWARE_PASSWORD -u VMWARE_CA_PATH -u VMWARE_VALIDATE_CERTS)
 for config in "api both" "rest both" "auto rest"; do
   read -r api_flavor sim_flavor <<<"$config"
   echo "=== $playbook: api_flavor=$api_flavor against a simulator serving $sim_flavor"
-  "$python" "$simulator/with_simulator.py" --flavor "$sim_flavor" -- \
+  vsphere-content-simulator run --flavor "$sim_flavor" -- env "${unset_vmware[@]}" \
     ansible-playbook "$playbook" -e "api_flavor=$api_flavor" -e "sim_flavor=$sim_flavor" \
     -e "fixture_script=$here/files/fixture.py" "$@"
 done

@@ -1,8 +1,0 @@
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A local vCenter REST simulator for Content Library item update sessions.
-
-Run it with ``python tests/simulator``; see README.md beside this file.
-"""
-from __future__ import annotations
-
-__version__ = "0.1.0"
