@@ -225,6 +225,7 @@ class RemoteStream:
         self.action = 'download file %s' % name
         self.received = 0
         self.resumed: list[str] = []
+        self.closed = False
         self._tries = 0
         self._response = self._get(0)
         self.length = self._content_length(self._response)
@@ -273,6 +274,8 @@ class RemoteStream:
         """Open the stream again at ``received``; TransferFailed when the retries are spent."""
         self._response.close()
         while True:
+            if self.closed:
+                raise TransferAborted('the download of %s was closed' % self.name)
             self._tries += 1
             if self._tries > self.client.retries:
                 raise TransferFailed('The download of file %s broke after %d bytes (%s), and %d %s to resume it failed.'
@@ -320,6 +323,7 @@ class RemoteStream:
             left -= len(chunk)
 
     def close(self) -> None:
+        self.closed = True
         self._response.close()
 
     def __enter__(self) -> RemoteStream:

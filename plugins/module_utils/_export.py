@@ -35,7 +35,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._content i
     ova_parts,
     parse_descriptor,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._download import DownloadSession, RemoteStream
+from ansible_collections.vsphere.content_library.plugins.module_utils._download import DownloadSession
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
     BadAnswerError,
     ContentMismatchError,
@@ -51,7 +51,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._model imp
     MANIFEST_SUFFIX,
 )
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ModuleTask
-from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import CHUNK_SIZE, file_checksum, run_all
+from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import CHUNK_SIZE, Prefetch, file_checksum, run_all
 from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name
 
 FileInfo = dict[str, Any]
@@ -273,19 +273,20 @@ class ExportTask(ModuleTask):
         return _Staged(name, path, temporary, remote.resumed)
 
     def open_verified(self, session: DownloadSession, info: FileInfo, stop: threading.Event,
-                      also: tuple[str, ...] = ()) -> tuple[RemoteStream, VerifyingStream]:
-        """Prepare a file and open its stream, counted, hashed in vCenter's algorithm and checked against its checksum.
+                      also: tuple[str, ...] = ()) -> tuple[Any, VerifyingStream]:
+        """Prepare a file and open its stream, read ahead, counted, hashed in vCenter's algorithm and checked against its checksum.
 
         The size checked is the Content-Length; without one, the stream's end decides, and vCenter's
-        size of what it served is compared afterwards (``check_after``).
+        size of what it served is compared afterwards (``check_after``). The first value, the stream
+        read ahead (``_transfer.Prefetch``), is closed by the caller.
         """
         prepared = session.prepare(info['name'], stop)
-        remote = session.stream(prepared, stop)
+        remote = Prefetch(session.stream(prepared, stop))
         expected = server_checksum(info)
         digests = also + (() if expected else (DEFAULT_ALGORITHM,))
         return remote, VerifyingStream(_Counting(remote, self), info['name'], remote.length, expected, also=digests, against=_AGAINST)
 
-    def check_after(self, session: DownloadSession, info: FileInfo, remote: RemoteStream, digests: dict[str, str]) -> None:
+    def check_after(self, session: DownloadSession, info: FileInfo, remote: Any, digests: dict[str, str]) -> None:
         """vCenter fills in the size and checksum of what it served once the download is complete: they must agree."""
         name = info['name']
         served = session.file_info(name)

@@ -10,6 +10,7 @@ This is a private module: it is not a public API and may change at any time.
 from __future__ import annotations
 
 import hashlib
+import queue
 import socket
 import ssl
 import threading
@@ -129,3 +130,64 @@ def run_all(jobs: Sequence[Callable[[threading.Event], Any]], parallel: int) -> 
     if real or errors:
         raise (real or errors)[0]
     return results
+
+
+class Prefetch:
+    """Reads a stream ahead in a thread of its own, ``depth`` chunks at most, so that receiving and using the bytes overlap.
+
+    The reading thread spends its time in the network and TLS code, the caller in hashing and
+    writing; both let go of Python's lock while they work, so two cores share the load. Memory
+    stays at ``depth`` chunks. An error of the reading thread is raised by the caller's next
+    ``read()``; ``close()`` stops the thread and closes the stream.
+    """
+
+    def __init__(self, stream: Any, depth: int = 4, chunk: int = CHUNK_SIZE) -> None:
+        self._stream = stream
+        self._chunk = chunk
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._run, name='prefetch', daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._closed.is_set():
+                data = self._stream.read(self._chunk)
+                self._put(data)
+                if not data:
+                    return
+        except BaseException as exc:  # pylint: disable=broad-except
+            self._put(exc)
+
+    def _put(self, item: Any) -> None:
+        while not self._closed.is_set():
+            try:
+                self._queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def read(self, size: int = -1) -> bytes:  # pylint: disable=unused-argument
+        """The next chunk as the stream gave it (``size`` is a hint only), ``b''`` at the end."""
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            self._queue.put(item)  # every later read raises it too
+            raise item
+        if not item:
+            self._queue.put(item)
+        return item
+
+    def close(self) -> None:
+        self._closed.set()
+        self._stream.close()  # a read in progress ends now
+        self._thread.join(timeout=30)
+
+    def __enter__(self) -> Prefetch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __getattr__(self, name: str) -> Any:
+        # length, received, resumed and the like come from the stream itself
+        return getattr(self._stream, name)
