@@ -76,9 +76,11 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument("--latency-ms", type=int, default=0, help="milliseconds added to every API call (default 0)")
     parser.add_argument("--upload-rate-limit", type=int, default=0, metavar="BYTES_PER_SECOND",
                         help="cap every upload connection at this many bytes per second; 0 is unlimited (default 0)")
+    parser.add_argument("--discard-content", action="store_true",
+                        help="store only the bytes of .ovf, .mf and .cert files, of the others only the size and checksums "
+                             "(for upload benchmarks); such files cannot be downloaded. By default every file is stored")
     parser.add_argument("--keep-content", action="store_true",
-                        help="store the bytes of every file received; by default only .ovf, .mf and .cert files are stored, "
-                             "of the others only the size and checksums are kept")
+                        help="accepted for compatibility: storing every file is now the default")
     parser.add_argument("--other-host", action="store_true",
                         help="start the other host (127.0.0.2, https and http) at once; /_sim/other-host starts it later")
     parser.add_argument("--upload-host", choices=("main", "other"), default="main",
@@ -97,7 +99,8 @@ def parse_args(argv: Sequence[str] | None) -> Config:
         extra_users=dict(args.extra_user), session_ttl=args.session_ttl, max_sessions=args.max_sessions,
         update_session_timeout=args.update_session_timeout,
         terminal_session_retention=args.terminal_session_retention, latency_ms=args.latency_ms,
-        upload_rate_limit=args.upload_rate_limit, keep_content=args.keep_content, other_host=args.other_host or args.upload_host == "other",
+        upload_rate_limit=args.upload_rate_limit, discard_content=args.discard_content,
+        other_host=args.other_host or args.upload_host == "other",
         upload_host=args.upload_host,
         log_level=args.log_level, exit_with_parent=args.exit_with_parent)
 

@@ -43,6 +43,11 @@ def stop_transfers(session: UpdateSession) -> None:
     for session_file in session.files.values():
         if session_file.task is not None and not session_file.task.done():
             session_file.task.cancel()
+            # Now, not when the task next runs (it may first wait for its writer thread): a client that
+            # reads the file right after cancel sees the transfer ended. The task says the same again.
+            session_file.status = FILE_ERROR
+            session_file.error_message = Message("com.vmware.vdcs.cls-main.transfer_canceled",
+                                                 "The transfer of {name} was canceled.", name=session_file.name)
         session_file.task = None
 
 
