@@ -6,7 +6,7 @@ import os
 import shutil
 import time
 
-from simulator import preview
+from simulator import downloads, preview
 from simulator.errors import Message, error
 from simulator.state import (ACTIVE, DONE, ERROR, FILE_ERROR, ItemFile, READY, Store, UpdateSession, discard,
                              new_id)
@@ -96,6 +96,7 @@ def sweep(store: Store) -> None:
                                         id=session.id, timeout=_seconds(store.config.update_session_timeout)))
         else:
             delete(store, session)
+    downloads.sweep(store)
 
 
 def _seconds(value: float) -> int | str:
