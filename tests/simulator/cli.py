@@ -95,6 +95,8 @@ def parse_args(argv: Sequence[str] | None) -> Config:
                         help="seconds without activity before an ACTIVE download session expires (default 300)")
     parser.add_argument("--prepare-latency", type=_non_negative, default=0.2,
                         help="seconds a download file prepare takes; 0 prepares at once (default 0.2)")
+    parser.add_argument("--copy-latency", type=_non_negative, default=0.2,
+                        help="seconds before the files of an item copy appear (default 0.2)")
     parser.add_argument("--download-rate-limit", type=int, default=0, metavar="BYTES_PER_SECOND",
                         help="cap every download connection at this many bytes per second; 0 is unlimited (default 0)")
     parser.add_argument("--download-host", choices=("main", "other"), default="main",
@@ -124,7 +126,7 @@ def parse_args(argv: Sequence[str] | None) -> Config:
         upload_host=args.upload_host,
         log_level=args.log_level, exit_with_parent=args.exit_with_parent,
         download_session_timeout=args.download_session_timeout, prepare_latency=args.prepare_latency,
-        download_rate_limit=args.download_rate_limit, download_host=args.download_host)
+        copy_latency=args.copy_latency, download_rate_limit=args.download_rate_limit, download_host=args.download_host)
 
 
 def build_app(store: Store) -> web.Application:

@@ -30,9 +30,10 @@ class Config:  # pylint: disable=too-many-instance-attributes
     other_host: bool = False
     upload_host: str = "main"
     log_level: str = "info"
-    # Download sessions and prepare (downloads.py).
+    # Download sessions, prepare, copy (downloads.py).
     download_session_timeout: float = 300.0
     prepare_latency: float = 0.2
+    copy_latency: float = 0.2
     # Bytes per second per download connection; 0 is unlimited.
     download_rate_limit: int = 0
     download_host: str = "main"

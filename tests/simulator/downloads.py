@@ -410,7 +410,7 @@ def check_settings(body: dict[str, Any]) -> str | None:
         return "download_rate_limit must be a number of bytes per second, 0 for none"
     if body.get("download_host", "main") not in ("main", "other"):
         return "download_host must be main or other"
-    for name in ("prepare_latency",):
+    for name in ("prepare_latency", "copy_latency"):
         value = body.get(name, 0)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 3600:
             return f"{name} must be a number of seconds (0-3600)"

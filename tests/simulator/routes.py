@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable
 from simulator.downloads import DOWNLOAD_PREFIX
 from simulator.flavors import FIELDS
 from simulator.handlers import auth, files, library, update_sessions
-from simulator.handlers import downloads
+from simulator.handlers import downloads, items
 from simulator.schema import (FILE_ADD_SPEC, ITEM_FIND_SPEC, ITEM_MODEL, LIBRARY_FIND_SPEC, LIBRARY_MODEL,
                               UPDATE_SESSION_MODEL, Int, Str, Struct, opt, req)
 from simulator.schema import Enum
@@ -193,7 +193,7 @@ OPERATIONS: tuple[Operation, ...] = (
                          body=FIELDS)),
 )
 
-# Download sessions, their files and the download endpoint (download reference §1).
+# Download sessions, their files and the download endpoint (download reference §1); item update and copy (§6).
 API_DS = "/api/content/library/item/download-session"
 REST_DS = "/rest/com/vmware/content/library/item/download-session"
 API_DS_FILE = API_DS + "/{download_session_id}/file"
@@ -248,4 +248,16 @@ OPERATIONS += (
               compat=legacy_action(REST_DS_FILE, "prepare", "download_session_id", "file_name", "endpoint_type")),
     Operation("file.download", downloads.download, Struct(**DSID, file_name=req(Str())),
               raw=Route("GET", DOWNLOAD_PREFIX + "/{download_session_id}/{file_name}")),
+    Operation("item.update", items.update, write=True,
+              params=Struct(library_item_id=req(Str()), update_spec=req(items.ITEM_UPDATE_MODEL)),
+              api=Route("PATCH", "/api/content/library/item/{library_item_id}", body="update_spec"),
+              rest=Route("PATCH", "/rest/com/vmware/content/library/item/id:{library_item_id}", body=FIELDS)),
+    Operation("item.copy", items.copy, write=True,
+              params=Struct(source_library_item_id=req(Str()), destination_create_spec=req(ITEM_MODEL),
+                            client_token=opt(Str())),
+              api=Route("POST", "/api/content/library/item/{source_library_item_id}?action=copy",
+                        body="destination_create_spec", query=("client_token",),
+                        headers=(("Client-Token", "client_token"),)),
+              rest=Route("POST", "/rest/com/vmware/content/library/item/id:{source_library_item_id}?~action=copy",
+                         body=FIELDS)),
 )

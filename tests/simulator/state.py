@@ -152,7 +152,8 @@ class Item:  # pylint: disable=too-many-instance-attributes
             "description": self.description,
             "content_version": str(self.content_version),
             "metadata_version": str(self.metadata_version),
-            "version": str(self.content_version + self.metadata_version - 1),
+            # Not changed by the file content (ItemModel.version).
+            "version": str(self.metadata_version),
             "size": sum(item_file.size for item_file in self.files.values()),
             "cached": True,
             "creation_time": iso_time(self.created),
@@ -312,7 +313,7 @@ class Store:  # pylint: disable=too-many-instance-attributes
         self.settings: dict[str, Any] = {"upload_rate_limit": config.upload_rate_limit, "upload_host": config.upload_host,
                                          "download_rate_limit": config.download_rate_limit,
                                          "download_host": config.download_host,
-                                         "prepare_latency": config.prepare_latency}
+                                         "prepare_latency": config.prepare_latency, "copy_latency": config.copy_latency}
         # Download sessions by id (downloads.DownloadSession).
         self.download_sessions: dict[str, Any] = {}
         self.tasks: set[asyncio.Task] = set()

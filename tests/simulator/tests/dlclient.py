@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The test client's download half: download sessions, their files, the byte endpoint.
+"""The test client's download half: download sessions, their files, the byte endpoint, item update and copy.
 
 Written from download-session-api.md §1 and the Swagger paths of
 content-download-8.0.2-subset.json, not from the simulator's route table; every
@@ -101,6 +101,27 @@ class DownloadClient(Client):
         if with_session and self.token:
             headers["vmware-api-session-id"] = self.token
         return self.http.get(uri, headers=headers, timeout=60, verify=self.verify, stream=stream)
+
+    # Items: update and copy (download reference §6).
+    def update_item(self, item_id: str, spec: dict[str, Any], check_request: bool = True) -> Reply:
+        body = spec if self.flavor == "api" else {"update_spec": spec}
+        return self.call("PATCH", self._p("/api/content/library/item/{library_item_id}",
+                                          "/rest/com/vmware/content/library/item/id:{library_item_id}"),
+                         path_params={"library_item_id": item_id}, body=body, check_request=check_request)
+
+    def copy_item(self, source: str, spec: dict[str, Any], client_token: str | None = None, token_in: str = "header",
+                  check_request: bool = True) -> Reply:
+        if self.flavor == "api":
+            headers = {"Client-Token": client_token} if client_token and token_in == "header" else {}
+            query = {"client_token": client_token} if client_token and token_in == "query" else {}
+            return self.call("POST", "/api/content/library/item/{source_library_item_id}?action=copy",
+                             path_params={"source_library_item_id": source}, body=spec, headers=headers, query=query,
+                             check_request=check_request)
+        body: dict[str, Any] = {"destination_create_spec": spec}
+        if client_token:
+            body["client_token"] = client_token
+        return self.call("POST", "/rest/com/vmware/content/library/item/id:{source_library_item_id}?~action=copy",
+                         path_params={"source_library_item_id": source}, body=body, check_request=check_request)
 
 
 def make_download_client(info: dict[str, Any], flavor: str, validator: Any, user: tuple[str, str] | None = None) -> DownloadClient:
