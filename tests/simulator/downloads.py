@@ -438,4 +438,3 @@ def parse_fault(fault: Fault, body: dict[str, Any]) -> None:
         if not isinstance(body["message"], str) or not body["message"]:
             raise ValueError("message must be a non-empty string")
         fault.message = body["message"]
-

@@ -166,4 +166,3 @@ def prepared_uri(client: DownloadClient, sid: str, name: str) -> str:
     info = client.wait_for_file(sid, name)
     assert info["status"] == "PREPARED", info
     return info["download_endpoint"]["uri"]
-

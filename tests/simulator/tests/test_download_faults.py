@@ -49,7 +49,7 @@ def raw_get(client, uri):
                     data += chunk
             except (ssl.SSLError, ConnectionError):
                 pass
-    head, _, body = data.partition(b"\r\n\r\n")
+    head, dummy, body = data.partition(b"\r\n\r\n")
     return head, body
 
 
