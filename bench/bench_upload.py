@@ -198,7 +198,7 @@ def measure(args: argparse.Namespace, payload: Path, directory: Path) -> tuple[l
     baseline MB/s or None) per run, and the simulator's RSS after start-up and at peak (KiB).
     """
     checksum_info = {"algorithm": args.checksum, "checksum": file_checksum(payload, args.checksum)} if args.checksum else None
-    process, info = start_simulator(["--log-level", "warning"])
+    process, info = start_simulator(["--log-level", "warning", "--discard-content"])
     rates: list[tuple[float, float | None]] = []
     try:
         upload = Upload(info, args.size, checksum_info, directory)

@@ -17,7 +17,8 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SPEC_FILES = ("content-8.0.2-subset.json", "session-8.0.2-api.json", "cis-session-8.0.2-rest.json")
+SPEC_FILES = ("content-8.0.2-subset.json", "session-8.0.2-api.json", "cis-session-8.0.2-rest.json",
+              "content-download-8.0.2-subset.json")
 ERROR_STATUS = {
     "already_exists": 400, "concurrent_change": 409, "error": 500, "invalid_argument": 400,
     "invalid_element_type": 400, "invalid_request": 400, "not_allowed_in_current_state": 400, "not_found": 404,
@@ -45,7 +46,7 @@ def _camel(error_type: str) -> str:
 
 
 class SpecValidator:
-    """The three Swagger subsets, loaded strict, and checks of requests and responses against them."""
+    """The Swagger subsets, loaded strict, and checks of requests and responses against them."""
 
     def __init__(self, directory: Path) -> None:
         self.documents: dict[str, dict[str, Any]] = {}

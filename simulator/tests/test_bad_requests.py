@@ -121,8 +121,10 @@ GARBAGE = [b"null", b"[]", b'"text"', b"{}", b"1e999", b'{"create_spec": null, "
 def test_garbage_never_breaks_an_operation(client, item, sim):
     """Every operation of the route table, in this flavour, with bodies of every wrong shape: 4xx, never 5xx."""
     sid = new_session(client, item)
+    download = client.raw("POST", "/rest/com/vmware/content/library/item/download-session",
+                          json={"create_spec": {"library_item_id": item}}).body["value"]
     ids = {"update_session_id": sid, "library_item_id": item, "library_id": sim["libraries"]["local-lib"]["id"],
-           "file_name": "a.iso"}
+           "file_name": "a.iso", "download_session_id": download, "source_library_item_id": item}
     for operation in OPERATIONS:
         route = operation.route(client.flavor)
         if route is None or operation.name in ("session.delete", "session.create"):

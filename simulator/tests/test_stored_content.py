@@ -1,11 +1,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the simulator stores of the files it receives: the bytes of those it parses, of every file with --keep-content."""
+"""What the simulator stores of the files it receives: every file's bytes, or with --discard-content those it parses only."""
 from __future__ import annotations
 
 import hashlib
 import os
 from pathlib import Path
 
+import pytest
 import trustme
 
 from vsphere_content_simulator.launcher import running_simulator
@@ -27,7 +28,23 @@ def stored(info, directory: str, name: str) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
 
 
-def test_a_big_file_is_counted_and_hashed_but_not_stored(client, sim, item):
+@pytest.fixture(scope="module", name="discarding")
+def fixture_discarding():
+    """A simulator that keeps only the files it parses, as upload benchmarks run it."""
+    with running_simulator(["--log-level", "warning", "--discard-content"]) as info:
+        yield info
+
+
+@pytest.fixture(name="discarding_client")
+def fixture_discarding_client(discarding, flavor, validator):
+    client = make_client(discarding, flavor, validator)
+    yield client
+    client.logout()
+
+
+def test_a_big_file_is_counted_and_hashed_but_not_stored(discarding_client, discarding):
+    client, sim = discarding_client, discarding
+    item = new_item(client, sim, "iso")
     data = big_data()
     assert len(data) == BIG
     sid = new_session(client, item)
@@ -53,7 +70,9 @@ def test_a_wrong_checksum_is_still_caught_without_storage(client, item):
     assert client.get_file(sid, "big.iso").value["status"] == "ERROR"
 
 
-def test_metadata_files_are_stored_and_parsed(client, sim, ovf_item):
+def test_metadata_files_are_stored_and_parsed(discarding_client, discarding):
+    client, sim = discarding_client, discarding
+    ovf_item = new_item(client, sim, "ovf")
     certificate = sim_certificate_pem()
     sid = new_session(client, ovf_item)
     push(client, sid, "package.cert", certificate)
@@ -82,7 +101,16 @@ def sim_certificate_pem() -> bytes:
     return b"SHA256(package.mf)= 00\n" + trustme.CA(organization_name="stored content test").cert_pem.bytes()
 
 
-def test_keep_content_stores_every_file(validator):
+def test_every_file_is_stored_by_default(client, sim, item):
+    data = big_data()
+    sid = new_session(client, item)
+    push(client, sid, "big.iso", data, size=BIG)
+    assert [path.read_bytes() for path in stored(sim, "sessions", sid)] == [data]
+    assert client.complete(sid).ok
+    assert [path.read_bytes() for path in stored(sim, "items", item)] == [data]
+
+
+def test_keep_content_is_still_accepted(validator):
     data = big_data()
     with running_simulator(["--log-level", "warning", "--keep-content"]) as info:
         client = make_client(info, "api", validator)

@@ -53,10 +53,20 @@ def _positive(value: str) -> float:
     return number
 
 
+def _non_negative(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value}") from None
+    if math.isnan(number) or number < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return number
+
+
 def parse_args(argv: Sequence[str] | None) -> Config:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Local vCenter REST simulator for Content Library item update sessions. "
+        description="Local vCenter REST simulator for Content Library item update and download sessions. "
                     "Prints one JSON line on stdout once it accepts connections; logs go to stderr.",
         epilog=f"{PROG} run [OPTIONS...] -- CMD [ARGS...] runs CMD against a simulator started for it "
                f"(see {PROG} run --help).")
@@ -80,9 +90,21 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument("--latency-ms", type=int, default=0, help="milliseconds added to every API call (default 0)")
     parser.add_argument("--upload-rate-limit", type=int, default=0, metavar="BYTES_PER_SECOND",
                         help="cap every upload connection at this many bytes per second; 0 is unlimited (default 0)")
+    parser.add_argument("--discard-content", action="store_true",
+                        help="store only the bytes of .ovf, .mf and .cert files, of the others only the size and checksums "
+                             "(for upload benchmarks); such files cannot be downloaded. By default every file is stored")
     parser.add_argument("--keep-content", action="store_true",
-                        help="store the bytes of every file received; by default only .ovf, .mf and .cert files are stored, "
-                             "of the others only the size and checksums are kept")
+                        help="accepted for compatibility: storing every file is now the default")
+    parser.add_argument("--download-session-timeout", type=_positive, default=300.0,
+                        help="seconds without activity before an ACTIVE download session expires (default 300)")
+    parser.add_argument("--prepare-latency", type=_non_negative, default=0.2,
+                        help="seconds a download file prepare takes; 0 prepares at once (default 0.2)")
+    parser.add_argument("--copy-latency", type=_non_negative, default=0.2,
+                        help="seconds before the files of an item copy appear (default 0.2)")
+    parser.add_argument("--download-rate-limit", type=int, default=0, metavar="BYTES_PER_SECOND",
+                        help="cap every download connection at this many bytes per second; 0 is unlimited (default 0)")
+    parser.add_argument("--download-host", choices=("main", "other"), default="main",
+                        help="host named by download_endpoint.uri; other implies --other-host (default main)")
     parser.add_argument("--other-host", action="store_true",
                         help="start the other host (127.0.0.2, https and http) at once; /_sim/other-host starts it later")
     parser.add_argument("--upload-host", choices=("main", "other"), default="main",
@@ -98,15 +120,20 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     if args.max_sessions < 1 or args.latency_ms < 0 or args.upload_rate_limit < 0 or not 0 <= args.port <= 65535:
         parser.error("--max-sessions must be at least 1, --latency-ms and --upload-rate-limit not negative, "
                      "--port within 0-65535")
+    if args.download_rate_limit < 0:
+        parser.error("--download-rate-limit must not be negative")
     return Config(
         host=args.host, port=args.port, tls=not args.no_tls, flavor=args.flavor,
         username=args.username, password=args.password if args.password is not None else secrets.token_urlsafe(18),
         extra_users=dict(args.extra_user), session_ttl=args.session_ttl, max_sessions=args.max_sessions,
         update_session_timeout=args.update_session_timeout,
         terminal_session_retention=args.terminal_session_retention, latency_ms=args.latency_ms,
-        upload_rate_limit=args.upload_rate_limit, keep_content=args.keep_content, other_host=args.other_host or args.upload_host == "other",
+        upload_rate_limit=args.upload_rate_limit, discard_content=args.discard_content,
+        other_host=args.other_host or args.upload_host == "other" or args.download_host == "other",
         upload_host=args.upload_host,
-        log_level=args.log_level, exit_with_parent=args.exit_with_parent, env_file=args.env)
+        log_level=args.log_level, exit_with_parent=args.exit_with_parent, env_file=args.env,
+        download_session_timeout=args.download_session_timeout, prepare_latency=args.prepare_latency,
+        copy_latency=args.copy_latency, download_rate_limit=args.download_rate_limit, download_host=args.download_host)
 
 
 def build_app(store: Store) -> web.Application:

@@ -25,11 +25,18 @@ class Config:  # pylint: disable=too-many-instance-attributes
     latency_ms: int = 0
     # Bytes per second per upload connection; 0 is unlimited.
     upload_rate_limit: int = 0
-    # Store the bytes of every uploaded or pulled file, not only of those the simulator reads.
-    keep_content: bool = False
+    # Keep only the bytes of the files the simulator reads (.ovf, .mf, .cert): for upload benchmarks.
+    discard_content: bool = False
     other_host: bool = False
     upload_host: str = "main"
     log_level: str = "info"
+    # Download sessions, prepare, copy (downloads.py).
+    download_session_timeout: float = 300.0
+    prepare_latency: float = 0.2
+    copy_latency: float = 0.2
+    # Bytes per second per download connection; 0 is unlimited.
+    download_rate_limit: int = 0
+    download_host: str = "main"
     exit_with_parent: bool = False
     # --env FILE: where to write the export lines, or None.
     env_file: str | None = None

@@ -23,6 +23,8 @@ class Context:
     log_entry: dict[str, Any] | None = None
     drop_after: int | None = None
     dropped: bool = False
+    # The fault that hit the request, for the handlers that act on it (downloads.py).
+    fault: Any = None
 
     @property
     def base_url(self) -> str:

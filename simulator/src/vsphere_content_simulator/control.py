@@ -12,13 +12,14 @@ from typing import Any
 
 from aiohttp import web
 
+from vsphere_content_simulator import downloads
 from vsphere_content_simulator.otherhost import OtherHost
 from vsphere_content_simulator.routes import OPERATIONS
 from vsphere_content_simulator.state import BAD_BODIES, FAULT_ACTIONS, Fault, Store
 
 PREFIX = "/_sim"
 FAULT_FIELDS = {"action", "method", "path", "operation", "skip", "count", "every", "when", "status", "drop", "seconds",
-                "body", "target", "after_bytes"}
+                "body", "target", "after_bytes", "offset", "message"}
 OPERATION_NAMES = {operation.name for operation in OPERATIONS} | {"unknown"}
 
 
@@ -97,6 +98,9 @@ def parse_fault(body: Any) -> Fault:  # pylint: disable=too-many-branches
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds <= 3600:
             raise ValueError("seconds must be a number of seconds (0-3600)")
         fault.seconds = float(seconds)
+    elif action in downloads.SERVE_FAULTS + downloads.PREPARE_FAULTS:
+        downloads.parse_fault(fault, body)
+        return fault
     elif action == "drop_upload":
         fault.after_bytes = _int(body, "after_bytes", None, 0)
         if fault.after_bytes is None:
@@ -128,7 +132,7 @@ def register(app: web.Application, store: Store) -> None:
 
     async def stats(request: web.Request) -> web.Response:  # pylint: disable=unused-argument
         return web.json_response({"logins": store.logins, "logouts": store.logouts,
-                                  "open_login_sessions": store.open_login_sessions()})
+                                  "open_login_sessions": store.open_login_sessions(), **downloads.stats(store)})
 
     async def add_fault(request: web.Request) -> web.Response:
         try:
@@ -162,7 +166,10 @@ def register(app: web.Application, store: Store) -> None:
             return _bad("invalid settings: upload_rate_limit must be a number of bytes per second, 0 for none")
         if body.get("upload_host", "main") not in ("main", "other"):
             return _bad("invalid settings: upload_host must be main or other")
-        if body.get("upload_host") == "other":
+        problem = downloads.check_settings(body)
+        if problem is not None:
+            return _bad("invalid settings: " + problem)
+        if "other" in (body.get("upload_host"), body.get("download_host")):
             await ensure_other_host(store)
         store.settings.update(body)
         return web.json_response(store.settings)

@@ -84,6 +84,7 @@ class Dispatcher:
             fault = take_fault(store, request.method, request.path, entry["operation"])
             if fault is not None:
                 entry["fault"] = fault.id
+                ctx.fault = fault
             replaces = fault is not None and fault.action in ("status", "drop", "body", "redirect")
             if fault is not None and fault.when == "before" and fault.action == "delay":
                 await asyncio.sleep(fault.seconds)
@@ -139,6 +140,9 @@ class Dispatcher:
                 ctx.log_entry["body_sha1"] = hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()
         params = validate(collect_params(match.route, ctx.request, match.path_params, body), operation.params)
         result = await operation.handler(ctx, params)
+        if isinstance(result, web.StreamResponse):
+            # The download endpoint streamed its own answer.
+            return result
         response = success_response(result, ctx.flavor, operation.created)
         for name, value in ctx.cookies.items():
             response.set_cookie(name, value, path="/", httponly=True, secure=self.store.config.tls)

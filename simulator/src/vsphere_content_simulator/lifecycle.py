@@ -6,7 +6,7 @@ import os
 import shutil
 import time
 
-from vsphere_content_simulator import preview
+from vsphere_content_simulator import downloads, preview
 from vsphere_content_simulator.errors import Message, error
 from vsphere_content_simulator.state import (ACTIVE, DONE, ERROR, FILE_ERROR, ItemFile, READY, Store, UpdateSession, discard,
                                              new_id)
@@ -43,6 +43,11 @@ def stop_transfers(session: UpdateSession) -> None:
     for session_file in session.files.values():
         if session_file.task is not None and not session_file.task.done():
             session_file.task.cancel()
+            # Now, not when the task next runs (it may first wait for its writer thread): a client that
+            # reads the file right after cancel sees the transfer ended. The task says the same again.
+            session_file.status = FILE_ERROR
+            session_file.error_message = Message("com.vmware.vdcs.cls-main.transfer_canceled",
+                                                 "The transfer of {name} was canceled.", name=session_file.name)
         session_file.task = None
 
 
@@ -91,6 +96,7 @@ def sweep(store: Store) -> None:
                                         id=session.id, timeout=_seconds(store.config.update_session_timeout)))
         else:
             delete(store, session)
+    downloads.sweep(store)
 
 
 def _seconds(value: float) -> int | str:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
+from vsphere_content_simulator.downloads import DOWNLOAD_PREFIX
 from vsphere_content_simulator.flavors import FIELDS
-from vsphere_content_simulator.handlers import auth, files, library, update_sessions
+from vsphere_content_simulator.handlers import auth, downloads, files, items, library, update_sessions
 from vsphere_content_simulator.schema import (FILE_ADD_SPEC, ITEM_FIND_SPEC, ITEM_MODEL, LIBRARY_FIND_SPEC, LIBRARY_MODEL,
-                                              UPDATE_SESSION_MODEL, Int, Str, Struct, opt, req)
+                                              UPDATE_SESSION_MODEL, Enum, Int, Str, Struct, opt, req)
 
 API_CS = "/api/content/library/item/update-session"
 REST_CS = "/rest/com/vmware/content/library/item/update-session"
@@ -187,5 +188,74 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("item_file.get", library.item_file_get, Struct(library_item_id=req(Str()), name=req(Str())),
               api=Route("GET", "/api/content/library/item/{library_item_id}/file?name", query=("name",)),
               rest=Route("POST", "/rest/com/vmware/content/library/item/file/id:{library_item_id}?~action=get",
+                         body=FIELDS)),
+)
+
+# Download sessions, their files and the download endpoint (download reference §1); item update and copy (§6).
+API_DS = "/api/content/library/item/download-session"
+REST_DS = "/rest/com/vmware/content/library/item/download-session"
+API_DS_FILE = API_DS + "/{download_session_id}/file"
+REST_DS_FILE = "/rest/com/vmware/content/library/item/downloadsession/file"
+DSID = {"download_session_id": req(Str())}
+
+OPERATIONS += (
+    Operation("download_session.create", downloads.create, write=True, created=True,
+              params=Struct(create_spec=req(Struct(library_item_id=opt(Str()))), client_token=opt(Str())),
+              api=Route("POST", API_DS, body="create_spec", query=("client_token",),
+                        headers=(("Client-Token", "client_token"),)),
+              rest=Route("POST", REST_DS, body=FIELDS),
+              compat=legacy_action(REST_DS, "create", "client_token")),
+    Operation("download_session.list", downloads.list_, Struct(library_item_id=opt(Str())),
+              api=Route("GET", API_DS, query=("library_item_id",)),
+              rest=Route("GET", REST_DS, query=("library_item_id",)),
+              compat=legacy_action(REST_DS, "list", "library_item_id")),
+    Operation("download_session.get", downloads.get, Struct(**DSID),
+              api=Route("GET", API_DS + "/{download_session_id}"),
+              rest=Route("GET", REST_DS + "/id:{download_session_id}"),
+              compat=legacy_action(REST_DS, "get", "download_session_id")),
+    Operation("download_session.keep_alive", downloads.keep_alive, write=True,
+              params=Struct(**DSID, progress=opt(Int(minimum=0, maximum=100))),
+              api=Route("POST", API_DS + "/{download_session_id}?action=keep-alive", body=FIELDS),
+              rest=Route("POST", REST_DS + "/id:{download_session_id}?~action=keep-alive", body=FIELDS),
+              compat=legacy_action(REST_DS, "keep-alive", "download_session_id", "progress", ints=("progress",))),
+    Operation("download_session.cancel", downloads.cancel, Struct(**DSID), write=True,
+              api=Route("POST", API_DS + "/{download_session_id}?action=cancel"),
+              rest=Route("POST", REST_DS + "/id:{download_session_id}?~action=cancel"),
+              compat=legacy_action(REST_DS, "cancel", "download_session_id")),
+    Operation("download_session.fail", downloads.fail, write=True,
+              params=Struct(**DSID, client_error_message=req(Str())),
+              api=Route("POST", API_DS + "/{download_session_id}?action=fail", body=FIELDS),
+              rest=Route("POST", REST_DS + "/id:{download_session_id}?~action=fail", body=FIELDS),
+              compat=legacy_action(REST_DS, "fail", "download_session_id", "client_error_message")),
+    Operation("download_session.delete", downloads.delete, Struct(**DSID), write=True,
+              api=Route("DELETE", API_DS + "/{download_session_id}"),
+              rest=Route("DELETE", REST_DS + "/id:{download_session_id}"),
+              compat=legacy_action(REST_DS, "delete", "download_session_id")),
+    Operation("download_file.list", downloads.file_list, Struct(**DSID),
+              api=Route("GET", API_DS_FILE),
+              rest=Route("GET", REST_DS_FILE, query=("download_session_id",)),
+              compat=legacy_action(REST_DS_FILE, "list", "download_session_id")),
+    Operation("download_file.get", downloads.file_get, Struct(**DSID, file_name=req(Str())),
+              api=Route("GET", API_DS_FILE + "?file_name", query=("file_name",)),
+              rest=Route("POST", REST_DS_FILE + "/id:{download_session_id}?~action=get", body=FIELDS),
+              compat=legacy_action(REST_DS_FILE, "get", "download_session_id", "file_name")),
+    Operation("download_file.prepare", downloads.file_prepare, write=True,
+              params=Struct(**DSID, file_name=req(Str()), endpoint_type=opt(Enum("HTTPS", "DIRECT"))),
+              api=Route("POST", API_DS_FILE + "?action=prepare", body=FIELDS),
+              rest=Route("POST", REST_DS_FILE + "/id:{download_session_id}?~action=prepare", body=FIELDS),
+              compat=legacy_action(REST_DS_FILE, "prepare", "download_session_id", "file_name", "endpoint_type")),
+    Operation("file.download", downloads.download, Struct(**DSID, file_name=req(Str())),
+              raw=Route("GET", DOWNLOAD_PREFIX + "/{download_session_id}/{file_name}")),
+    Operation("item.update", items.update, write=True,
+              params=Struct(library_item_id=req(Str()), update_spec=req(items.ITEM_UPDATE_MODEL)),
+              api=Route("PATCH", "/api/content/library/item/{library_item_id}", body="update_spec"),
+              rest=Route("PATCH", "/rest/com/vmware/content/library/item/id:{library_item_id}", body=FIELDS)),
+    Operation("item.copy", items.copy, write=True,
+              params=Struct(source_library_item_id=req(Str()), destination_create_spec=req(ITEM_MODEL),
+                            client_token=opt(Str())),
+              api=Route("POST", "/api/content/library/item/{source_library_item_id}?action=copy",
+                        body="destination_create_spec", query=("client_token",),
+                        headers=(("Client-Token", "client_token"),)),
+              rest=Route("POST", "/rest/com/vmware/content/library/item/id:{source_library_item_id}?~action=copy",
                          body=FIELDS)),
 )

@@ -152,7 +152,8 @@ class Item:  # pylint: disable=too-many-instance-attributes
             "description": self.description,
             "content_version": str(self.content_version),
             "metadata_version": str(self.metadata_version),
-            "version": str(self.content_version + self.metadata_version - 1),
+            # Not changed by the file content (ItemModel.version).
+            "version": str(self.metadata_version),
             "size": sum(item_file.size for item_file in self.files.values()),
             "cached": True,
             "creation_time": iso_time(self.created),
@@ -239,7 +240,9 @@ class UpdateSession:  # pylint: disable=too-many-instance-attributes
         return any(entry["type"] == warning_type and entry["ignored"] for entry in self.warning_behavior)
 
 
-FAULT_ACTIONS = ("status", "drop", "delay", "body", "redirect", "expire_session", "drop_upload")
+FAULT_ACTIONS = ("status", "drop", "delay", "body", "redirect", "expire_session", "drop_upload",
+                 # downloads.py
+                 "drop_download", "corrupt_download", "ignore_range", "no_content_length", "prepare_error", "prepare_stall")
 BAD_BODIES = ("html", "empty", "truncated", "null", "value_null", "list")
 
 
@@ -266,6 +269,8 @@ class Fault:  # pylint: disable=too-many-instance-attributes
     body: str | None = None
     target: str | None = None
     after_bytes: int | None = None
+    offset: int | None = None
+    message: str | None = None
     seen: int = 0
     hits: int = 0
     id: str = field(default_factory=new_id)
@@ -276,7 +281,7 @@ class Fault:  # pylint: disable=too-many-instance-attributes
                                 "when": self.when, "hits": self.hits}
         if self.action == "drop":
             body["drop"] = True
-        for name in ("status", "body", "target", "after_bytes"):
+        for name in ("status", "body", "target", "after_bytes", "offset", "message"):
             if getattr(self, name) is not None:
                 body[name] = getattr(self, name)
         if self.action == "delay":
@@ -305,7 +310,12 @@ class Store:  # pylint: disable=too-many-instance-attributes
         self.tls: Any = None
         self.other_host: Any = None
         # Settings tests may change at run time through /_sim/settings.
-        self.settings: dict[str, Any] = {"upload_rate_limit": config.upload_rate_limit, "upload_host": config.upload_host}
+        self.settings: dict[str, Any] = {"upload_rate_limit": config.upload_rate_limit, "upload_host": config.upload_host,
+                                         "download_rate_limit": config.download_rate_limit,
+                                         "download_host": config.download_host,
+                                         "prepare_latency": config.prepare_latency, "copy_latency": config.copy_latency}
+        # Download sessions by id (downloads.DownloadSession).
+        self.download_sessions: dict[str, Any] = {}
         self.tasks: set[asyncio.Task] = set()
         self.seeds: dict[str, dict[str, Any]] = {"libraries": {}, "items": {}}
         # A self-signed certificate standing in for a .cert file that holds none.

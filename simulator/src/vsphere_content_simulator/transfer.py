@@ -2,10 +2,9 @@
 """Moving file content: PUSH uploads received on the upload endpoint, PULL downloads made by the server.
 
 Both stream chunk by chunk, so memory stays flat whatever the file size, and
-both verify the announced size and checksum before a file turns READY. Only the
-files the simulator reads back (OVF descriptors, certificates, manifests) are
-stored on disk; of the others it keeps the size and the digests, unless
---keep-content asks for every file's bytes.
+both verify the announced size and checksum before a file turns READY. Every
+file is stored on disk (downloads serve it), unless --discard-content keeps only
+the files the simulator reads back (OVF descriptors, certificates, manifests).
 """
 from __future__ import annotations
 
@@ -48,14 +47,11 @@ class TransferFailed(Exception):
 
 
 def keeps_content(store: Store, session_file: SessionFile) -> bool:
-    """Whether a file's bytes are stored: those the simulator parses, or every file's with --keep-content.
-
-    Nothing else reads content back (there are no downloads), so disk images and
-    the like are only counted and hashed: writing them would make the upload
-    endpoint slower than the wire, hiding a slow client.
+    """Whether a file's bytes are stored: every file's (downloads serve them), or with --discard-content
+    only those the simulator parses, so that an upload benchmark measures no disk writes.
     """
     name = session_file.name
-    return store.config.keep_content or ovf.is_descriptor(name) or ovf.is_metadata(name)
+    return not store.config.discard_content or ovf.is_descriptor(name) or ovf.is_metadata(name)
 
 
 def start(session: UpdateSession, session_file: SessionFile, path: str | None) -> None:

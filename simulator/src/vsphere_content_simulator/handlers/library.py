@@ -7,6 +7,7 @@ from typing import Any
 from vsphere_content_simulator.context import Context
 from vsphere_content_simulator.errors import error, invalid_argument, not_found
 from vsphere_content_simulator.handlers.common import create_once
+from vsphere_content_simulator.handlers.items import check_fields, duplicate_name, name_taken
 from vsphere_content_simulator.state import LOCAL, SUBSCRIBED, Store
 
 
@@ -58,9 +59,9 @@ def _new_item(store: Store, spec: dict[str, Any]) -> str:
     if library.type == SUBSCRIBED:
         raise error("invalid_element_type", "com.vmware.vdcs.cls-main.item_in_subscribed_library",
                     "Items cannot be created in the subscribed library {library}.", library=library.id)
-    if any(item.library_id == library.id and item.name == name for item in store.items.values()):
-        raise error("already_exists", "com.vmware.vdcs.cls-main.duplicate_item_name",
-                    "The library {library} already has an item named {name}.", library=library.id, name=name)
+    check_fields(spec, "create_spec")
+    if name_taken(store, library.id, name):
+        raise duplicate_name(library.id, name)
     return store.add_item(library, name, spec.get("type", ""), spec.get("description", "")).id
 
 
