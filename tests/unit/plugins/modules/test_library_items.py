@@ -31,9 +31,9 @@ def item_model(name='photon', **fields):
     return model
 
 
-def a_library(vc, model=LOCAL):
+def a_library(vc, model=None):
     vc.add('POST', '^%s\\?action=find$' % LIB, 200, ['L1'])
-    vc.add('GET', '^%s/L1$' % LIB, 200, model)
+    vc.add('GET', '^%s/L1$' % LIB, 200, model or LOCAL)
 
 
 class TestInfo:
