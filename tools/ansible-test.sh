@@ -21,6 +21,11 @@ for ver in $(grep -ohE "pip='[0-9.]+'" "$at_dir/_internal/python_requirements.py
 done
 
 COPY="$("$REPO/tools/collection-copy.sh")"
+# INTEGRATION_FLAVORS ("auto rest", or several pairs separated by ";") narrows the flavour
+# configurations every integration target runs (see setup_simulator/run_flavors.sh).
+if [[ -n "${INTEGRATION_FLAVORS:-}" ]]; then
+    tr ';' '\n' <<<"$INTEGRATION_FLAVORS" > "$COPY/tests/integration/flavors"
+fi
 # Run as if the venv were activated, so `python`/`ansible*` in integration targets are the venv's.
 # ANSIBLE_TEST_CONTENT_ROOT stops ansible-test from walking up to <repo>/.git (which ignores .tmp).
 export PATH="$VENV/bin:$PATH" VIRTUAL_ENV="$VENV" ANSIBLE_TEST_CONTENT_ROOT="$COPY"

@@ -19,7 +19,7 @@ COPY="$("$REPO/tools/collection-copy.sh")"
 cd "$COPY"
 # The copy lives in <repo>/.tmp, which git ignores: stop git from finding <repo>/.git, or
 # antsibull-docs and ansible-lint would list (git ls-files) no files at all.
-export GIT_CEILING_DIRECTORIES="$REPO/.tmp"
+export GIT_CEILING_DIRECTORIES="$REPO/${COPY_ROOT:-.tmp}"
 failed=()
 run() { echo "lint.sh: $*"; "$@" || failed+=("$1"); }
 run antsibull-changelog lint

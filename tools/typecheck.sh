@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `make typecheck`: mypy on the collection's plugins and on the simulator package.
+# The collection is checked as ansible_collections.vsphere.content_library, from a tree
+# that links to this repository (the import paths the modules use).
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${VENV:-$REPO/.venv}"
+[[ -x "$VENV/bin/mypy" ]] || { echo "typecheck.sh: no $VENV/bin/mypy; run tools/venv.sh" >&2; exit 2; }
+tree="$(mktemp -d)"
+trap 'rm -rf "$tree"' EXIT
+mkdir -p "$tree/ansible_collections/vsphere"
+ln -s "$REPO" "$tree/ansible_collections/vsphere/content_library"
+echo "typecheck.sh: mypy plugins/ (tools/mypy.ini)"
+(cd "$tree" && MYPYPATH="$tree" "$VENV/bin/mypy" --config-file "$REPO/tools/mypy.ini" --cache-dir "$REPO/.cache/mypy-plugins" \
+    -p ansible_collections.vsphere.content_library.plugins)
+echo "typecheck.sh: mypy simulator/src (simulator/pyproject.toml)"
+(cd "$REPO/simulator" && "$VENV/bin/mypy" --cache-dir "$REPO/.cache/mypy-simulator" src/vsphere_content_simulator)
+echo "typecheck.sh: all types check"
