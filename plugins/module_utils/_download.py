@@ -40,7 +40,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._errors im
 )
 from ansible_collections.vsphere.content_library.plugins.module_utils._model import ERROR, HTTPS, PREPARED, message_text
 from ansible_collections.vsphere.content_library.plugins.module_utils._poll import wait_for
-from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import CHUNK_SIZE, Heartbeat
+from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import CHUNK_SIZE, Heartbeat, Progress
 
 if HAS_REQUESTS:
     import requests
@@ -70,8 +70,7 @@ class DownloadSession:
         self.wait_timeout = wait_timeout
         self.warn = warn
         self.id: str | None = None
-        self.total = 0
-        self.progress = 0
+        self.progress = Progress()
         self.streams: list[RemoteStream] = []
         self._lock = threading.Lock()
         self._undo: Undo | None = None
@@ -132,14 +131,17 @@ class DownloadSession:
         with self._lock:
             return sum(stream.received for stream in self.streams)
 
+    @property
+    def total(self) -> int:
+        return self.progress.total
+
+    @total.setter
+    def total(self, value: int) -> None:
+        self.progress.total = value
+
     def beat(self) -> None:
         """One keep-alive, with the progress when it has grown (the API wants it to go up only)."""
-        percent = min(100, int(100 * self.received / self.total)) if self.total else 0
-        with self._lock:
-            raise_to = percent if percent > self.progress else None
-            if raise_to is not None:
-                self.progress = raise_to
-        self.client.call('download_session.keep_alive', download_session_id=self.id, progress=raise_to)
+        self.client.call('download_session.keep_alive', download_session_id=self.id, progress=self.progress.rise(self.received))
 
     # -- its files -------------------------------------------------------------------------
 

@@ -29,6 +29,18 @@ ITEM_FIELDS = ('id', 'name', 'type', 'description', 'library_id', 'content_versi
 _ALWAYS = ('id', 'name', 'type', 'library_id', 'content_version')
 
 
+def item_options() -> dict[str, dict[str, Any]]:
+    """The options that name one library item: its id, or a library (id or name) and the item's name."""
+    return dict(library_item_id=dict(type='str'), library_id=dict(type='str'), library_name=dict(type='str'),
+                item_name=dict(type='str'))
+
+
+# How those options go together, in the argument spec's words.
+ITEM_MUTUALLY_EXCLUSIVE = [('library_item_id', 'library_id'), ('library_item_id', 'library_name'),
+                           ('library_item_id', 'item_name'), ('library_id', 'library_name')]
+ITEM_REQUIRED_ONE_OF = [('library_item_id', 'item_name'), ('library_item_id', 'library_id', 'library_name')]
+
+
 def get_library(client: RestClient, library_id: str) -> Library:
     try:
         library = client.call('library.get', library_id=library_id)

@@ -68,6 +68,29 @@ def pin_thumbprint(url: str, given: str | None, timeout: float, warn: Callable[[
     return thumbprint
 
 
+class Progress:
+    """The percentage of a session's bytes moved so far, as its keep-alives report it: it only ever goes up.
+
+    ``cap`` is the highest value reported while bytes still flow (an update session's 100 is
+    for its completion).
+    """
+
+    def __init__(self, cap: int = 100) -> None:
+        self.total = 0
+        self.reported = 0
+        self.cap = cap
+        self._lock = threading.Lock()
+
+    def rise(self, done: int) -> int | None:
+        """The percentage to report now, or None when it has not grown since the last report."""
+        percent = min(self.cap, int(100 * done / self.total)) if self.total else 0
+        with self._lock:
+            if percent <= self.reported:
+                return None
+            self.reported = percent
+            return percent
+
+
 class Heartbeat:
     """Calls ``beat()`` every ``interval`` seconds in a thread until the ``with`` block ends.
 

@@ -34,7 +34,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._model imp
     message_text,
 )
 from ansible_collections.vsphere.content_library.plugins.module_utils._poll import wait_for
-from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import Heartbeat, run_all
+from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import Heartbeat, Progress, run_all
 
 
 class Part(Protocol):
@@ -82,9 +82,16 @@ class Uploader:
         self.interval = keep_alive_interval
         self.warn = warn
         self.bodies: list[_AbortableBody] = []
-        self.total = 0
-        self.progress = 0
+        self.progress = Progress(cap=99)
         self._lock = threading.Lock()
+
+    @property
+    def total(self) -> int:
+        return self.progress.total
+
+    @total.setter
+    def total(self, value: int) -> None:
+        self.progress.total = value
 
     @property
     def sent(self) -> int:
@@ -93,12 +100,8 @@ class Uploader:
 
     def beat(self) -> None:
         """One keep-alive, with the progress when it has grown (never 100: that is for completion)."""
-        percent = min(99, int(100 * self.sent / self.total)) if self.total else 0
-        with self._lock:
-            raise_to = percent if percent > self.progress else None
-            if raise_to is not None:
-                self.progress = raise_to
-        self.client.call('update_session.keep_alive', update_session_id=self.session_id, client_progress=raise_to)
+        self.client.call('update_session.keep_alive', update_session_id=self.session_id,
+                         client_progress=self.progress.rise(self.sent))
 
     def add(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Add one file to the session; return vCenter's File.Info."""

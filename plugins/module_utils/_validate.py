@@ -35,6 +35,7 @@ _THUMBPRINT = re.compile(r'^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){19}$')
 _HEX = re.compile(r'^[0-9A-Fa-f]+$')
 # Item and library names: vCenter allows at most 80 characters (download-session-api.md 3).
 MAX_ITEM_NAME_LENGTH = 80
+NAME_OPTIONS = ('library_name', 'item_name')
 
 
 def _show(value: Any, limit: int = 60) -> str:
@@ -270,7 +271,12 @@ def check_connection(params: dict[str, Any], prefix: str = '') -> tuple[str, int
 
 
 def check_ids(params: dict[str, Any], prefix: str = '') -> None:
-    """Every option named ``*_id`` is an id of the API: the one place where modules' ids are checked."""
+    """Every option named ``*_id`` is an id of the API, and every ``library_name`` or ``item_name`` a name:
+    the one place where modules' ids and names are checked."""
     for option, value in params.items():
-        if option.endswith('_id') and value is not None:
+        if value is None:
+            continue
+        if option.endswith('_id'):
             check_id(value, prefix + option)
+        elif option in NAME_OPTIONS:
+            check_name(value, prefix + option)

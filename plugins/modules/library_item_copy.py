@@ -206,6 +206,9 @@ EXAMPLES = r'''
       item_name: photon-ovf-copy
 '''
 
+# The failure keys below (msg, error_type, status, error_messages, the ids) are documented again in
+# every module on purpose: Ansible has no documentation fragments for RETURN, and each module's
+# manual must stand alone.
 RETURN = r'''
 source_item:
   description: The source item (id, name, type, library, content version).
@@ -351,11 +354,11 @@ from typing import Any
 from ansible_collections.vsphere.content_library.plugins.module_utils._copy import CopyTask
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
 from ansible_collections.vsphere.content_library.plugins.module_utils._model import WARNING_TYPES
+from ansible_collections.vsphere.content_library.plugins.module_utils._library import ITEM_MUTUALLY_EXCLUSIVE, ITEM_REQUIRED_ONE_OF, item_options
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import CONNECTION_ARGSPEC, ContentLibraryModule
 from ansible_collections.vsphere.content_library.plugins.module_utils._validate import (
     check_connection,
     check_ids,
-    check_name,
     check_range,
     resolve_endpoint,
 )
@@ -366,9 +369,6 @@ TARGET_CONNECTION = tuple(CONNECTION_ARGSPEC)
 
 def check_input(params: dict[str, Any]) -> dict[str, Any]:
     """Check the source's names and the whole target, before anything is sent to either vCenter."""
-    for option in ('library_name', 'item_name'):
-        if params[option] is not None:
-            check_name(params[option], option)
     given = params['target']
     target = dict(given)
     for option in TARGET_CONNECTION:
@@ -379,9 +379,6 @@ def check_input(params: dict[str, Any]) -> dict[str, Any]:
         raise UserInputError('target.library_id and target.library_name are mutually exclusive.')
     if not (given['library_id'] or given['library_name']):
         raise UserInputError('target needs library_id or library_name: the local library the item goes into.')
-    for option in ('library_name', 'item_name'):
-        if given[option] is not None:
-            check_name(given[option], 'target.' + option)
     endpoint = check_connection(target, prefix='target.')
     check_range(params['parallel'], 'parallel', 1, 8)
     check_range(params['keep_alive_interval'], 'keep_alive_interval', 0)
@@ -412,10 +409,7 @@ def main() -> None:
     )
     module = ContentLibraryModule(
         argument_spec=dict(
-            library_item_id=dict(type='str'),
-            library_id=dict(type='str'),
-            library_name=dict(type='str'),
-            item_name=dict(type='str'),
+            item_options(),
             target=dict(type='dict', required=True, options=target_options),
             method=dict(type='str', default='auto', choices=['auto', 'stream']),
             ignore_warnings=dict(type='list', elements='str', default=[], choices=list(WARNING_TYPES)),
@@ -424,9 +418,8 @@ def main() -> None:
             keep_alive_interval=dict(type='int', default=30),
             wait_timeout=dict(type='int', default=1800),
         ),
-        mutually_exclusive=[('library_item_id', 'library_id'), ('library_item_id', 'library_name'),
-                            ('library_item_id', 'item_name'), ('library_id', 'library_name')],
-        required_one_of=[('library_item_id', 'item_name'), ('library_item_id', 'library_id', 'library_name')],
+        mutually_exclusive=ITEM_MUTUALLY_EXCLUSIVE,
+        required_one_of=ITEM_REQUIRED_ONE_OF,
         check_input=check_input,
     )
     module.run(CopyTask(module).run)

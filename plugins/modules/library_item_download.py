@@ -156,6 +156,9 @@ EXAMPLES = r'''
         dest: "{{ backup_dir }}/descriptor"
 '''
 
+# The failure keys below (msg, error_type, status, error_messages, the ids) are documented again in
+# every module on purpose: Ansible has no documentation fragments for RETURN, and each module's
+# manual must stand alone.
 RETURN = r'''
 library_item:
   description: The library item that was downloaded (id, name, type, library, content version).
@@ -292,15 +295,13 @@ from typing import Any
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
 from ansible_collections.vsphere.content_library.plugins.module_utils._export import ExportTask
+from ansible_collections.vsphere.content_library.plugins.module_utils._library import ITEM_MUTUALLY_EXCLUSIVE, ITEM_REQUIRED_ONE_OF, item_options
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
-from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name, check_name, check_range
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name, check_range
 
 
 def check_input(params: dict[str, Any]) -> dict[str, Any]:
     """Check what the argument spec cannot, before anything is sent."""
-    for option in ('library_name', 'item_name'):
-        if params[option] is not None:
-            check_name(params[option], option)
     if not params['dest'] or not params['dest'].strip():
         raise UserInputError('dest must not be empty.')
     for name in params['files'] or []:
@@ -316,10 +317,7 @@ def check_input(params: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     module = ContentLibraryModule(
         argument_spec=dict(
-            library_item_id=dict(type='str'),
-            library_id=dict(type='str'),
-            library_name=dict(type='str'),
-            item_name=dict(type='str'),
+            item_options(),
             dest=dict(type='path', required=True),
             format=dict(type='str', default='files', choices=['files', 'ova']),
             files=dict(type='list', elements='str'),
@@ -329,9 +327,8 @@ def main() -> None:
             keep_alive_interval=dict(type='int', default=30),
             wait_timeout=dict(type='int', default=600),
         ),
-        mutually_exclusive=[('library_item_id', 'library_id'), ('library_item_id', 'library_name'),
-                            ('library_item_id', 'item_name'), ('library_id', 'library_name')],
-        required_one_of=[('library_item_id', 'item_name'), ('library_item_id', 'library_id', 'library_name')],
+        mutually_exclusive=ITEM_MUTUALLY_EXCLUSIVE,
+        required_one_of=ITEM_REQUIRED_ONE_OF,
         add_file_common_args=True,
         check_input=check_input,
     )

@@ -177,6 +177,9 @@ EXAMPLES = r'''
         msg: "{{ upload.bytes_sent }} bytes in {{ upload.seconds }} s ({{ upload.throughput_mib_s }} MiB/s)"
 '''
 
+# The failure keys below (msg, error_type, status, error_messages, the ids) are documented again in
+# every module on purpose: Ansible has no documentation fragments for RETURN, and each module's
+# manual must stand alone.
 RETURN = r'''
 library_item:
   description: The library item after the task (in check mode, as found or as it would be created).
@@ -273,10 +276,10 @@ from typing import Any
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
 from ansible_collections.vsphere.content_library.plugins.module_utils._import import ImportTask
 from ansible_collections.vsphere.content_library.plugins.module_utils._model import WARNING_TYPES
+from ansible_collections.vsphere.content_library.plugins.module_utils._library import ITEM_MUTUALLY_EXCLUSIVE, ITEM_REQUIRED_ONE_OF, item_options
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
 from ansible_collections.vsphere.content_library.plugins.module_utils._validate import (
     check_file_name,
-    check_name,
     check_range,
     check_readable_path,
     check_source_url,
@@ -287,9 +290,6 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._validate 
 
 def check_input(params: dict[str, Any]) -> dict[str, Any]:
     """Check the options the argument spec cannot; return the normalized thumbprint."""
-    for option in ('library_name', 'item_name'):
-        if params[option] is not None:
-            check_name(params[option], option)
     if params['src'] is not None:
         check_readable_path(params['src'], 'src')
     if params['source_url'] is not None:
@@ -312,10 +312,7 @@ def check_input(params: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     module = ContentLibraryModule(
         argument_spec=dict(
-            library_item_id=dict(type='str'),
-            library_id=dict(type='str'),
-            library_name=dict(type='str'),
-            item_name=dict(type='str'),
+            item_options(),
             item_type=dict(type='str'),
             item_description=dict(type='str'),
             create_item=dict(type='bool', default=True),
@@ -329,9 +326,8 @@ def main() -> None:
             keep_alive_interval=dict(type='int', default=30),
             wait_timeout=dict(type='int', default=1800),
         ),
-        mutually_exclusive=[('src', 'source_url'), ('library_item_id', 'library_id'), ('library_item_id', 'library_name'),
-                            ('library_item_id', 'item_name'), ('library_id', 'library_name')],
-        required_one_of=[('src', 'source_url'), ('library_item_id', 'item_name'), ('library_item_id', 'library_id', 'library_name')],
+        mutually_exclusive=ITEM_MUTUALLY_EXCLUSIVE + [('src', 'source_url')],
+        required_one_of=ITEM_REQUIRED_ONE_OF + [('src', 'source_url')],
         required_by={'ssl_certificate_thumbprint': 'source_url'},
         check_input=check_input,
     )

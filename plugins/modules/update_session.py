@@ -209,6 +209,9 @@ EXAMPLES = r'''
         force: true
 '''
 
+# The failure keys below (msg, error_type, status, error_messages, the ids) are documented again in
+# every module on purpose: Ansible has no documentation fragments for RETURN, and each module's
+# manual must stand alone.
 RETURN = r'''
 update_session:
   description:

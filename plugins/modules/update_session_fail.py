@@ -69,6 +69,9 @@ EXAMPLES = r'''
     msg: "{{ failed_session.update_session.error_message.default_message }}"
 '''
 
+# The failure keys below (msg, error_type, status, error_messages, the ids) are documented again in
+# every module on purpose: Ansible has no documentation fragments for RETURN, and each module's
+# manual must stand alone.
 RETURN = r'''
 update_session:
   description:

@@ -75,6 +75,9 @@ EXAMPLES = r'''
         msg: "{{ all_sessions.update_sessions | selectattr('state', 'eq', 'ACTIVE') | map(attribute='id') | list }}"
 '''
 
+# The failure keys below (msg, error_type, status, error_messages, the ids) are documented again in
+# every module on purpose: Ansible has no documentation fragments for RETURN, and each module's
+# manual must stand alone.
 RETURN = r'''
 update_sessions:
   description:
