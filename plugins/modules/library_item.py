@@ -49,7 +49,10 @@ options:
   item_description:
     description:
       - The item's description. Not set, an existing item keeps its description.
+      - The alias O(description) is the name vmware.vmware's C(import_content_library_iso) and C(import_content_library_ovf)
+        give the description of the item they create.
     type: str
+    aliases: [description]
   state:
     description:
       - V(present) makes sure the item exists, with the given name and description.
@@ -203,7 +206,7 @@ def main() -> None:
             library_name=dict(type='str'),
             item_name=dict(type='str'),
             item_type=dict(type='str'),
-            item_description=dict(type='str'),
+            item_description=dict(type='str', aliases=['description']),
             state=dict(type='str', default='present', choices=['present', 'absent']),
             force=dict(type='bool', default=False),
         ),

@@ -56,7 +56,10 @@ options:
   item_description:
     description:
       - The description of an item this task creates.
+      - The alias O(description) is the name vmware.vmware's C(import_content_library_iso) and C(import_content_library_ovf)
+        give this option.
     type: str
+    aliases: [description]
   create_item:
     description:
       - Whether to create the item named O(item_name) when the library has none of that name.
@@ -71,18 +74,24 @@ options:
         A referenced file that is missing, or a second descriptor, fails the task before anything is sent;
       - an OVA (C(.ova)); its members are uploaded one by one, streamed from the archive.
       - Mutually exclusive with O(source_url).
+      - The alias O(path) is accepted for a local path only; a URL goes in O(source_url).
     type: path
+    aliases: [path]
   source_url:
     description:
       - An C(http), C(https) or C(ds) URL that vCenter pulls the file from (the API's C(PULL) source type).
       - For an OVF descriptor (a URL ending in C(.ovf)), the files it references are pulled from URLs relative to it,
         as vCenter's validation names them.
+      - The alias O(url) is accepted for a URL only; a local path goes in O(src).
     type: str
+    aliases: [url]
   ssl_certificate_thumbprint:
     description:
       - The SHA-1 thumbprint (colon-separated hex) of the certificate vCenter must accept from an C(https) O(source_url).
       - Without it, the module reads the server's certificate itself, pins it, and warns that it was trusted on first use.
+      - Only with an C(https) O(source_url); with any other source the task fails before anything is sent.
     type: str
+    aliases: [ssl_thumbprint]
   name:
     description:
       - The file name in the item for a single-file O(src) or O(source_url). The default is the base name.
@@ -314,11 +323,11 @@ def main() -> None:
         argument_spec=dict(
             item_options(),
             item_type=dict(type='str'),
-            item_description=dict(type='str'),
+            item_description=dict(type='str', aliases=['description']),
             create_item=dict(type='bool', default=True),
-            src=dict(type='path'),
-            source_url=dict(type='str'),
-            ssl_certificate_thumbprint=dict(type='str'),
+            src=dict(type='path', aliases=['path']),
+            source_url=dict(type='str', aliases=['url']),
+            ssl_certificate_thumbprint=dict(type='str', aliases=['ssl_thumbprint']),
             name=dict(type='str'),
             ignore_warnings=dict(type='list', elements='str', default=[], choices=list(WARNING_TYPES)),
             parallel=dict(type='int', default=2),
