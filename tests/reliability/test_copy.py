@@ -224,8 +224,8 @@ def refusals(pairs: list[Pair]) -> dict[str, Any]:
 
 @pytest.mark.parametrize('case_id, source, target, words', INPUT_CASES, ids=[case[0] for case in INPUT_CASES])
 def test_bad_input_is_refused_before_any_request_on_either_side(refusals: dict[str, Any], case_id: str,
-                                                                 source: dict[str, Any], target: dict[str, Any],
-                                                                 words: tuple[str, ...]) -> None:
+                                                                source: dict[str, Any], target: dict[str, Any],
+                                                                words: tuple[str, ...]) -> None:
     run, sent = refusals[case_id]
     h.assert_no_traceback(run)
     assert run.failed, 'the task should have been refused: %r' % run
@@ -675,7 +675,7 @@ def test_neither_password_nor_token_in_verbose_output(pairs: list[Pair], tmp_pat
         {'name': 'copy again', 'vsphere.content_library.library_item_copy': dict(conn, library_item_id=source_item, target=target)},
         {'name': 'FAIL: a wrong target password that starts with the right one', 'ignore_errors': True,
          'vsphere.content_library.library_item_copy': dict(conn, library_item_id=source_item, force=True,
-                                                            target=dict(target, password=pair.target.password + 'x'))},
+                                                           target=dict(target, password=pair.target.password + 'x'))},
     ]
     play = [{'name': 'relia copy secrets', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}]
     done = h.run_playbook(json.dumps(play), tmp_path)
@@ -697,4 +697,3 @@ def test_the_case_lists_cover_issue_16() -> None:
         faults = ' '.join(case.fault for case in FAULT_CASES if case.side == side)
         assert all(kind in faults for kind in kinds), (side, faults)
     assert set(case[1] for case in ANSWER_CASES) == {'source', 'target'}
-

@@ -60,8 +60,9 @@ def target(vc, files_before=None, files_after=None, preview=None):
     vc.add('GET', '^%s/I2$' % ITEM, 200, {'library_id': 'L2', 'name': 'photon', 'type': 'iso', 'content_version': '1'})
     vc.add('GET', '^%s/I2/file$' % ITEM, 200, files_after if files_after is not None else [info('photon.iso', DATA)])
     vc.add('POST', '^%s$' % US, 201, '"S1"')
-    vc.add('POST', '^%s/S1/file$' % US, 201, {'name': 'photon.iso', 'status': 'WAITING_FOR_TRANSFER', 'source_type': 'PUSH',
-                                                'upload_endpoint': {'uri': 'https://vc2.example.com/cls-data/S1/photon.iso'}})
+    added = {'name': 'photon.iso', 'status': 'WAITING_FOR_TRANSFER', 'source_type': 'PUSH',
+             'upload_endpoint': {'uri': 'https://vc2.example.com/cls-data/S1/photon.iso'}}
+    vc.add('POST', '^%s/S1/file$' % US, 201, added)
     vc.add('DELETE', '^%s/S1/file/old\\.iso$' % US, 204)
     vc.add('PUT', '^/cls-data/S1/photon\\.iso$', 200)
     vc.add('POST', '^%s/S1/file\\?action=validate$' % US, 200, {'has_errors': False, 'missing_files': [], 'invalid_files': []})
