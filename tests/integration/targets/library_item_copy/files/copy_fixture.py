@@ -2,13 +2,13 @@
 # Copyright (c) vsphere.content_library contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What one of the two simulators of the library_item_copy target holds, read with plain requests.
+"""What the simulators of the library_item_copy target hold, read with plain requests; one process for both.
 
-    python copy_fixture.py --sim-info PATH state [--item ID]
-        -> {"log": [...], "stats": {...}, "update_sessions": [{id, state}], "items": {name: id},
-            "files": [{name, size, checksum}] or null}
+    python copy_fixture.py --sim-info PATH [--sim-info PATH...] state [--item ID|'' ...]
+        -> one per simulator, in order: {"log": [...], "stats": {...}, "update_sessions": [{id, state}],
+           "items": {name: id}, "files": [{name, size, checksum}] or null (the files of its --item)}
            log first (so it holds none of this command's requests), stats last (after its logout)
-    python copy_fixture.py --sim-info PATH clear-faults
+    python copy_fixture.py --sim-info PATH [--sim-info PATH...] reset-log|clear-faults
 
 The simulator client is setup_simulator's fixture.py (its Simulator class).
 """
@@ -52,16 +52,20 @@ def state(info, item_id):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('--sim-info', required=True, help="the simulator's JSON line, in a file")
-    parser.add_argument('what', choices=['state', 'clear-faults'])
-    parser.add_argument('--item')
+    parser.add_argument('--sim-info', action='append', required=True, help="a simulator's JSON line, in a file")
+    parser.add_argument('what', choices=['state', 'reset-log', 'clear-faults'])
+    parser.add_argument('--item', action='append', default=[], help='per simulator, in the same order')
     args = parser.parse_args()
-    with open(args.sim_info) as handle:
-        info = json.load(handle)
-    if args.what == 'clear-faults':
-        result = control(info, 'DELETE', 'faults')
-    else:
-        result = state(info, args.item)
+    result = []
+    for index, path in enumerate(args.sim_info):
+        with open(path) as handle:
+            info = json.load(handle)
+        if args.what == 'clear-faults':
+            result.append(control(info, 'DELETE', 'faults'))
+        elif args.what == 'reset-log':
+            result.append(control(info, 'DELETE', 'log'))
+        else:
+            result.append(state(info, args.item[index] if index < len(args.item) else None))
     json.dump(result, sys.stdout)
     sys.stdout.write('\n')
 
