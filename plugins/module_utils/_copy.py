@@ -75,6 +75,17 @@ def same_files(source: list[FileInfo], target: list[FileInfo]) -> str | None:
     return None
 
 
+def differing_file(source: list[FileInfo], target: list[FileInfo]) -> tuple[str, FileInfo | None, FileInfo | None]:
+    """The file that ``same_files`` names first, with its source and target infos (None on the side that lacks it)."""
+    mine = dict((info['name'], info) for info in source)
+    theirs = dict((info['name'], info) for info in target)
+    absent = sorted(set(mine) - set(theirs)) + sorted(set(theirs) - set(mine))
+    for name in absent + [info['name'] for info in source]:
+        if name in absent or same_files([mine[name]], [theirs[name]]):
+            return name, mine.get(name), theirs.get(name)
+    return '', None, None
+
+
 class RemotePart:
     """A source file as an upload part: its body is the source's download stream, hashed against the source's checksum.
 
@@ -147,7 +158,7 @@ class CopyTask(ModuleTask):
             if method == SERVER_COPY:
                 target_item = self.server_copy(source_item, source_files, library['id'], name)
             else:
-                target_item = self.stream(source_item, source_files, target_item, library['id'], name)
+                target_item = self.stream(source_item, source_files, target_item, library['id'], name, before)
             seconds = time.monotonic() - started
             after = item_files(self.target, target_item['id'])
             self.verify(source_files, after)
@@ -160,8 +171,14 @@ class CopyTask(ModuleTask):
         """After the copy, the target item's files must equal the source's: say which one differs."""
         difference = same_files(source, target)
         if difference:
-            raise ContentMismatchError('The target item does not hold what the source does: %s.' % difference,
-                                       difference.split()[0].rstrip(':;'))
+            message = 'The target item does not hold what the source does: %s.' % difference
+            name, mine, theirs = differing_file(source, target)
+            expected, actual = server_checksum(mine or {}), server_checksum(theirs or {})
+            if mine and theirs and mine.get('size') == theirs.get('size') and expected and actual \
+                    and expected.algorithm == actual.algorithm:
+                raise ContentMismatchError(message, name, expected.algorithm, expected.checksum, actual.checksum)
+            raise ContentMismatchError(message, name, expected_size=(mine or {}).get('size'),
+                                       actual_size=(theirs or {}).get('size'))
 
     # -- on one vCenter: the API's copy ---------------------------------------------------------------
 
@@ -190,7 +207,7 @@ class CopyTask(ModuleTask):
     # -- between two vCenters: streamed ---------------------------------------------------------------
 
     def stream(self, source_item: Item, source_files: list[FileInfo], target_item: Item | None, library_id: str,
-               name: str) -> Item:
+               name: str, before: list[FileInfo]) -> Item:
         kept = None
         if target_item is None:
             target_item, _undo = create_item(self.target, self.cleanup, library_id, name, source_item.get('type'),
@@ -208,6 +225,11 @@ class CopyTask(ModuleTask):
         uploader = session.open()
         uploader.total = source.total
         self.cleanup.touch('target_update_session_id', session.session_id)
+        # The target item ends with the source's files only: its others leave it when this session completes.
+        names = set(info['name'] for info in source_files)
+        for info in before:
+            if info['name'] not in names:
+                self.target.call('file.remove', update_session_id=session.session_id, file_name=info['name'])
         descriptors = [info for info in source_files if info['name'].lower().endswith(DESCRIPTOR_SUFFIX)]
         others = [info for info in source_files if info not in descriptors]
         # The descriptor first (the target reads its References), then the other files side by side.

@@ -27,7 +27,8 @@ description:
     through a bounded buffer, up to O(parallel) files at once. Both sessions are kept alive while bytes flow. The
     target session is then validated and its preview warnings pass through O(ignore_warnings), as with
     M(vsphere.content_library.library_item_upload). It is completed and waited for until it is C(DONE), and both
-    sessions are deleted.
+    sessions are deleted. The files of an existing target item that the source does not have are removed in the
+    same update session, so they leave the item only when it completes.
   - After the copy, the target item's files must equal the source's, or the task fails, naming the file that differs.
   - If anything fails (either side drops, a checksum differs, a time-out, a refused warning, SIGTERM or SIGINT), the
     target update session is failed with the reason and deleted. A target item this task created is deleted, and an

@@ -38,6 +38,9 @@ COLLECTION = 'vsphere.content_library'
 MODULE_PACKAGE = 'ansible_collections.vsphere.content_library.plugins.modules'
 MODULES = ('update_session', 'update_session_info', 'update_session_fail', 'update_session_file',
            'update_session_file_info', 'library_item_upload')
+# A copy needs a target: test_bad_input runs its cases with the target on the same simulator; test_copy.py
+# runs it between two simulators (bad input, bad answers, faults and tokens on either side).
+MODULES += ('library_item_copy',)
 
 TRACEBACK_MARK = 'Traceback (most recent call last)'
 # What the simulator issues as a login token (secrets.token_hex(16)), and what vCenter's look like.

@@ -77,6 +77,7 @@ def module_args(module: str, files: dict[str, str]) -> dict[str, Any]:
         'update_session_file': {'update_session_id': SESSION_ID, 'name': 'disk.iso', 'src': files['good']},
         'update_session_file_info': {'id': SESSION_ID},
         'library_item_upload': {'library_name': 'local-lib', 'item_name': 'relia-item', 'src': files['good']},
+        'library_item_copy': {'library_name': 'local-lib', 'item_name': 'relia-item', 'target': {'library_name': 'local-lib'}},
     }[module]
 
 
@@ -163,6 +164,14 @@ case('upload-wait_timeout-0', 'library_item_upload', {'wait_timeout': 0}, 'wait_
 case('upload-ignore_warnings-bogus', 'library_item_upload', {'ignore_warnings': ['WEAK_CIPHER']}, 'ignore_warnings')
 case('upload-keep_alive_interval--1', 'library_item_upload', {'keep_alive_interval': -1}, 'keep_alive_interval')
 case('upload-item_type-blank', 'library_item_upload', {'item_type': ' '}, 'item_type')
+
+# library_item_copy, with the target on the same simulator (test_copy.py has the rest, between two simulators).
+case('copy-library_item_id-dotdot', 'library_item_copy', {'library_name': DROP, 'item_name': DROP, 'library_item_id': '..'},
+     'library_item_id')
+case('copy-target-port-0', 'library_item_copy', {'target': {'library_name': 'local-lib', 'port': 0}}, 'target.port')
+case('copy-target-both-libraries', 'library_item_copy', {'target': {'library_name': 'local-lib', 'library_id': ITEM_ID}},
+     'target.library_id')
+case('copy-parallel-0', 'library_item_copy', {'parallel': 0}, 'parallel')
 
 # Connection options (any module takes them; each case on one module, both flavours via the sim fixture).
 CONNECTION_CASES = [
