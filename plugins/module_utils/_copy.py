@@ -211,8 +211,8 @@ class CopyTask(ModuleTask):
         kept = None
         if target_item is None:
             target_item, _undo = create_item(self.target, self.cleanup, library_id, name, source_item.get('type'),
-                                             source_item.get('description'), str(uuid.uuid4()))
-            self.cleanup.touch('target_library_item_id', target_item['id'])
+                                             source_item.get('description'), str(uuid.uuid4()),
+                                             id_key='target_library_item_id')
         else:
             kept = self.cleanup.push('target library item %s' % target_item['id'],
                                      lambda _reason: 'The target library item keeps its previous content.')
@@ -221,10 +221,10 @@ class CopyTask(ModuleTask):
         source.total = sum(info.get('size') or 0 for info in source_files)
         source.open()
         session = ContentImport(self.target, self.cleanup, target_item['id'], self.params['ignore_warnings'],
-                                self.params['keep_alive_interval'], self.params['wait_timeout'], self.module.warn)
+                                self.params['keep_alive_interval'], self.params['wait_timeout'], self.module.warn,
+                                id_key='target_update_session_id')
         uploader = session.open()
         uploader.total = source.total
-        self.cleanup.touch('target_update_session_id', session.session_id)
         # The target item ends with the source's files only: its others leave it when this session completes.
         names = set(info['name'] for info in source_files)
         for info in before:

@@ -80,7 +80,8 @@ class ContentImport:
     """
 
     def __init__(self, client: RestClient, cleanup: CleanupStack, item_id: str, ignore_warnings: list[str],
-                 keep_alive_interval: float, wait_timeout: float, warn: Callable[[str], None]) -> None:
+                 keep_alive_interval: float, wait_timeout: float, warn: Callable[[str], None],
+                 id_key: str = 'update_session_id') -> None:
         self.client = client
         self.cleanup = cleanup
         self.item_id = item_id
@@ -88,6 +89,7 @@ class ContentImport:
         self.keep_alive_interval = keep_alive_interval
         self.wait_timeout = wait_timeout
         self.warn = warn
+        self.id_key = id_key
         self.session_id: str | None = None
         self.uploader: Uploader | None = None
         self._undo: Undo | None = None
@@ -97,7 +99,8 @@ class ContentImport:
         spec: dict[str, Any] = {'library_item_id': self.item_id}
         if self.accepted:
             spec['warning_behavior'] = [{'type': warning, 'ignored': True} for warning in self.accepted]
-        self.session_id, self._undo = open_session(self.client, self.cleanup, spec, str(uuid.uuid4()), delete_on_failure=True)
+        self.session_id, self._undo = open_session(self.client, self.cleanup, spec, str(uuid.uuid4()), delete_on_failure=True,
+                                                   id_key=self.id_key)
         self.uploader = Uploader(self.client, self.session_id, self.keep_alive_interval, self.wait_timeout, warn=self.warn)
         return self.uploader
 
@@ -177,7 +180,8 @@ class ImportTask(ModuleTask):
         item = self.find_or_create_item()
         # A new item (or one check mode only predicted) holds nothing yet.
         before = item_files(self.client, item['id']) if item.get('id') and not self.created else []
-        if not self.params['force'] and self.content is not None and self.same_files(self.content, before):
+        # An item this task created is a change in itself, whatever its files.
+        if not self.params['force'] and not self.created and self.content is not None and self.same_files(self.content, before):
             return dict(changed=False, library_item=item_view(item), files=[file_view(f) for f in before],
                         update_session={}, bytes_sent=0, seconds=0.0, throughput_mib_s=0.0)
         result: dict[str, Any] = dict(changed=True)
@@ -201,11 +205,11 @@ class ImportTask(ModuleTask):
             raise NotFoundError('Library %s has no item named %s, and create_item is false.'
                                 % (library.get('name') or library['id'], params['item_name']))
         item_type = params['item_type'] or self.default_type()
+        self.created = True
         if self.check_mode:
             return {'id': None, 'name': params['item_name'], 'type': item_type, 'library_id': library['id']}
         item, _undo = create_item(self.client, self.cleanup, library['id'], params['item_name'], item_type,
                                   params['item_description'], str(uuid.uuid4()))
-        self.created = True
         return item
 
     def default_type(self) -> str:

@@ -120,15 +120,15 @@ def locate_item(client: RestClient, params: dict[str, Any], local_only: bool = F
 
 
 def create_item(client: RestClient, cleanup: CleanupStack, library_id: str, name: str, item_type: str | None,
-                description: str | None, client_token: str) -> tuple[Item, Undo]:
-    """Create an item, and push on the clean-up stack its deletion if the task fails."""
+                description: str | None, client_token: str, id_key: str = 'library_item_id') -> tuple[Item, Undo]:
+    """Create an item, and push on the clean-up stack its deletion if the task fails (named ``id_key`` in a failure)."""
     spec = {'library_id': library_id, 'name': name}
     if item_type:
         spec['type'] = item_type
     if description:
         spec['description'] = description
     item_id = client.call('item.create', create_spec=spec, client_token=client_token)
-    cleanup.touch('library_item_id', item_id)
+    cleanup.touch(id_key, item_id)
 
     def undo(_reason: str) -> str:
         return delete_item(client, item_id, 'which this task had created')

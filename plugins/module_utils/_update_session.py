@@ -150,12 +150,12 @@ def list_files(client: RestClient, session_id: str) -> list[dict[str, Any]]:
 
 
 def open_session(client: RestClient, cleanup: CleanupStack, spec: dict[str, Any], client_token: str,
-                 delete_on_failure: bool = False) -> tuple[str, Undo]:
+                 delete_on_failure: bool = False, id_key: str = 'update_session_id') -> tuple[str, Undo]:
     """Open an update session and push on the run's clean-up stack how to end it if the task fails.
 
     Returns the session id and its undo step (release it once the session is ended the normal way).
     The undo fails the session with the task's reason (cancels it if fail is refused), and with
-    ``delete_on_failure`` deletes it as well.
+    ``delete_on_failure`` deletes it as well. A failure result names the session under ``id_key``.
 
     The create carries ``client_token``, so the client may send it again after a lost answer
     and vCenter answers with the same session. When every try is lost, the session may still
@@ -169,13 +169,13 @@ def open_session(client: RestClient, cleanup: CleanupStack, spec: dict[str, Any]
         except (ApiError, TransportError):
             found = None
         if found is not None:
-            _push_end(client, cleanup, found['id'], delete_on_failure)
+            _push_end(client, cleanup, found['id'], delete_on_failure, id_key)
         raise
-    return session_id, _push_end(client, cleanup, session_id, delete_on_failure)
+    return session_id, _push_end(client, cleanup, session_id, delete_on_failure, id_key)
 
 
-def _push_end(client: RestClient, cleanup: CleanupStack, session_id: str, delete: bool) -> Undo:
-    cleanup.touch('update_session_id', session_id)
+def _push_end(client: RestClient, cleanup: CleanupStack, session_id: str, delete: bool, id_key: str) -> Undo:
+    cleanup.touch(id_key, session_id)
 
     def undo(reason: str) -> str:
         ended = end_session(client, session_id, reason)

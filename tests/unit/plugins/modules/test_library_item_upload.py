@@ -134,3 +134,17 @@ class TestCleanUp:
         assert [p for p in writes(vc) if p.startswith('DELETE')] == ['DELETE %s/S1' % US, 'DELETE %s/I9' % ITEM]
         assert vc.calls[0]['json'] is None and any(c['json'] == {'library_item_id': 'I9', 'warning_behavior': [
             {'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}]} for c in vc.calls)
+
+
+class TestNewItem:
+    def test_a_new_item_is_a_change_even_when_its_files_are_not_kept(self, vc, capsys, tmp_path):
+        # vCenter keeps no .cert in storage, so nothing would be "missing" from the new item: creating it is the change.
+        cert = tmp_path / 'signer.cert'
+        cert.write_bytes(b'-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')
+        vc.add('POST', '^%s\\?action=find$' % LIB, 200, ['L1'])
+        vc.add('GET', '^%s/L1$' % LIB, 200, LOCAL)
+        vc.add('POST', '^%s\\?action=find$' % ITEM, 200, [])
+        code, result = run_module(library_item_upload, capsys, check_mode=True, library_name='local-lib', item_name='signer',
+                                  src=str(cert))
+        assert code == 0 and result['changed'] is True
+        assert result['files'] == [{'name': 'signer.cert', 'size': cert.stat().st_size}]
