@@ -147,19 +147,43 @@ class PatternBody(PatternReader):
         return super(PatternBody, self).read(max(size, MIB) if size is not None and size >= 0 else size)
 
 
+def pattern_pieces(size, piece):
+    """``size`` bytes of the pattern (seed 0) as memoryviews of ``piece`` bytes (no copies: what uses them is measured)."""
+    view = memoryview(PatternReader(_BLOCK).read(_BLOCK))
+    left = size
+    while left > 0:
+        for offset in range(0, min(left, _BLOCK), piece):
+            yield view[offset:offset + min(piece, left - offset)]
+        left -= _BLOCK
+
+
 def hash_cpu_seconds(size, algorithm='sha1'):
     """CPU seconds of this process that hashlib's ``algorithm`` takes over ``size`` bytes of the pattern, in 1 MiB
-    updates (memoryviews of the pattern block: the hashing alone, no copy), measured with time.process_time()."""
-    block = PatternReader(_BLOCK).read(_BLOCK)
-    view = memoryview(block)
+    updates (the hashing alone), measured with time.process_time()."""
     digest = hashlib.new(algorithm)
-    left = size
+    pieces = pattern_pieces(size, MIB)
     start = time.process_time()
-    while left > 0:
-        for offset in range(0, min(left, _BLOCK), MIB):
-            digest.update(view[offset:offset + min(MIB, left - offset)])
-        left -= _BLOCK
+    for piece in pieces:
+        digest.update(piece)
     return time.process_time() - start
+
+
+def write_cpu_seconds(path, size, piece):
+    """Write ``size`` bytes of the pattern into a new file ``path`` in os.write() calls of ``piece`` bytes, then fsync
+    it, and remove it: (CPU seconds, user+sys, of the writes; wall seconds of the fsync), from this process."""
+    pieces = pattern_pieces(size, piece)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        start = time.process_time()
+        for data in pieces:
+            os.write(fd, data)
+        cpu = time.process_time() - start
+        start = time.monotonic()
+        os.fsync(fd)
+        return cpu, time.monotonic() - start
+    finally:
+        os.close(fd)
+        os.unlink(path)
 
 
 def make_file(path, size, seed=0):
