@@ -2,10 +2,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the bench/bench_module_*.py scripts share: the simulator, test content, and measured processes.
 
-Every benchmark runs the library_item_upload module the way Ansible's AnsiballZ wrapper does in
-the end (one Python process reading its arguments file), and curl as the baseline, each as a child
-process under /usr/bin/time, whose report gives that process's own peak RSS and CPU seconds. REQUESTS_CA_BUNDLE
-and CURL_CA_BUNDLE are removed from the children's environment: they would override the CA given.
+Every benchmark runs a module (library_item_upload, library_item_download, library_item_copy) the
+way Ansible's AnsiballZ wrapper does in the end (one Python process reading its arguments file), and
+curl as the baseline, each as a child process under /usr/bin/time, whose report gives that process's
+own peak RSS and CPU seconds. REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE are removed from the children's
+environment: they would override the CA given. The content the download and copy benchmarks read is
+put into the simulator with plain requests (``Api.put_item``), generated on the way, never from a file.
 """
 
 from __future__ import annotations
@@ -32,7 +34,10 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
-MODULE = 'ansible_collections.vsphere.content_library.plugins.modules.library_item_upload'
+MODULES = 'ansible_collections.vsphere.content_library.plugins.modules.'
+UPLOAD = 'library_item_upload'
+DOWNLOAD = 'library_item_download'
+COPY = 'library_item_copy'
 RSS_LIMIT_MIB = 100
 _BLOCK = 4 * MIB
 _OVF_NS = 'http://schemas.dmtf.org/ovf/envelope/1'
@@ -90,6 +95,14 @@ def cpu_seconds_of(pid):
     return (int(fields[11]) + int(fields[12])) / float(os.sysconf('SC_CLK_TCK'))
 
 
+def remove(path):
+    """Remove a file or a directory tree, if it is there."""
+    if os.path.isdir(path):
+        shutil.rmtree(path)
+    elif os.path.exists(path):
+        os.unlink(path)
+
+
 def sync():
     """Flush dirty pages so that writeback from earlier work does not compete with the next run."""
     subprocess.run(['sync'], check=False)
@@ -123,6 +136,56 @@ class PatternReader(io.RawIOBase):
         return chunk
 
 
+class PatternBody(PatternReader):
+    """A PatternReader as a request body: it has a length (so requests sends a Content-Length), and it answers
+    the small reads of http.client and urllib3 (8 or 16 KiB) with 1 MiB, to keep the cost per byte low."""
+
+    def __len__(self):
+        return self._left
+
+    def read(self, size=-1):
+        return super(PatternBody, self).read(max(size, MIB) if size is not None and size >= 0 else size)
+
+
+def pattern_pieces(size, piece):
+    """``size`` bytes of the pattern (seed 0) as memoryviews of ``piece`` bytes (no copies: what uses them is measured)."""
+    view = memoryview(PatternReader(_BLOCK).read(_BLOCK))
+    left = size
+    while left > 0:
+        for offset in range(0, min(left, _BLOCK), piece):
+            yield view[offset:offset + min(piece, left - offset)]
+        left -= _BLOCK
+
+
+def hash_cpu_seconds(size, algorithm='sha1'):
+    """CPU seconds of this process that hashlib's ``algorithm`` takes over ``size`` bytes of the pattern, in 1 MiB
+    updates (the hashing alone), measured with time.process_time()."""
+    digest = hashlib.new(algorithm)
+    pieces = pattern_pieces(size, MIB)
+    start = time.process_time()
+    for piece in pieces:
+        digest.update(piece)
+    return time.process_time() - start
+
+
+def write_cpu_seconds(path, size, piece):
+    """Write ``size`` bytes of the pattern into a new file ``path`` in os.write() calls of ``piece`` bytes, then fsync
+    it, and remove it: (CPU seconds, user+sys, of the writes; wall seconds of the fsync), from this process."""
+    pieces = pattern_pieces(size, piece)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        start = time.process_time()
+        for data in pieces:
+            os.write(fd, data)
+        cpu = time.process_time() - start
+        start = time.monotonic()
+        os.fsync(fd)
+        return cpu, time.monotonic() - start
+    finally:
+        os.close(fd)
+        os.unlink(path)
+
+
 def make_file(path, size, seed=0):
     """Write ``size`` bytes of pattern to ``path``; return its SHA256 hex digest (for a manifest)."""
     digest = hashlib.sha256()
@@ -142,6 +205,11 @@ def pattern_sha256(size, seed=0):
     return digest.hexdigest()
 
 
+def disk_files(disk_sizes):
+    """``[(file name, size)]`` of an OVF template's disks: bench-disk1.vmdk, bench-disk2.vmdk..."""
+    return [('bench-disk%d.vmdk' % index, size) for index, size in enumerate(disk_sizes, 1)]
+
+
 def ovf_descriptor(disks):
     """An OVF descriptor whose References name ``disks`` (``[(file name, size)]``)."""
     files = ''.join('    <File ovf:href="%s" ovf:id="file%d" ovf:size="%d"/>\n' % (name, index, size)
@@ -155,7 +223,7 @@ def ovf_descriptor(disks):
 def make_ovf_dir(directory, disk_sizes, manifest=False):
     """An OVF template directory: bench.ovf and bench-disk<N>.vmdk (and bench.mf with SHA256 digests)."""
     os.makedirs(directory)
-    disks = [('bench-disk%d.vmdk' % index, size) for index, size in enumerate(disk_sizes, 1)]
+    disks = disk_files(disk_sizes)
     descriptor = ovf_descriptor(disks)
     with open(os.path.join(directory, 'bench.ovf'), 'wb') as handle:
         handle.write(descriptor)
@@ -173,7 +241,7 @@ def make_ova(path, disk_sizes, manifest=True):
 
     The disks are generated into the archive, never as separate files, so the disk holds the OVA only.
     """
-    disks = [('bench-disk%d.vmdk' % index, size) for index, size in enumerate(disk_sizes, 1)]
+    disks = disk_files(disk_sizes)
     descriptor = ovf_descriptor(disks)
     members = [('bench.ovf', len(descriptor), lambda: io.BytesIO(descriptor))]
     if manifest:
@@ -193,7 +261,18 @@ def make_ova(path, disk_sizes, manifest=True):
     return path
 
 
-# -- the API, with plain requests (to prepare curl's runs) ----------------------------------------
+def iso_item(size):
+    """The files of an ISO item of ``size`` bytes, for ``Api.put_item``."""
+    return [('bench.iso', PatternBody(size))]
+
+
+def ovf_item(disk_sizes):
+    """The files of an OVF template item (bench.ovf and its disks, each a pattern of its own), for ``Api.put_item``."""
+    disks = disk_files(disk_sizes)
+    return [('bench.ovf', ovf_descriptor(disks))] + [(name, PatternBody(size, seed=index)) for index, (name, size) in enumerate(disks)]
+
+
+# -- the API, with plain requests (to prepare curl's runs and the content) --------------------------
 
 class Api(object):
     """Just enough of the API, with plain requests and the simulator's CA, for the baseline runs."""
@@ -214,10 +293,58 @@ class Api(object):
         response.raise_for_status()
         return response.json() if response.content else None
 
+    def new_item(self, item_type='iso', prefix='curl'):
+        spec = {'library_id': self.info['libraries']['local-lib']['id'], 'name': unique_name(prefix), 'type': item_type}
+        return self._call('POST', 'item', json=spec)
+
     def new_session(self, item_type='iso'):
-        spec = {'library_id': self.info['libraries']['local-lib']['id'], 'name': unique_name('curl'), 'type': item_type}
-        item = self._call('POST', 'item', json=spec)
-        return self._call('POST', 'item/update-session', json={'library_item_id': item})
+        return self._call('POST', 'item/update-session', json={'library_item_id': self.new_item(item_type)})
+
+    def put_item(self, files, item_type='iso'):
+        """A new item of local-lib holding ``files`` (``[(name, bytes or PatternBody)]``), PUT with requests; its id.
+
+        The content is generated on the way (nothing is read from disk); the session is completed and
+        deleted once DONE. The simulator stores the bytes, so that downloads can serve them.
+        """
+        item = self.new_item(item_type, prefix='bench')
+        session_id = self._call('POST', 'item/update-session', json={'library_item_id': item})
+        for name, data in files:
+            response = self.http.put(self.add_file(session_id, name, len(data)), data=data,
+                                     headers={'Content-Type': 'application/octet-stream'})
+            response.raise_for_status()
+        self._call('POST', 'item/update-session/%s?action=complete' % session_id)
+        state = wait_until(lambda: self._call('GET', 'item/update-session/%s' % session_id)['state'],
+                           lambda now: now in ('DONE', 'ERROR', 'CANCELED'))
+        if state != 'DONE':
+            raise SystemExit('putting the content into item %s ended %s' % (item, state))
+        self._call('DELETE', 'item/update-session/%s' % session_id)
+        return item
+
+    def delete_item(self, item_id):
+        """Delete an item: the simulator then drops its stored bytes."""
+        self._call('DELETE', 'item/%s' % item_id)
+
+    def prepare_download(self, item_id, file_name):
+        """Open a download session on the item and prepare ``file_name``; (session id, its download endpoint URI)."""
+        session_id = self._call('POST', 'item/download-session', json={'library_item_id': item_id})
+        path = 'item/download-session/%s/file' % session_id
+        self._call('POST', path + '?action=prepare', json={'file_name': file_name})
+        info = wait_until(lambda: self._call('GET', path, params={'file_name': file_name}),
+                          lambda now: now['status'] in ('PREPARED', 'ERROR'))
+        if info['status'] != 'PREPARED':
+            raise SystemExit('the simulator could not prepare %s: %s' % (file_name, info))
+        return session_id, info['download_endpoint']['uri']
+
+    def keep_alive(self, download_session_id):
+        self._call('POST', 'item/download-session/%s?action=keep-alive' % download_session_id)
+
+    def headers_file(self, space, *lines):
+        """A file (mode 0600) for curl's ``-H @FILE``: the login token (so it is not on curl's command line) and ``lines``."""
+        path = space.join('curl-headers-%s' % uuid.uuid4().hex[:8])
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, 'w') as handle:
+            handle.write(''.join('%s\n' % line for line in ('vmware-api-session-id: %s' % self.token,) + lines))
+        return path
 
     def add_file(self, session_id, name, size):
         info = self._call('POST', 'item/update-session/%s/file' % session_id, json={'name': name, 'source_type': 'PUSH', 'size': size})
@@ -238,6 +365,18 @@ def unique_name(prefix):
     return '%s-%s' % (prefix, uuid.uuid4().hex[:8])
 
 
+def wait_until(get, done, timeout=120.0):
+    """Call ``get()`` until ``done(value)``; the value (SystemExit after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = get()
+        if done(value):
+            return value
+        if time.monotonic() > deadline:
+            raise SystemExit('still %s after %d s' % (value, timeout))
+        time.sleep(0.05)
+
+
 # -- measured child processes -----------------------------------------------------------------------
 
 class Measured(object):
@@ -254,6 +393,21 @@ class Measured(object):
         self.stderr = stderr
 
 
+def _timed(command, usage_path):
+    return ['/usr/bin/time', '-o', usage_path, '-f', '%U %S %M'] + list(command)
+
+
+def _measured(returncode, wall, out_path, err_path, usage_path):
+    """The Measured of a process that ran under /usr/bin/time (``out_path`` None: its stdout went elsewhere)."""
+    def text(path):
+        with open(path, 'rb') as handle:
+            return handle.read().decode('utf-8', 'replace')
+
+    # The last line: time prints "Command exited with non-zero status N" before it on a failure.
+    user, system, maxrss = text(usage_path).strip().splitlines()[-1].split()
+    return Measured(returncode, wall, float(user), float(system), int(maxrss), text(out_path) if out_path else '', text(err_path))
+
+
 def run_measured(command, env, workdir):
     """Run ``command`` under /usr/bin/time; return a Measured with the resource usage of that process alone.
 
@@ -264,14 +418,35 @@ def run_measured(command, env, workdir):
     out_path, err_path, usage_path = (os.path.join(workdir, name) for name in ('child.out', 'child.err', 'child.usage'))
     with open(out_path, 'wb') as out, open(err_path, 'wb') as err:
         start = time.monotonic()
-        returncode = subprocess.call(['/usr/bin/time', '-o', usage_path, '-f', '%U %S %M'] + list(command),
-                                     env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        returncode = subprocess.call(_timed(command, usage_path), env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         wall = time.monotonic() - start
-    with open(out_path, 'rb') as out, open(err_path, 'rb') as err, open(usage_path) as usage:
-        stdout, stderr = out.read().decode('utf-8', 'replace'), err.read().decode('utf-8', 'replace')
-        # The last line: time prints "Command exited with non-zero status N" before it on a failure.
-        user, system, maxrss = usage.read().strip().splitlines()[-1].split()
-    return Measured(returncode, wall, float(user), float(system), int(maxrss), stdout, stderr)
+    return _measured(returncode, wall, out_path, err_path, usage_path)
+
+
+def run_pipeline(commands, env, workdir):
+    """Run ``commands`` as the shell runs ``A | B``, each under /usr/bin/time; a Measured for each.
+
+    Every Measured has the pipeline's wall time (from the first start to the last exit) and its own
+    process's CPU seconds and peak RSS; the last one's stdout is kept, the others' go down the pipe.
+    """
+    last = len(commands) - 1
+    paths = [[os.path.join(workdir, 'pipe%d.%s' % (index, name)) if index == last or name != 'out' else None
+              for name in ('out', 'err', 'usage')] for index in range(len(commands))]
+    processes = []
+    with open(paths[last][0], 'wb') as out:
+        start = time.monotonic()
+        previous = subprocess.DEVNULL
+        for index, command in enumerate(commands):
+            with open(paths[index][1], 'wb') as err:
+                process = subprocess.Popen(_timed(command, paths[index][2]), env=env, stdin=previous, stderr=err,
+                                           stdout=out if index == last else subprocess.PIPE)
+            if previous is not subprocess.DEVNULL:
+                previous.close()  # the next process has it now; this one would keep the pipe open
+            previous = process.stdout
+            processes.append(process)
+        codes = [process.wait() for process in processes]
+        wall = time.monotonic() - start
+    return [_measured(code, wall, *paths[index]) for index, code in enumerate(codes)]
 
 
 def connection_args(info):
@@ -280,11 +455,29 @@ def connection_args(info):
             'ca_path': info['ca_cert']}
 
 
-def run_module(info, space, **options):
-    """Run library_item_upload once as a Python process of its own (``python -m MODULE args.json``).
+# Runs a module the way ``python -m MODULE ARGS`` does, and at exit (sys.exit included) copies the process's own
+# /proc/self/io into a file: its I/O counters, read by the process itself, so nothing is missed at its end.
+_SELF_IO = (
+    'import atexit, runpy, sys\n'
+    'def counters(path=sys.argv[1]):\n'
+    '    with open("/proc/self/io") as source:\n'
+    '        text = source.read()\n'
+    '    with open(path, "w") as target:\n'
+    '        target.write(text)\n'
+    'atexit.register(counters)\n'
+    'sys.argv = sys.argv[2:]\n'
+    'runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)\n'
+)
 
-    ``options`` are the module's (``src``, ``parallel``...); the item is a new one in local-lib unless
-    ``library_item_id`` is given. Returns the Measured process, with ``result`` (the module's JSON).
+
+def run_module(info, space, module=UPLOAD, io_counters=False, **options):
+    """Run a module once as a Python process of its own (``python -m MODULE args.json``).
+
+    ``options`` are the module's (``src``, ``dest``, ``target``, ``parallel``...); for the upload, the
+    item is a new one in local-lib unless ``library_item_id`` is given. Returns the Measured process,
+    with ``result`` (the module's JSON). With ``io_counters`` the module runs under a few lines of
+    Python (``_SELF_IO``) that read the process's own /proc/self/io when it exits; ``io`` is then that
+    (``write_bytes``: what it made the kernel write to storage, its stdout file included).
     """
     args = connection_args(info)
     if 'library_item_id' not in options:
@@ -293,15 +486,30 @@ def run_module(info, space, **options):
     args_path = space.join('args.json')
     with open(args_path, 'w') as handle:
         json.dump({'ANSIBLE_MODULE_ARGS': args}, handle)
-    measured = run_measured([sys.executable, '-m', MODULE, args_path], child_env(PYTHONPATH=space.collections), space.path)
+    io_path = space.join('module.io')
+    if io_counters:
+        command = [sys.executable, '-c', _SELF_IO, io_path, MODULES + module, args_path]
+    else:
+        command = [sys.executable, '-m', MODULES + module, args_path]
+    measured = run_measured(command, child_env(PYTHONPATH=space.collections), space.path)
     os.unlink(args_path)  # it holds the password
     try:
         measured.result = json.loads(measured.stdout)
     except ValueError:
-        raise SystemExit('the module printed no JSON (exit %s): %s %s' % (measured.returncode, measured.stdout[-2000:], measured.stderr[-2000:]))
+        raise SystemExit('%s printed no JSON (exit %s): %s %s'
+                         % (module, measured.returncode, measured.stdout[-2000:], measured.stderr[-2000:]))
     if measured.result.get('failed') or not measured.result.get('changed'):
-        raise SystemExit('the module did not upload: %s' % measured.result.get('msg', measured.result))
+        raise SystemExit('%s failed or changed nothing: %s' % (module, measured.result.get('msg', measured.result)))
+    if io_counters:
+        with open(io_path) as handle:
+            measured.io = dict((key, int(value)) for key, value in (line.split(':') for line in handle if ':' in line))
+        os.unlink(io_path)
     return measured
+
+
+def curl_command(info, headers):
+    """curl, quiet but for errors, failing on HTTP errors, trusting the simulator's CA, with the headers of a file."""
+    return ['curl', '--silent', '--show-error', '--fail', '--cacert', info['ca_cert'], '-H', '@' + headers]
 
 
 def run_curl(info, api, space, path, name='big.iso', item_type='iso'):
@@ -311,20 +519,44 @@ def run_curl(info, api, space, path, name='big.iso', item_type='iso'):
     """
     session_id = api.new_session(item_type)
     uri = api.add_file(session_id, name, os.path.getsize(path))
-    headers = space.join('curl-headers')
-    # The token from a file, not the command line.
-    fd = os.open(headers, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, 'w') as handle:
-        handle.write('vmware-api-session-id: %s\nContent-Type: application/octet-stream\n' % api.token)
-    measured = run_measured(['curl', '--silent', '--show-error', '--fail', '--cacert', info['ca_cert'], '-H', '@' + headers,
-                             '--upload-file', path, '-o', '/dev/null', uri], child_env(), space.path)
-    if measured.returncode != 0:
-        raise SystemExit('curl failed: %s' % measured.stderr)
+    headers = api.headers_file(space, 'Content-Type: application/octet-stream')
+    measured = run_measured(curl_command(info, headers) + ['--upload-file', path, '-o', '/dev/null', uri], child_env(), space.path)
+    os.unlink(headers)
+    check_curl(measured)
     status = api.file_status(session_id, name)
     if status != 'READY':
         raise SystemExit('the curl upload ended %s, not READY' % status)
     api.cancel(session_id)
     return measured
+
+
+def alternate(number, module, baseline):
+    """Round ``number`` of a benchmark: ``module()`` and ``baseline()``, the module first in odd rounds and the baseline
+    first in even ones, so that neither always runs on the machine the other left behind; (module first?, their values)."""
+    module_first = bool(number % 2)
+    if module_first:
+        return module_first, module(), baseline()
+    other = baseline()
+    return module_first, module(), other
+
+
+def second_run(run):
+    """``run()`` twice; the second one's value: the first may pay for compiling the collection's bytecode (__pycache__)."""
+    run()
+    return run()
+
+
+def moved(measured, field, size):
+    """The module's Measured, once its result's ``field`` says it moved ``size`` bytes."""
+    if measured.result[field] != size:
+        raise SystemExit('the module moved %s bytes (%s), not %s' % (measured.result[field], field, size))
+    return measured
+
+
+def check_curl(*measured):
+    for each in measured:
+        if each.returncode != 0:
+            raise SystemExit('curl failed (exit %d): %s' % (each.returncode, each.stderr))
 
 
 def run_ansible(info, space, **options):
