@@ -39,7 +39,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._model imp
     MANIFEST_ALGORITHMS,
     MANIFEST_SUFFIX,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import CHUNK_SIZE
+from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import CHUNK_SIZE, write_all
 from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name
 
 # What a part is, by its file name. vCenter treats .mf and .cert as OVF metadata: it wants them
@@ -626,7 +626,7 @@ def manifest_text(digests: Iterable[tuple[str, Checksum]]) -> bytes:
 
 
 class OvaWriter:
-    """Writes an OVA, a USTAR archive, to an open binary file one member at a time, as a stream.
+    """Writes an OVA, a USTAR archive, to an open raw (unbuffered) binary file one member at a time, as a stream.
 
     The OVF standard puts the descriptor first, then the files in the order of its
     References; a manifest may come last. A tar header gives the member's size before its
@@ -649,14 +649,14 @@ class OvaWriter:
 
     def add(self, name: str, size: int, stream: Any) -> int:
         """Write a member of ``size`` bytes read from ``stream`` (until ``b''``); return the bytes written."""
-        self.handle.write(self._header(name, size))
+        write_all(self.handle, self._header(name, size))
         written = 0
         for chunk in iter(lambda: stream.read(CHUNK_SIZE), b''):
             written += len(chunk)
             if written > size:
                 raise ContentMismatchError('%s has more than the %d bytes its OVA member was given.' % (name, size), name,
                                            expected_size=size, actual_size=written)
-            self.handle.write(chunk)
+            write_all(self.handle, chunk)
         if written != size:
             raise ContentMismatchError('%s ended after %d of the %d bytes its OVA member was given.' % (name, written, size), name,
                                        expected_size=size, actual_size=written)
@@ -670,8 +670,8 @@ class OvaWriter:
     def _pad(self, size: int) -> None:
         remainder = size % TAR_BLOCK
         if remainder:
-            self.handle.write(b'\0' * (TAR_BLOCK - remainder))
+            write_all(self.handle, b'\0' * (TAR_BLOCK - remainder))
 
     def close(self) -> None:
         """End the archive: two zero blocks, as tar readers expect."""
-        self.handle.write(b'\0' * (2 * TAR_BLOCK))
+        write_all(self.handle, b'\0' * (2 * TAR_BLOCK))

@@ -51,7 +51,13 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._model imp
     MANIFEST_SUFFIX,
 )
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ModuleTask
-from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import CHUNK_SIZE, Prefetch, file_checksum, run_all
+from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import (
+    CHUNK_SIZE,
+    Prefetch,
+    file_checksum,
+    run_all,
+    write_all,
+)
 from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name
 
 FileInfo = dict[str, Any]
@@ -262,10 +268,9 @@ class ExportTask(ModuleTask):
         remote, body = self.open_verified(session, info, stop)
         with remote:
             try:
-                with open(temporary, 'wb') as handle:
+                with open(temporary, 'wb', buffering=0) as handle:
                     for chunk in iter(lambda: body.read(CHUNK_SIZE), b''):
-                        handle.write(chunk)
-                    handle.flush()
+                        write_all(handle, chunk)
                     os.fsync(handle.fileno())
             except OSError as exc:
                 raise LocalFileError('Could not write %s: %s.' % (temporary, exc.strerror or exc))
@@ -324,7 +329,7 @@ class ExportTask(ModuleTask):
         digests: list[tuple[str, Checksum]] = []
         stop = threading.Event()
         try:
-            with open(temporary, 'wb') as handle:
+            with open(temporary, 'wb', buffering=0) as handle:
                 writer = OvaWriter(handle)
                 descriptor = infos[0]
                 data = self.fetch_descriptor(session, descriptor, stop)
@@ -337,7 +342,6 @@ class ExportTask(ModuleTask):
                     written[info['name']] = {'ova_member': how}
                 writer.add_bytes(self.manifest_name(infos), manifest_text(digests))
                 writer.close()
-                handle.flush()
                 os.fsync(handle.fileno())
         except OSError as exc:
             raise LocalFileError('Could not write %s: %s.' % (temporary, exc.strerror or exc))
@@ -382,9 +386,9 @@ class ExportTask(ModuleTask):
             else:
                 # A tar header needs the size before the data, and vCenter sent none: spool this member.
                 spool = self.temporary_file(directory, info['name'])
-                with open(spool, 'wb') as handle:
+                with open(spool, 'wb', buffering=0) as handle:
                     for chunk in iter(lambda: body.read(CHUNK_SIZE), b''):
-                        handle.write(chunk)
+                        write_all(handle, chunk)
                 with open(spool, 'rb') as handle:
                     writer.add(info['name'], body.sent, handle)
                 self.discard(spool)
