@@ -105,7 +105,7 @@ def main():
          '%.2f' % (median(r['curl'].cpu for r in runs) / gib), '1.00', '%.2f' % (median(r['curl_sim_cpu'] for r in runs) / gib)],
         ['module', '%.2f' % median(r['module'].user for r in runs), '%.2f' % median(r['module'].sys for r in runs),
          '%.2f' % (median(r['module'].cpu for r in runs) / gib),
-         '%.2f' % (median(r['module'].cpu for r in runs) / median(r['curl'].cpu for r in runs)),
+         '%.2f' % (median(r['module'].cpu for r in runs) / max(0.01, median(r['curl'].cpu for r in runs))),
          '%.2f' % (median(r['module_sim_cpu'] for r in runs) / gib)],
     ])
     print('module with a 1 MiB file (its fixed cost): %.2f s process, %.2f CPU s (in the per-GiB figure above: %.2f s/GiB)' % (
