@@ -44,6 +44,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 from vsphere_content_simulator.launcher import running_simulator
 
 from conftest import BIN, REPO, clean_env
@@ -271,7 +274,8 @@ def ovf_files(path):
 
 
 def assert_signed_ovf(path):
-    """A signed OVF template: a descriptor, the disks it references, a manifest with their digests, a PEM certificate."""
+    """A signed OVF template: a descriptor, the disks it references, a manifest with their digests, and a certificate
+    file with the manifest's signature and the PEM certificate that verifies it."""
     files = ovf_files(path)
     descriptors = [name for name in files if name.endswith('.ovf')]
     assert len(descriptors) == 1, (path, sorted(files))
@@ -285,8 +289,14 @@ def assert_signed_ovf(path):
     for name, digest in digests.items():
         assert hashlib.sha256(files[name]).hexdigest() == digest, (path, name)
     certificate = files.get(base + '.cert', b'').decode()
-    assert re.search(r'^SHA256\(%s\)= [0-9a-f]+$' % re.escape(base + '.mf'), certificate, re.M), (path, certificate)
-    assert '-----BEGIN CERTIFICATE-----' in certificate and '-----END CERTIFICATE-----' in certificate, path
+    signature = re.search(r'^SHA256\(%s\)= ([0-9a-f]+)$' % re.escape(base + '.mf'), certificate, re.M)
+    assert signature, (path, certificate)
+    pem = re.search(r'-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----', certificate, re.S)
+    assert pem, path
+    # The signature line is the manifest signed with the certificate's key, as the guide says; self-signed.
+    signer = x509.load_pem_x509_certificate(pem.group(0).encode())
+    signer.public_key().verify(bytes.fromhex(signature.group(1)), manifest.encode(), padding.PKCS1v15(), hashes.SHA256())
+    assert signer.issuer == signer.subject, path
 
 
 def test_signed_ovf_examples_carry_manifest_disks_and_certificate(srv):
