@@ -61,7 +61,7 @@ FQCN = 'vsphere.content_library.'
 # -- the examples ---------------------------------------------------------------------------------------------
 
 def markdown_blocks(text):
-    return [block for block in re.findall(r'^```yaml\n(.*?)^```', text, re.S | re.M)]
+    return list(re.findall(r'^```yaml\n(.*?)^```', text, re.S | re.M))
 
 
 def rst_blocks(text):
@@ -152,8 +152,8 @@ PLANS = {
         'replace': CONNECTION + ('/srv/isos', '/srv/export'), 'vars': VCENTER_VARS, 'libraries': ['images']},
     ('README.md', 'Remove the item and its content'): {},
     ('guide_getting_started.rst', '/srv/ansible/vsphere-content_library-0.1.0.tar.gz'): {'skip': REQUIREMENTS},
-    ('guide_getting_started.rst', 'Work on update sessions'): {'replace': CONNECTION, 'vars': VCENTER_VARS,
-                                                                'reads_only': True},
+    ('guide_getting_started.rst', 'Work on update sessions'): {
+        'replace': CONNECTION, 'vars': VCENTER_VARS, 'reads_only': True},
     ('guide_uploading.rst', 'Put content into a content library'): {
         'replace': CONNECTION + ('/srv/isos', '/srv/templates'), 'vars': VCENTER_VARS, 'libraries': ['images']},
     ('guide_uploading.rst', 'Remove the items and their content'): {},

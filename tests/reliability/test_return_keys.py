@@ -303,7 +303,7 @@ def scenarios(main: KeySim, target: KeySim, alone: KeySim, work: Path) -> list[S
         keys=('library_item', 'files', 'update_session', 'bytes_sent', 'seconds', 'throughput_mib_s', 'diff'))
     add('library_item_upload', 'the same content again', {'library_item_id': iso_item['id'], 'src': str(iso)})
     add('library_item_upload', 'check mode', {'library_name': 'local-lib', 'item_name': 'keys-upload-never',
-                                             'src': str(good_ovf)}, check_mode=True, diff=True)
+                                              'src': str(good_ovf)}, check_mode=True, diff=True)
     add('library_item_upload', 'a signed OVF template, warning accepted',
         {'library_name': 'local-lib', 'item_name': 'keys-ovf-%s' % uuid.uuid4().hex[:8], 'src': str(good_ovf),
          'ignore_warnings': ['SELF_SIGNED_CERTIFICATE']})
@@ -319,13 +319,13 @@ def scenarios(main: KeySim, target: KeySim, alone: KeySim, work: Path) -> list[S
         {'library_item_id': busy, 'src': str(iso)}, fails=True, error_type='RESOURCE_BUSY',
         keys=('status', 'error_messages'))
     add('library_item_upload', 'a subscribed library refused', {'library_name': 'subscribed-lib', 'item_name': 'x',
-                                                               'src': str(iso)}, fails=True, error_type='INVALID_ARGUMENT')
+                                                                'src': str(iso)}, fails=True, error_type='INVALID_ARGUMENT')
     add('library_item_upload', 'a pull that fails', {'library_name': 'local-lib',
                                                      'item_name': 'keys-pull-%s' % uuid.uuid4().hex[:8],
                                                      'source_url': 'http://127.0.0.1:%d/photon.iso' % closed_port()},
         fails=True, error_type='TRANSFER_FAILED', keys=('file_name', 'update_session_id', 'library_id'))
     add('library_item_upload', 'bad input: src missing', {'library_name': 'local-lib', 'item_name': 'x',
-                                                         'src': str(work / 'missing.iso')},
+                                                          'src': str(work / 'missing.iso')},
         fails=True, error_type='INVALID_ARGUMENT')
 
     # -- library_item_download ------------------------------------------------------------------------------------
@@ -366,7 +366,7 @@ def scenarios(main: KeySim, target: KeySim, alone: KeySim, work: Path) -> list[S
         diff=True, keys=('source_item', 'target_item', 'files', 'method', 'bytes_copied', 'seconds',
                          'throughput_mib_s', 'diff'))
     add('library_item_copy', 'check mode', {'library_item_id': iso_item['id'],
-                                           'target': dict(target_conn, library_name='local-lib')},
+                                            'target': dict(target_conn, library_name='local-lib')},
         check_mode=True, diff=True)
     add('library_item_copy', 'on one vCenter, server-side copy',
         {'library_item_id': iso_item['id'], 'target': {'library_id': lib, 'item_name': 'keys-server-copy'}})
@@ -392,7 +392,7 @@ def scenarios(main: KeySim, target: KeySim, alone: KeySim, work: Path) -> list[S
          'target': dict(target_conn, library_name='local-lib', item_name=target.item(target_busy)['name'])},
         fails=True, error_type='RESOURCE_BUSY', keys=('status', 'error_messages'))
     add('library_item_copy', 'unknown target library', {'library_item_id': iso_item['id'],
-                                                       'target': dict(target_conn, library_name='no-such-library')},
+                                                        'target': dict(target_conn, library_name='no-such-library')},
         fails=True, error_type='NOT_FOUND')
 
     # -- update_session -------------------------------------------------------------------------------------------
@@ -440,7 +440,7 @@ def scenarios(main: KeySim, target: KeySim, alone: KeySim, work: Path) -> list[S
                                                        'src': str(iso), 'checksum_algorithm': 'SHA256'},
         diff=True, keys=('file', 'diff'))
     add('update_session_file', 'check mode, a predicted session', {'id': 'predicted-by-check-mode',
-                                                                  'name': 'photon.iso', 'src': str(iso)},
+                                                                   'name': 'photon.iso', 'src': str(iso)},
         check_mode=True, diff=True)
     add('update_session_file', 'remove a file that is not there', {'id': main.active_session(), 'name': 'x.iso',
                                                                    'state': 'absent'})
@@ -476,7 +476,7 @@ def scenarios(main: KeySim, target: KeySim, alone: KeySim, work: Path) -> list[S
         keys=('files', 'validation'))
     add('update_session_file_info', 'check mode, one name', {'id': session, 'name': 'photon.iso'}, check_mode=True)
     add('update_session_file_info', 'validate refused: the session is DONE', {'id': main.done_session(),
-                                                                            'validate': True},
+                                                                              'validate': True},
         fails=True, error_type='NOT_ALLOWED_IN_CURRENT_STATE', keys=('session_state', 'update_session_id'))
     session = main.active_session()
     add('update_session_file_info', 'file list answered 503, no retries', {'id': session, 'retries': 0}, fails=True,
@@ -582,7 +582,7 @@ def test_scenarios(runs: dict[str, tuple[Scenario, h.ModuleRun]]) -> None:
             problems.append('%s: failed=%s, expected %s: %s' % (ident, run.failed, scenario.fails, run.msg))
         elif scenario.error_type and result.get('error_type') != scenario.error_type:
             problems.append('%s: error_type %s, expected %s: %s' % (ident, result.get('error_type'),
-                                                                   scenario.error_type, run.msg))
+                                                                    scenario.error_type, run.msg))
         missing = [key for key in scenario.keys if key not in result]
         if missing:
             problems.append('%s: no %s in %s' % (ident, missing, sorted(result)))
