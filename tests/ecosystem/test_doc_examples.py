@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import re
 import socket
@@ -49,9 +50,19 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from vsphere_content_simulator.launcher import running_simulator
 
-from conftest import BIN, REPO, clean_env
-
 HERE = Path(__file__).resolve().parent
+
+
+def _ecosystem_conftest():
+    """This directory's conftest.py, by its path: run beside tests/reliability, ``conftest`` is the other one."""
+    spec = importlib.util.spec_from_file_location('ecosystem_conftest_for_doc_examples', HERE / 'conftest.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_CONFTEST = _ecosystem_conftest()
+BIN, REPO, clean_env = _CONFTEST.BIN, _CONFTEST.REPO, _CONFTEST.clean_env
 DRIVER = HERE / 'doc_examples' / 'driver.py'
 GUIDE = REPO / 'docs' / 'docsite' / 'rst'
 SOURCES = [REPO / 'README.md'] + sorted(GUIDE.glob('*.rst'))
