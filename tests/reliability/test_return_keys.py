@@ -18,6 +18,8 @@ label says. Scenarios run four at a time; a fault that the simulator can aim at 
 requests (by an id or a file name in the path) is set by that scenario on the shared simulators, and
 the few faults that cannot be aimed (the path has no id the test knows in advance) run one after the
 other on a simulator of their own, beside the others.
+
+``RETURN_KEYS_DUMP=<file>`` writes every scenario's result (and duration) there as JSON, to look at.
 """
 from __future__ import annotations
 
