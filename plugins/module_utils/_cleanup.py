@@ -40,6 +40,7 @@ class CleanupStack:
     def __init__(self) -> None:
         self._steps: list[Undo] = []
         self.ids: dict[str, str] = {}
+        self._pinned: set[str] = set()
 
     def push(self, what: str, action: Callable[[str], str | None]) -> Undo:
         """Register how to undo ``what`` if the task fails; returns the step, for ``release``."""
@@ -75,6 +76,16 @@ class CleanupStack:
         return said
 
     def touch(self, key: str, value: Any) -> None:
-        """Remember an id the task worked on (the newest one of each kind wins)."""
+        """Remember an id the task worked on (the newest one of each kind wins, unless that kind is pinned)."""
+        if value and key not in self._pinned:
+            self.ids[key] = str(value)
+
+    def pin(self, key: str, value: Any) -> None:
+        """Report ``value`` under ``key`` whatever the task touches later.
+
+        For an id whose meaning a module documents although other calls of the same client touch
+        the same kind (library_item_copy's source item, when the target is the same vCenter).
+        """
         if value:
             self.ids[key] = str(value)
+            self._pinned.add(key)

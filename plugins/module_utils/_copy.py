@@ -125,9 +125,13 @@ class CopyTask(ModuleTask):
         self._lock = threading.Lock()
 
     def run(self) -> dict[str, Any]:
-        source_item, _library = locate_item(self.client, self.params, local_only=False)
+        source_item, source_library = locate_item(self.client, self.params, local_only=False)
+        # A failure names the source as library_item_id and library_id, as documented, even when the target is this
+        # same vCenter and login, whose calls on the target's item and library would otherwise touch those keys.
+        self.cleanup.pin('library_id', source_library.get('id'))
         if source_item is None:
             raise NotFoundError('The source library has no item named %s.' % self.params['item_name'])
+        self.cleanup.pin('library_item_id', source_item['id'])
         source_files = item_files(self.client, source_item['id'])
         for info in source_files:
             checked_name(info.get('name'))

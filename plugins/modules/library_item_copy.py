@@ -262,8 +262,8 @@ msg:
 error_type:
   description:
     - On failure, the kind of error - vCenter's error type (such as C(NOT_FOUND)), or one of the collection's own, such
-      as C(CHECKSUM_MISMATCH), C(SIZE_MISMATCH), C(TRANSFER_FAILED), C(PREVIEW_WARNING), C(TIMED_OUT), C(BAD_ANSWER),
-      C(INVALID_ARGUMENT), C(INTERRUPTED).
+      as C(CHECKSUM_MISMATCH), C(SIZE_MISMATCH), C(TRANSFER_FAILED), C(PREVIEW_WARNING), C(SESSION_ERROR), C(TIMED_OUT),
+      C(BAD_ANSWER), C(INVALID_ARGUMENT), C(INTERRUPTED).
   returned: failure
   type: str
   sample: PREVIEW_WARNING
@@ -339,10 +339,23 @@ target_update_session_id:
   type: str
   sample: 0b5fa8d9-2fd6-4b0b-9c6e-3d4a5f1c2e7b
 update_session_id:
-  description: On failure on one vCenter, the update session that task opened on it (the same as RV(target_update_session_id)).
-  returned: failure, when the target is the source vCenter and a session was opened
+  description:
+    - On failure, the target's update session again (the same as RV(target_update_session_id)), under the name every
+      module that opens an update session reports it by.
+  returned: failure, when one was opened
   type: str
   sample: 0b5fa8d9-2fd6-4b0b-9c6e-3d4a5f1c2e7b
+update_session:
+  description: On failure because the target's update session ended in state C(ERROR) after completion, its last model.
+  returned: failure, with error_type SESSION_ERROR
+  type: dict
+  sample: {"library_item_id": "7d1e2f30-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "state": "ERROR", "client_progress": 100,
+           "error_message": {"id": "com.vmware.vdcs.cls-main.session_expired", "default_message": "The update session expired.", "args": []}}
+session_state:
+  description: On failure because the target's update session ended in C(ERROR) after completion, that state.
+  returned: failure, with error_type SESSION_ERROR
+  type: str
+  sample: ERROR
 api_flavor:
   description: The URL flavour of the vSphere Automation API that the source vCenter answered in.
   returned: always

@@ -190,6 +190,49 @@ format:
   returned: success
   type: str
   sample: files
+state:
+  description:
+    - What RV(dest) is on the host now, V(directory) (O(format=files)) or V(file) (O(format=ova)). Ansible adds this key
+      and the next ones (RV(mode), RV(owner), RV(group), RV(uid), RV(gid), RV(size), RV(secontext)) to the result of
+      every module that returns a C(dest) that exists, as it does for M(ansible.builtin.copy).
+  returned: success, when dest exists
+  type: str
+  sample: directory
+mode:
+  description: The permissions of RV(dest), in octal.
+  returned: success, when dest exists
+  type: str
+  sample: "0755"
+owner:
+  description: The name of the user that owns RV(dest).
+  returned: success, when dest exists
+  type: str
+  sample: root
+group:
+  description: The name of the group that owns RV(dest).
+  returned: success, when dest exists
+  type: str
+  sample: root
+uid:
+  description: The user id of the owner of RV(dest).
+  returned: success, when dest exists
+  type: int
+  sample: 0
+gid:
+  description: The group id of the group of RV(dest).
+  returned: success, when dest exists
+  type: int
+  sample: 0
+size:
+  description: The size of RV(dest) in bytes, as C(stat) gives it (for a directory, the directory entry's own size).
+  returned: success, when dest exists
+  type: int
+  sample: 4096
+secontext:
+  description: The SELinux context of RV(dest).
+  returned: success, when dest exists, on a host with SELinux enabled
+  type: str
+  sample: unconfined_u:object_r:user_home_t:s0
 backup_file:
   description: With O(format=ova) and O(backup=true), the copy of the OVA this task replaced.
   returned: when an OVA was replaced with O(backup=true)

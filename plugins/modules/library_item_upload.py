@@ -202,8 +202,11 @@ files:
   elements: dict
   sample: [{"name": "photon.ovf", "size": 6240, "checksum_info": {"algorithm": "SHA1", "checksum": "9a3b..."}}]
 update_session:
-  description: The update session's final model (C(DONE) on success); empty when nothing was uploaded.
-  returned: success, and on failure when a session was opened
+  description:
+    - The update session's final model (C(DONE) on success); empty when nothing was uploaded.
+    - On failure, only when the session ended in state C(ERROR) after completion (RV(error_type=SESSION_ERROR)); the
+      other failures give its id as RV(update_session_id).
+  returned: success, and on failure with error_type SESSION_ERROR
   type: dict
   sample: {"id": "0b5fa8d9-2fd6-4b0b-9c6e-3d4a5f1c2e7b", "state": "DONE", "client_progress": 100}
 bytes_sent:
@@ -233,7 +236,7 @@ msg:
   sample: "photon-disk1.vmdk does not match the manifest: ... Update session 0b5f... was failed with this reason and deleted."
 error_type:
   description: On failure, the kind of error (vCenter's error type, or one of the collection's own such as C(CHECKSUM_MISMATCH),
-    C(PREVIEW_WARNING), C(TIMED_OUT), C(INVALID_ARGUMENT), C(INTERRUPTED)).
+    C(SIZE_MISMATCH), C(TRANSFER_FAILED), C(PREVIEW_WARNING), C(SESSION_ERROR), C(TIMED_OUT), C(INVALID_ARGUMENT), C(INTERRUPTED)).
   returned: failure
   type: str
   sample: CHECKSUM_MISMATCH
@@ -249,10 +252,17 @@ error_messages:
   elements: str
   sample: ["The library item 3c9e... was not found."]
 file_name:
-  description: On a checksum mismatch, the file that does not match the manifest.
-  returned: failure, with error_type CHECKSUM_MISMATCH
+  description:
+    - On a checksum mismatch, the file that does not match the manifest; on a size mismatch, the file that changed after
+      the module read it; on a failed transfer, the file whose transfer vCenter put in C(ERROR).
+  returned: failure, with error_type CHECKSUM_MISMATCH, SIZE_MISMATCH or TRANSFER_FAILED
   type: str
   sample: photon-disk1.vmdk
+checksum_algorithm:
+  description: On a checksum mismatch, the algorithm of the digests (the manifest's).
+  returned: failure, with error_type CHECKSUM_MISMATCH
+  type: str
+  sample: SHA256
 expected_checksum:
   description: On a checksum mismatch, the digest the manifest gives.
   returned: failure, with error_type CHECKSUM_MISMATCH
@@ -263,6 +273,21 @@ actual_checksum:
   returned: failure, with error_type CHECKSUM_MISMATCH
   type: str
   sample: 2157982e...
+expected_size:
+  description: On a size mismatch, the size the file had when the module read it (and announced to vCenter).
+  returned: failure, with error_type SIZE_MISMATCH
+  type: int
+  sample: 1048576
+actual_size:
+  description: On a size mismatch, the size the file had (or the bytes it still held) when it was uploaded.
+  returned: failure, with error_type SIZE_MISMATCH
+  type: int
+  sample: 1048600
+session_state:
+  description: On failure because the update session ended in C(ERROR) after completion, that state.
+  returned: failure, with error_type SESSION_ERROR
+  type: str
+  sample: ERROR
 update_session_id:
   description: On failure, the update session the task opened (failed with the reason, then deleted).
   returned: failure, when a session was opened
@@ -273,6 +298,11 @@ library_item_id:
   returned: failure, when known
   type: str
   sample: 3c9e58a1-5a2c-4f55-8e4b-0d5b2b6c1f1e
+library_id:
+  description: On failure, the library the task looked in.
+  returned: failure, when known
+  type: str
+  sample: eb56d877-6764-4fd6-8bcb-bb3801c4b8f0
 api_flavor:
   description: The URL flavour of the vSphere Automation API that answered.
   returned: always

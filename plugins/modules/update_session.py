@@ -259,7 +259,8 @@ error_type:
   description:
     - On failure, the kind of error - vCenter's error type in the modern spelling (such as C(NOT_FOUND) or
       C(NOT_ALLOWED_IN_CURRENT_STATE)), or one of the collection's own - C(INVALID_ARGUMENT) (refused input, nothing sent),
-      C(TIMED_OUT), C(CONNECTION_ERROR), C(TLS_ERROR), C(PROXY_ERROR), C(REDIRECT_REFUSED), C(BAD_ANSWER), C(INTERRUPTED).
+      C(TIMED_OUT), C(CONNECTION_ERROR), C(TLS_ERROR), C(PROXY_ERROR), C(REDIRECT_REFUSED), C(BAD_ANSWER), C(INTERRUPTED),
+      C(SESSION_ERROR) (completed, but the session ended in state C(ERROR)).
   returned: failure
   type: str
   sample: NOT_ALLOWED_IN_CURRENT_STATE
@@ -285,8 +286,8 @@ library_item_id:
   type: str
   sample: 3c9e58a1-5a2c-4f55-8e4b-0d5b2b6c1f1e
 session_state:
-  description: On failure because of the session's state, that state.
-  returned: failure, when the session's state did not allow the action
+  description: On failure because of the session's state, that state (also C(ERROR) when the session ended in it after completion).
+  returned: failure, when the session's state did not allow the action, or with error_type SESSION_ERROR
   type: str
   sample: DONE
 api_flavor:

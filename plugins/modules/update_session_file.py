@@ -200,6 +200,13 @@ diff:
   sample:
     before: {}
     after: {"name": "photon.ovf", "size": 12288, "status": "READY"}
+predicted:
+  description:
+    - V(true) when the session is the one check mode predicted (O(update_session_id=predicted-by-check-mode), see
+      M(vsphere.content_library.update_session)); RV(file) is then the file that would be uploaded.
+  returned: in check mode, with the predicted session
+  type: bool
+  sample: true
 msg:
   description: On failure, what went wrong, with the operation, the ids and vCenter's own error type and message.
   returned: failure
@@ -209,7 +216,7 @@ error_type:
   description:
     - On failure, the kind of error - vCenter's error type in the modern spelling (such as C(NOT_FOUND) or
       C(NOT_ALLOWED_IN_CURRENT_STATE)), or one of the collection's own - C(INVALID_ARGUMENT) (refused input, nothing sent),
-      C(TIMED_OUT), C(CONNECTION_ERROR), C(TLS_ERROR), C(PROXY_ERROR), C(REDIRECT_REFUSED), C(BAD_ANSWER), C(INTERRUPTED), C(TRANSFER_FAILED).
+      C(TIMED_OUT), C(CONNECTION_ERROR), C(TLS_ERROR), C(PROXY_ERROR), C(REDIRECT_REFUSED), C(BAD_ANSWER), C(INTERRUPTED), C(TRANSFER_FAILED), C(SIZE_MISMATCH).
   returned: failure
   type: str
   sample: NOT_ALLOWED_IN_CURRENT_STATE
@@ -229,16 +236,27 @@ update_session_id:
   returned: failure, when known
   type: str
   sample: 0b5fa8d9-2fd6-4b0b-9c6e-3d4a5f1c2e7b
-library_item_id:
-  description: On failure, the library item the task worked on.
-  returned: failure, when known
-  type: str
-  sample: 3c9e58a1-5a2c-4f55-8e4b-0d5b2b6c1f1e
 session_state:
   description: On failure because of the session's state, that state.
   returned: failure, when the session's state did not allow the action
   type: str
   sample: DONE
+file_name:
+  description:
+    - On a failed transfer, the file vCenter put in C(ERROR) (a pull that failed, say); on a size mismatch, the file.
+  returned: failure, with error_type TRANSFER_FAILED or SIZE_MISMATCH
+  type: str
+  sample: photon-disk1.vmdk
+expected_size:
+  description: On a size mismatch, the size O(src) had when the module read it (and announced to vCenter).
+  returned: failure, with error_type SIZE_MISMATCH
+  type: int
+  sample: 1048576
+actual_size:
+  description: On a size mismatch, the size O(src) had when it was uploaded (it changed in between).
+  returned: failure, with error_type SIZE_MISMATCH
+  type: int
+  sample: 1048600
 api_flavor:
   description: The URL flavour of the vSphere Automation API that answered.
   returned: always

@@ -140,11 +140,6 @@ update_session_id:
   returned: failure, when known
   type: str
   sample: 0b5fa8d9-2fd6-4b0b-9c6e-3d4a5f1c2e7b
-library_item_id:
-  description: On failure, the library item the task worked on.
-  returned: failure, when known
-  type: str
-  sample: 3c9e58a1-5a2c-4f55-8e4b-0d5b2b6c1f1e
 session_state:
   description: On failure because of the session's state, that state.
   returned: failure, when the session's state did not allow the action

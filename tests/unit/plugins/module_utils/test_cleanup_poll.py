@@ -50,6 +50,15 @@ class TestCleanupStack:
         stack.touch('library_item_id', None)
         assert stack.ids == {'update_session_id': 'S2'}
 
+    def test_a_pinned_id_is_not_replaced_by_later_touches(self):
+        stack = CleanupStack()
+        stack.touch('library_item_id', 'I0')
+        stack.pin('library_item_id', 'I1')
+        stack.touch('library_item_id', 'I2')
+        stack.pin('library_id', None)
+        stack.touch('library_id', 'L2')
+        assert stack.ids == {'library_item_id': 'I1', 'library_id': 'L2'}
+
 
 class Clock:
     """A fake monotonic clock that sleeping moves forward."""

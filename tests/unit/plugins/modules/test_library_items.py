@@ -167,6 +167,23 @@ class TestCopyDecisions:
         assert code == 1 and 'is a subscribed library' in result['msg']
         assert not any('session' in p and 'api/session' not in p for p in vc.paths())
 
+    def test_a_failure_on_one_vcenter_names_the_source_item_and_library(self, vc, capsys):
+        """On one vCenter with one login, the calls on the target item and library must not replace the source's ids."""
+        vc.add('GET', '^%s/I1$' % ITEM, 200, item_model())
+        vc.add('GET', '^%s/L1$' % LIB, 200, LOCAL)
+        vc.add('GET', '^%s/I1/file$' % ITEM, 200, files(('photon.iso', 10, 'a' * 40)))
+        vc.add('GET', '^%s/L2$' % LIB, 200, dict(LOCAL, name='other'))
+        vc.add('POST', '^%s\\?action=find$' % ITEM, 200, [])
+        vc.add('POST', '^%s(\\?.*)?$' % ITEM, 201, '"I2"')
+        vc.add('GET', '^%s/I2$' % ITEM, 200, item_model(library_id='L2'))
+        vc.add('POST', '^%s/download-session' % ITEM, 500, {'error_type': 'ERROR', 'messages': []})
+        vc.add('DELETE', '^%s/I2$' % ITEM, 204)
+        code, result = run_module(library_item_copy, capsys, library_item_id='I1', method='stream',
+                                  target={'library_id': 'L2', 'item_name': 'copy'})
+        assert code == 1 and 'Library item I2, which this task had created, was deleted.' in result['msg'], result
+        assert (result['library_item_id'], result['library_id']) == ('I1', 'L1'), result
+        assert result['target_library_item_id'] == 'I2', result
+
     def test_equal_files_on_the_target_mean_no_change(self, vc, capsys):
         vc.add('GET', '^%s/I1$' % ITEM, 200, item_model())
         vc.add('GET', '^%s/L1$' % LIB, 200, LOCAL)
