@@ -52,8 +52,13 @@ STREAM = 'stream'
 _AGAINST = "the source's checksum"
 
 
-def same_files(source: list[FileInfo], target: list[FileInfo]) -> str | None:
-    """None when the target's files equal the source's by name, size and checksum; otherwise what differs, in words."""
+def same_files(source: list[FileInfo], target: list[FileInfo], proof: bool = True) -> str | None:
+    """None when the target's files equal the source's by name, size and checksum; otherwise what differs, in words.
+
+    With ``proof`` (deciding whether to copy at all), a file without a checksum on either side
+    differs: nothing proves it is the same. Without it (checking a copy just made, whose bytes were
+    hashed on the way), only checksums both vCenters report are compared.
+    """
     by_name = dict((info['name'], info) for info in target)
     names = set(info['name'] for info in source)
     if names != set(by_name):
@@ -67,6 +72,8 @@ def same_files(source: list[FileInfo], target: list[FileInfo]) -> str | None:
             return '%s has %s bytes instead of %s' % (info['name'], other.get('size'), info.get('size'))
         mine, theirs = server_checksum(info), server_checksum(other)
         if mine is None or theirs is None:
+            if not proof:
+                continue
             return 'no checksum proves that %s is the same' % info['name']
         if mine.algorithm == theirs.algorithm and mine.checksum != theirs.checksum:
             return '%s has the %s checksum %s instead of %s' % (info['name'], mine.algorithm, theirs.checksum, mine.checksum)
@@ -75,13 +82,14 @@ def same_files(source: list[FileInfo], target: list[FileInfo]) -> str | None:
     return None
 
 
-def differing_file(source: list[FileInfo], target: list[FileInfo]) -> tuple[str, FileInfo | None, FileInfo | None]:
+def differing_file(source: list[FileInfo], target: list[FileInfo],
+                   proof: bool = True) -> tuple[str, FileInfo | None, FileInfo | None]:
     """The file that ``same_files`` names first, with its source and target infos (None on the side that lacks it)."""
     mine = dict((info['name'], info) for info in source)
     theirs = dict((info['name'], info) for info in target)
     absent = sorted(set(mine) - set(theirs)) + sorted(set(theirs) - set(mine))
     for name in absent + [info['name'] for info in source]:
-        if name in absent or same_files([mine[name]], [theirs[name]]):
+        if name in absent or same_files([mine[name]], [theirs[name]], proof):
             return name, mine.get(name), theirs.get(name)
     return '', None, None
 
@@ -172,11 +180,15 @@ class CopyTask(ModuleTask):
         return result
 
     def verify(self, source: list[FileInfo], target: list[FileInfo]) -> None:
-        """After the copy, the target item's files must equal the source's: say which one differs."""
-        difference = same_files(source, target)
+        """After the copy, the target item's files must equal the source's: say which one differs.
+
+        The bytes were checked against the source's checksum while they passed; here names, sizes and the
+        checksums both vCenters report are compared.
+        """
+        difference = same_files(source, target, proof=False)
         if difference:
             message = 'The target item does not hold what the source does: %s.' % difference
-            name, mine, theirs = differing_file(source, target)
+            name, mine, theirs = differing_file(source, target, proof=False)
             expected, actual = server_checksum(mine or {}), server_checksum(theirs or {})
             if mine and theirs and mine.get('size') == theirs.get('size') and expected and actual \
                     and expected.algorithm == actual.algorithm:
@@ -196,10 +208,10 @@ class CopyTask(ModuleTask):
         undo = self.cleanup.push('library item %s' % new_id,
                                  lambda _reason: delete_item(self.client, new_id, 'which the copy had created'))
         # vCenter makes the item at once and copies the content afterwards: wait until the files match.
-        wait_for(lambda: item_files(self.client, new_id), lambda files: same_files(source_files, files) is None,
+        wait_for(lambda: item_files(self.client, new_id), lambda files: same_files(source_files, files, proof=False) is None,
                  self.params['wait_timeout'],
                  lambda files, waited: 'The copy of library item %s did not hold the source\'s files after %s seconds (%s).'
-                 % (new_id, waited, same_files(source_files, files)))
+                 % (new_id, waited, same_files(source_files, files, proof=False)))
         self.cleanup.release(undo)
         self.copied = sum(info.get('size') or 0 for info in source_files)
         return self.target_item(new_id, spec)

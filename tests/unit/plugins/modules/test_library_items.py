@@ -146,6 +146,14 @@ class TestCopyDecisions:
         difference = same_files(source, target)
         assert (difference is None) if words is None else (words in difference)
 
+    def test_a_copy_just_made_is_checked_with_the_checksums_both_sides_report(self):
+        # Before copying, a file without a checksum proves nothing (copy it); after, the bytes were hashed on the way.
+        source = files(('a.ovf', 1, 'x' * 40))
+        unsummed = [{'name': 'a.ovf', 'size': 1}]
+        assert 'no checksum proves' in same_files(source, unsummed)
+        assert same_files(source, unsummed, proof=False) is None
+        assert 'has 2 bytes' in same_files(source, [{'name': 'a.ovf', 'size': 2}], proof=False)
+
     def test_the_target_needs_a_library(self, vc, capsys):
         code, result = run_module(library_item_copy, capsys, library_item_id='I1', target={'item_name': 'x'})
         assert code == 1 and result['msg'] == 'target needs library_id or library_name: the local library the item goes into.'
