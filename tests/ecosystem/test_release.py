@@ -15,7 +15,7 @@ import pytest
 from conftest import BIN, FQCN, MODULES, REPO, clean_env
 
 FORBIDDEN = re.compile(r'(^|/)(\.ansible|\.tmp|\.venv[^/]*|\.cache|\.git|__pycache__|\.pytest_cache|build|dist)(/|$)'
-                       r'|^tests/(output|integration|ecosystem)(/|$)|^(tools|\.ci|extensions|simulator|bench)(/|$)|\.pyc$|^Makefile$')
+                       r'|^tests/(output|integration|ecosystem)(/|$)|^(tools|\.ci|bench)(/|$)|\.pyc$|\.egg-info(/|$)|^Makefile$')
 
 
 def names(tarball):
@@ -29,6 +29,20 @@ def test_tarball_holds_license_and_changelog_and_no_build_dirs(tarball):
     assert [m for m in members if FORBIDDEN.search(m)] == []
     for module in MODULES:
         assert 'plugins/modules/%s.py' % module in members
+
+
+def test_tarball_ships_the_simulator_and_the_molecule_scenario(tarball):
+    """What users pip install (simulator/: the package, its spec and tests) and run (extensions/molecule/)."""
+    members = names(tarball)
+    for name in ('simulator/pyproject.toml', 'simulator/README.md', 'simulator/requirements-pinned.txt',
+                 'simulator/requirements-test-pinned.txt', 'simulator/src/vsphere_content_simulator/__init__.py',
+                 'simulator/src/vsphere_content_simulator/py.typed', 'simulator/spec/content-8.0.2-subset.json',
+                 'simulator/tests/conftest.py', 'extensions/molecule/integration_simulator/molecule.yml',
+                 'extensions/molecule/utils/playbooks/create.yml', 'extensions/molecule/utils/seed.yml'):
+        assert name in members, name
+    tracked = subprocess.run(['git', '-C', str(REPO), 'ls-files', 'simulator', 'extensions'], capture_output=True,
+                             text=True, check=True).stdout.split()
+    assert sorted(m for m in members if m.startswith(('simulator/', 'extensions/')) and m in tracked) == sorted(tracked)
 
 
 def test_license_is_the_gpl3_text(tarball):
