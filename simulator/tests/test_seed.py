@@ -107,8 +107,8 @@ def test_libraries_and_items_are_served(seeded_client, seeded):
     listed = client.list_items(LIBRARY_ID).value
     assert listed == [ITEM_ID]
     item = client.get_item(ITEM_ID).value
-    assert (item["name"], item["type"], item["description"], item["library_id"]) == ("photon-iso", "iso", "Photon OS 5",
-                                                                                   LIBRARY_ID)
+    expected = ("photon-iso", "iso", "Photon OS 5", LIBRARY_ID)
+    assert (item["name"], item["type"], item["description"], item["library_id"]) == expected
     # As after one upload: created at content version 1, completed at 2.
     assert (item["size"], item["content_version"]) == (1048577 + len(NOTES), "2")
     found = client.find_items({"name": "PHOTON-OVF"}).value
@@ -216,8 +216,8 @@ BAD_YAML = [
     ("libraries:\n  - name: 2024\n", 2, "libraries[0].name: must be text, not a number (quote it)"),
     ("items:\n  - name: x\n    library: imags\n", 3, "items[0].library: no library named imags (libraries: local-lib, subscribed-lib)"),
     ("libraries:\n  - name: a\n  - name: A\n", 3, "libraries[1].name: A is already the name of libraries[0] (line 2)"),
-    ("libraries:\n  - name: local-lib\n", 2, "libraries[0].name: local-lib is already the name of a default library "
-                                            "(--no-default-seed leaves them out)"),
+    ("libraries:\n  - name: local-lib\n", 2,
+     "libraries[0].name: local-lib is already the name of a default library (--no-default-seed leaves them out)"),
     ("libraries:\n  - {name: a}\n  - {name: b}\nitems:\n  - {name: x, library: a}\n  - {name: x, library: b}\n", 6,
      "items[1].name: x is already the name of items[0] (line 5); item names are unique"),
     ("libraries:\n  - name: a\n    id: 2F0C6B4E-5F3A-4C1E-9D6A-0B7E8C9D1A2F\n", 3, "libraries[0].id: must be a UUID in lowercase"),
@@ -256,8 +256,8 @@ BAD_YAML = [
 ]
 
 BAD_JSON = [
-    ('{"libraries": [\n  {"name": "a",\n   "type": "LOCAL",}\n]}\n', 3, "not valid JSON: Expecting property name enclosed in "
-                                                                     "double quotes (column 20)"),
+    ('{"libraries": [\n  {"name": "a",\n   "type": "LOCAL",}\n]}\n', 3,
+     "not valid JSON: Expecting property name enclosed in double quotes (column 20)"),
     ('{"libraries": [\n  {"name": "a",\n   "type": "local"}\n]}\n', 3, "libraries[0].type: must be LOCAL or SUBSCRIBED, not local"),
     ('{"items": [\n  {"name": "x",\n   "library": "local-lib",\n   "files": [{"name": "a", "size": -4}]}\n]}\n', 4,
      "items[0].files[0].size: must be a whole number of bytes, 0 or more, not -4"),

@@ -67,8 +67,8 @@ def run(command, cwd, env, timeout=600):
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=timeout)
 
 
-def test_the_simulator_installs_from_the_installed_collection_and_leaves_it_intact(user_venv, installed, collections_path,
-                                                                                    tmp_path):
+def test_the_simulator_installs_from_the_installed_collection_and_leaves_it_intact(
+        user_venv, installed, collections_path, tmp_path):
     env = user_env(user_venv, collections_path, tmp_path)
     where = run([str(user_venv / 'python'), '-c', 'import vsphere_content_simulator as m; print(m.__file__)'], tmp_path, env)
     assert where.stdout.startswith(str(user_venv.parent / 'lib')), where.stdout + where.stderr
@@ -229,8 +229,8 @@ def test_a_seeded_world_is_listed_by_library_item_info(user_venv, collections_pa
                   'ansible-playbook', 'list.yml'], tmp_path, env)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr
     team, vendor = json.loads((tmp_path / 'result.json').read_text())
-    assert [(i['name'], i['type'], i['description']) for i in team] == [('photon-5', 'iso', 'Photon OS 5'),
-                                                                         ('scratch', 'iso', '')]
+    expected = [('photon-5', 'iso', 'Photon OS 5'), ('scratch', 'iso', '')]
+    assert [(i['name'], i['type'], i['description']) for i in team] == expected
     assert {i['library_id'] for i in team} == {'0b9d4a6e-3c2f-4e1a-9b8c-7d6e5f4a3b2c'}
     assert [(f['name'], f['size']) for f in team[0]['files']] == [('photon.iso', len(photon))]
     assert [(f['name'], f['size']) for f in team[1]['files']] == [('scratch.img', 3000000)]

@@ -430,4 +430,3 @@ def _content(file_seed: FileSeed) -> Iterator[bytes]:
         chunk = block[:min(remaining, CHUNK)]
         remaining -= len(chunk)
         yield chunk
-
