@@ -83,7 +83,7 @@ def test_the_simulator_installs_from_the_installed_collection_and_leaves_it_inta
     for name in ('simulator/pyproject.toml', 'simulator/README.md', 'simulator/requirements-pinned.txt',
                  'simulator/src/vsphere_content_simulator/seed.py', 'simulator/spec/content-8.0.2-subset.json',
                  'simulator/tests/test_seed.py', 'extensions/molecule/integration_simulator/molecule.yml',
-                 'extensions/molecule/utils/seed.yml'):
+                 'extensions/molecule/utils/files/seed.yml'):
         assert name in shipped, name
     assert not [name for name in shipped if name.startswith(('bench/', 'tools/'))]
 

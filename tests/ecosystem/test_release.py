@@ -38,7 +38,7 @@ def test_tarball_ships_the_simulator_and_the_molecule_scenario(tarball):
                  'simulator/requirements-test-pinned.txt', 'simulator/src/vsphere_content_simulator/__init__.py',
                  'simulator/src/vsphere_content_simulator/py.typed', 'simulator/spec/content-8.0.2-subset.json',
                  'simulator/tests/conftest.py', 'extensions/molecule/integration_simulator/molecule.yml',
-                 'extensions/molecule/utils/playbooks/create.yml', 'extensions/molecule/utils/seed.yml'):
+                 'extensions/molecule/utils/playbooks/create.yml', 'extensions/molecule/utils/files/seed.yml'):
         assert name in members, name
     tracked = subprocess.run(['git', '-C', str(REPO), 'ls-files', 'simulator', 'extensions'], capture_output=True,
                              text=True, check=True).stdout.split()
