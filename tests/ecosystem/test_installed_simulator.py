@@ -88,6 +88,23 @@ def test_the_simulator_installs_from_the_installed_collection_and_leaves_it_inta
     assert not [name for name in shipped if name.startswith(('bench/', 'tools/'))]
 
 
+def test_the_shipped_simulator_tests_run_from_the_installed_copy(user_venv, installed, collections_path, tmp_path):
+    """The suite ships with the package: with the [test] extra it runs there (the bench smoke tests skip, saying so)."""
+    env = user_env(user_venv, collections_path, tmp_path, PYTHONDONTWRITEBYTECODE='1')
+    simulator = installed / 'simulator'
+    result = run([str(user_venv / 'python'), '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
+                  '-r', str(simulator / 'requirements-test-pinned.txt'), '%s[test]' % simulator], tmp_path, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    tests = simulator / 'tests'
+    result = run([str(user_venv / 'python'), '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-rs',
+                  str(tests / 'test_seed.py'), str(tests / 'test_instances.py'), str(tests / 'test_bench.py'),
+                  str(tests / 'test_bench_download.py')], tmp_path, env)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr
+    assert re.search(r'\d+ passed, 2 skipped', result.stdout), result.stdout[-2000:]
+    assert result.stdout.count('bench/ is in the repository only') == 2
+    assert not [p for p in simulator.rglob('*') if p.name in ('__pycache__', '.pytest_cache')]
+
+
 @pytest.mark.parametrize('how', ['copied into the project', 'in place'])
 def test_the_molecule_scenario_of_the_installed_copy(user_venv, installed, collections_path, tmp_path, how):
     project = tmp_path / 'my-playbooks'
