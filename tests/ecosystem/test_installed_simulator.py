@@ -97,8 +97,8 @@ def test_the_shipped_simulator_tests_run_from_the_installed_copy(user_venv, inst
     assert result.returncode == 0, result.stdout + result.stderr
     tests = simulator / 'tests'
     result = run([str(user_venv / 'python'), '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-rs',
-                  str(tests / 'test_seed.py'), str(tests / 'test_instances.py'), str(tests / 'test_bench.py'),
-                  str(tests / 'test_bench_download.py')], tmp_path, env)
+                  str(tests / 'test_seed.py'), str(tests / 'test_bench.py'), str(tests / 'test_bench_download.py')],
+                 tmp_path, env)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr
     assert re.search(r'\d+ passed, 2 skipped', result.stdout), result.stdout[-2000:]
     assert result.stdout.count('bench/ is in the repository only') == 2
