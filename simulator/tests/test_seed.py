@@ -313,6 +313,13 @@ def test_items_need_the_default_libraries_to_use_them(tmp_path):
     assert f"{seed_path}:3: items[0].library: no library named local-lib (libraries: none)" in stderr
 
 
+@pytest.mark.parametrize("name, text", [("deep.json", "[" * 100000 + "]" * 100000), ("deep.yml", "[" * 100000 + "]" * 100000)])
+def test_a_seed_file_nested_too_deeply(tmp_path, name, text):
+    (tmp_path / name).write_text(text)
+    with pytest.raises(SeedError, match="values are nested too deeply"):
+        load(str(tmp_path / name))
+
+
 def test_a_seed_file_that_cannot_be_read(tmp_path):
     stderr = refused(tmp_path / "missing.yml")
     assert stderr.strip() == f"vsphere-content-simulator: {tmp_path}/missing.yml: cannot read the seed file: " \

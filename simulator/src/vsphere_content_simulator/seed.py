@@ -367,7 +367,10 @@ def load(path: str, *, default_seed: bool = True) -> Seed:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SeedError(path, data.count(b"\n", 0, exc.start) + 1, "not UTF-8 text") from None
-    root = _parse(path, text)
+    try:
+        root = _parse(path, text)
+    except RecursionError:
+        raise SeedError(path, None, "values are nested too deeply") from None
     checker = _Checker(path, default_seed)
     if root is None or root.value is None:
         raise checker.fail(1, "", "the seed file is empty: expected a mapping with libraries and items")
