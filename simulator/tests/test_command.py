@@ -114,6 +114,8 @@ def test_run_help():
     result = run(["--help"], timeout=30)
     assert result.returncode == 0
     assert "usage: vsphere-content-simulator run" in result.stdout and "VMWARE_CA_PATH" in result.stdout
+    for text in ("--instances N", "--seed FILE", "--env FILE", "SIM_INSTANCES", "SIM<n>_", "SIM2_VMWARE_HOST"):
+        assert text in result.stdout
 
 
 def test_run_reports_a_missing_command():
@@ -162,7 +164,7 @@ def sourced(path):
     result = subprocess.run(["bash", "-c", 'set -e; source "$1"; env -0', "bash", str(path)], capture_output=True,
                             check=True, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
     pairs = (entry.split("=", 1) for entry in result.stdout.decode().split("\0") if entry)
-    return {name: value for name, value in pairs if name.startswith(("SIM_", "VMWARE_"))}
+    return {name: value for name, value in pairs if name.startswith(("SIM", "VMWARE_"))}
 
 
 def test_env_file_is_written_before_the_json_line(tmp_path):

@@ -165,6 +165,6 @@ def test_help_lists_every_flag(how):
     assert result.stdout.startswith("usage: vsphere-content-simulator ")
     for flag in ("--host", "--port", "--no-tls", "--flavor", "--session-ttl", "--max-sessions", "--update-session-timeout",
                  "--terminal-session-retention", "--latency-ms", "--username", "--password", "--extra-user", "--log-level",
-                 "--exit-with-parent", "--env", "--keep-content", "--other-host", "--upload-host", "--upload-rate-limit"):
+                 "--exit-with-parent", "--env", "--seed", "--no-default-seed", "--keep-content", "--other-host", "--upload-host", "--upload-rate-limit"):
         assert flag in result.stdout
     assert "vsphere-content-simulator run [OPTIONS...] -- CMD" in " ".join(result.stdout.split())

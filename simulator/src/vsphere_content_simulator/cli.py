@@ -21,7 +21,7 @@ from typing import Any, Sequence
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from vsphere_content_simulator import control, lifecycle
+from vsphere_content_simulator import control, lifecycle, seed
 from vsphere_content_simulator.config import DEFAULT_USERNAME, Config
 from vsphere_content_simulator.dispatch import Dispatcher
 from vsphere_content_simulator.exports import exported_variables, shell_exports, write_private
@@ -116,13 +116,23 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument("--env", metavar="FILE", default=None,
                         help="before printing the JSON line, write FILE (mode 0600) with export lines of the SIM_* and "
                              "VMWARE_* variables that describe this simulator, for `source FILE`")
+    parser.add_argument("--seed", metavar="FILE", action="append", default=[],
+                        help="also create the libraries, items and item files that FILE describes (YAML, or JSON when "
+                             "its name ends in .json); a mistake in it stops the start with its line and exit status 2")
+    parser.add_argument("--no-default-seed", action="store_true",
+                        help="do not create the default content (local-lib, subscribed-lib, empty-iso, empty-ovf, "
+                             "subscribed-item)")
     args = parser.parse_args(argv)
+    if len(args.seed) > 1:
+        parser.error("--seed: one seed file per simulator (run --instances N takes one per instance)")
     if args.max_sessions < 1 or args.latency_ms < 0 or args.upload_rate_limit < 0 or not 0 <= args.port <= 65535:
         parser.error("--max-sessions must be at least 1, --latency-ms and --upload-rate-limit not negative, "
                      "--port within 0-65535")
     if args.download_rate_limit < 0:
         parser.error("--download-rate-limit must not be negative")
     return Config(
+        seed=_load_seed(args.seed[0], not args.no_default_seed) if args.seed else None,
+        default_seed=not args.no_default_seed,
         host=args.host, port=args.port, tls=not args.no_tls, flavor=args.flavor,
         username=args.username, password=args.password if args.password is not None else secrets.token_urlsafe(18),
         extra_users=dict(args.extra_user), session_ttl=args.session_ttl, max_sessions=args.max_sessions,
@@ -134,6 +144,15 @@ def parse_args(argv: Sequence[str] | None) -> Config:
         log_level=args.log_level, exit_with_parent=args.exit_with_parent, env_file=args.env,
         download_session_timeout=args.download_session_timeout, prepare_latency=args.prepare_latency,
         copy_latency=args.copy_latency, download_rate_limit=args.download_rate_limit, download_host=args.download_host)
+
+
+def _load_seed(path: str, default_seed: bool) -> seed.Seed:
+    """The checked seed file, or exit 2 with its line and the reason before anything starts."""
+    try:
+        return seed.load(path, default_seed=default_seed)
+    except seed.SeedError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def build_app(store: Store) -> web.Application:
@@ -189,7 +208,14 @@ async def serve(config: Config) -> int:
         tls = make_server_tls(root, config.host) if config.tls else None
         store = Store(config, root / "storage")
         store.tls = tls
-        store.seed()
+        if config.default_seed:
+            store.seed()
+        if config.seed is not None:
+            try:
+                seed.populate(store, config.seed)
+            except seed.SeedError as exc:
+                print(f"{PROG}: {exc}", file=sys.stderr)
+                return 2
         runner = web.AppRunner(build_app(store), access_log=None, shutdown_timeout=2.0, read_bufsize=READ_BUFSIZE)
         await runner.setup()
         try:

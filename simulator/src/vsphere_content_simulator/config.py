@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 DEFAULT_USERNAME = "administrator@vsphere.local"
 
@@ -40,6 +41,9 @@ class Config:  # pylint: disable=too-many-instance-attributes
     exit_with_parent: bool = False
     # --env FILE: where to write the export lines, or None.
     env_file: str | None = None
+    # --seed FILE, checked (a seed.Seed), or None; --no-default-seed makes default_seed False.
+    seed: Any = None
+    default_seed: bool = True
 
     def serves(self, flavor: str) -> bool:
         """Whether this simulator answers the given URL flavour."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 from urllib.parse import urlsplit
 
 
@@ -35,6 +35,26 @@ def exported_variables(info: Mapping[str, Any], info_path: str) -> dict[str, str
     if info["ca_cert"]:
         variables["VMWARE_CA_PATH"] = info["ca_cert"]
     return variables
+
+
+def instance_variables(instances: Sequence[tuple[Mapping[str, Any], str]]) -> dict[str, str]:
+    """The variables ``run`` exports for its simulators, given as (info, info_path) in order.
+
+    ``SIM_INSTANCES`` is their number; each one's variables are under the prefix ``SIM<n>_``
+    (``SIM_URL`` becomes ``SIM2_URL``, ``VMWARE_HOST`` becomes ``SIM2_VMWARE_HOST``), and the
+    unprefixed ones are the first simulator's, so that one simulator needs no prefix at all.
+    """
+    variables = {"SIM_INSTANCES": str(len(instances))}
+    variables.update(exported_variables(*instances[0]))
+    for number, (info, info_path) in enumerate(instances, 1):
+        for name, value in exported_variables(info, info_path).items():
+            variables[prefixed(number, name)] = value
+    return variables
+
+
+def prefixed(number: int, name: str) -> str:
+    """The name of an instance's variable: SIM_URL -> SIM2_URL, VMWARE_HOST -> SIM2_VMWARE_HOST."""
+    return f"SIM{number}_{name[len('SIM_'):]}" if name.startswith("SIM_") else f"SIM{number}_{name}"
 
 
 def shell_exports(variables: Mapping[str, str]) -> str:

@@ -35,28 +35,46 @@ def start_simulator(args: Sequence[str] = (), *, timeout: float = 30.0, stderr: 
     the package must be installed there). ``stderr`` is passed to Popen (default: inherited).
     The caller stops the process with stop_simulator().
     """
-    command = [*simulator_command(python), "--exit-with-parent", *args]
-    # pylint: disable-next=consider-using-with
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    return start_simulators([args], timeout=timeout, stderr=stderr, python=python)[0]
+
+
+def start_simulators(arg_lists: Sequence[Sequence[str]], *, timeout: float = 30.0, stderr: Any = None,
+                     python: str | None = None) -> list[tuple[subprocess.Popen, dict[str, Any]]]:
+    """Start one simulator per list of ARGS, side by side, and wait for every JSON line (``timeout`` in all).
+
+    Returns [(process, info), ...] in the order of ``arg_lists``; if one does not start, the others
+    are stopped and SimulatorError says which one (numbered from 1) and why.
+    """
+    processes: list[subprocess.Popen] = []
     try:
-        line = _read_line(process, timeout)
-        if not line:
-            code = process.wait(timeout=5)
-            raise SimulatorError(f"the simulator exited with status {code} before it printed its JSON line")
-        return process, json.loads(line)
+        for args in arg_lists:
+            command = [*simulator_command(python), "--exit-with-parent", *args]
+            # pylint: disable-next=consider-using-with
+            processes.append(subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
+                                              text=True))
+        deadline = time.monotonic() + timeout
+        started = []
+        for number, process in enumerate(processes, 1):
+            which = "the simulator" if len(processes) == 1 else f"simulator {number}"
+            line = _read_line(process, deadline, f"{which} printed nothing within {timeout} seconds")
+            if not line:
+                code = process.wait(timeout=5)
+                raise SimulatorError(f"{which} exited with status {code} before it printed its JSON line")
+            started.append((process, json.loads(line)))
+        return started
     except BaseException:
-        stop_simulator(process)
+        for process in processes:
+            stop_simulator(process)
         raise
 
 
-def _read_line(process: subprocess.Popen, timeout: float) -> str:
-    deadline = time.monotonic() + timeout
+def _read_line(process: subprocess.Popen, deadline: float, late: str) -> str:
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ)
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise SimulatorError(f"the simulator printed nothing within {timeout} seconds")
+                raise SimulatorError(late)
             if selector.select(remaining):
                 return process.stdout.readline()
 

@@ -35,6 +35,13 @@ FILE_ERROR = "ERROR"
 LOCAL = "LOCAL"
 SUBSCRIBED = "SUBSCRIBED"
 
+# The content every simulator starts with unless --no-default-seed: (name, type) of the libraries and
+# (name, library, type) of the items, which have no files. The collection's own tests rely on them.
+DEFAULT_LIBRARIES = (("local-lib", LOCAL), ("subscribed-lib", SUBSCRIBED))
+DEFAULT_ITEMS = (("empty-iso", "local-lib", "iso"), ("empty-ovf", "local-lib", "ovf"),
+                 ("subscribed-item", "subscribed-lib", "ovf"))
+DEFAULT_DESCRIPTIONS = {LOCAL: "Local library seeded by the simulator", SUBSCRIBED: "Subscribed library seeded by the simulator"}
+
 # The request log is for tests; a cap keeps a long-running demo from growing without end.
 LOG_LIMIT = 100_000
 
@@ -343,15 +350,16 @@ class Store:  # pylint: disable=too-many-instance-attributes
         return library
 
     # Content.
-    def add_library(self, name: str, library_type: str, description: str = "") -> Library:
-        library_id = new_id()
+    def add_library(self, name: str, library_type: str, description: str = "", library_id: str | None = None) -> Library:
+        library_id = library_id or new_id()
         library = Library(id=library_id, name=name, type=library_type, description=description,
                           storage_uri=(self.root / "items").as_uri())
         self.libraries[library_id] = library
         return library
 
-    def add_item(self, library: Library, name: str, item_type: str, description: str = "") -> Item:
-        item = Item(id=new_id(), library_id=library.id, name=name, type=item_type, description=description,
+    def add_item(self, library: Library, name: str, item_type: str, description: str = "",
+                 item_id: str | None = None) -> Item:
+        item = Item(id=item_id or new_id(), library_id=library.id, name=name, type=item_type, description=description,
                     source_id=new_id() if library.type == SUBSCRIBED else None)
         self.items[item.id] = item
         (self.root / "items" / item.id).mkdir(exist_ok=True)
@@ -367,13 +375,13 @@ class Store:  # pylint: disable=too-many-instance-attributes
                 del self.client_tokens[key]
 
     def seed(self) -> None:
-        """The content every test and the demo rely on, by name."""
-        local = self.add_library("local-lib", LOCAL, "Local library seeded by the simulator")
-        subscribed = self.add_library("subscribed-lib", SUBSCRIBED, "Subscribed library seeded by the simulator")
-        for library in (local, subscribed):
-            self.seeds["libraries"][library.name] = {"id": library.id, "type": library.type}
-        for library, name, item_type in ((local, "empty-iso", "iso"), (local, "empty-ovf", "ovf"),
-                                         (subscribed, "subscribed-item", "ovf")):
+        """The default content (DEFAULT_LIBRARIES, DEFAULT_ITEMS), listed by name in the JSON line."""
+        libraries = {}
+        for name, library_type in DEFAULT_LIBRARIES:
+            library = libraries[name] = self.add_library(name, library_type, DEFAULT_DESCRIPTIONS[library_type])
+            self.seeds["libraries"][name] = {"id": library.id, "type": library.type}
+        for name, library_name, item_type in DEFAULT_ITEMS:
+            library = libraries[library_name]
             item = self.add_item(library, name, item_type)
             self.seeds["items"][name] = {"id": item.id, "library_id": library.id, "type": item_type}
 
