@@ -2,7 +2,8 @@
 # `make demo`: make .venv, build the collection and install it where ansible-galaxy installs
 # for a user (~/.ansible/collections, on ansible's default collections path, so that
 # `.venv/bin/ansible-doc vsphere.content_library.<module>` works afterwards), start the
-# simulator, run docs/demo.yml against it and stop the simulator, whatever the outcome.
+# simulator (two of them: the demo copies into the second), run docs/demo.yml against them and stop
+# them, whatever the outcome.
 # Only the playbooks' output is shown; the setup's goes to .tmp/demo-setup.log (shown on failure).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,4 +26,5 @@ fi
 # No inventory is needed for localhost: do not warn about it.
 export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 # vsphere-content-simulator is .venv's (tools/venv.sh installs the simulator package there).
-exec vsphere-content-simulator run --log-level warning -- ansible-playbook "$REPO/docs/demo.yml" "$@"
+# Two simulators: the second is the other vCenter that the demo copies a template into (SIM2_*).
+exec vsphere-content-simulator run --instances 2 --log-level warning -- ansible-playbook "$REPO/docs/demo.yml" "$@"
