@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make typecheck`: mypy on the collection's plugins and on the simulator package.
+# `make typecheck`: mypy on the collection's plugins and on the simulator package and its tests.
 # The collection is checked as ansible_collections.vsphere.content_library, from a tree
 # that links to this repository (the import paths the modules use).
 set -euo pipefail
@@ -13,6 +13,6 @@ ln -s "$REPO" "$tree/ansible_collections/vsphere/content_library"
 echo "typecheck.sh: mypy plugins/ (tools/mypy.ini)"
 (cd "$tree" && MYPYPATH="$tree" "$VENV/bin/mypy" --config-file "$REPO/tools/mypy.ini" --cache-dir "$REPO/.cache/mypy-plugins" \
     -p ansible_collections.vsphere.content_library.plugins)
-echo "typecheck.sh: mypy simulator/src (simulator/pyproject.toml)"
-(cd "$REPO/simulator" && "$VENV/bin/mypy" --cache-dir "$REPO/.cache/mypy-simulator" src/vsphere_content_simulator)
+echo "typecheck.sh: mypy simulator/src and simulator/tests (simulator/pyproject.toml)"
+(cd "$REPO/simulator" && "$VENV/bin/mypy" --cache-dir "$REPO/.cache/mypy-simulator" src/vsphere_content_simulator tests)
 echo "typecheck.sh: all types check"

@@ -93,7 +93,7 @@ class SpecValidator:
             if parameter.get("in") == "body" and body is not None:
                 self._check(document, parameter["schema"], body, f"request body of {method} {path}")
 
-    def check_response(self, path: str | None, method: str, status: int, body: Any, flavor: str | None) -> None:
+    def check_response(self, path: str, method: str, status: int, body: Any, flavor: str | None) -> None:
         """A success must be a response the spec lists; an error must be a vAPI error of its flavour."""
         if 200 <= status < 300:
             document, operation = self._find(path, method)

@@ -149,6 +149,7 @@ sys.exit(0)
 def test_run_passes_sigterm_on_and_stops_the_simulator():
     with subprocess.Popen([console_script(), "run", "--log-level", "warning", "--", sys.executable, "-c", TERM_HANDLER],
                           stdout=subprocess.PIPE, text=True) as process:
+        assert process.stdout is not None
         info = json.loads(process.stdout.readline())
         assert not stopped(info)
         process.send_signal(signal.SIGTERM)

@@ -186,6 +186,8 @@ def test_fault_list_and_clear(control, client):
     {"path": "(", "status": 503},
     {"path": "x", "status": 200},
     {"path": "x", "status": 503, "count": 0},
+    {"path": "x", "status": 503, "count": None},
+    {"path": "x", "status": 503, "skip": None},
     {"path": "x", "status": "503"},
     {"method": 5, "status": 503},
 ])

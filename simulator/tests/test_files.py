@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from .conftest import new_session
+from .vapi import Reply
 
 ALGORITHMS = {"SHA1": hashlib.sha1, "MD5": hashlib.md5, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
 OVF = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -119,7 +120,7 @@ def test_upload_progress_is_visible(client, item):
     sid = new_session(client, item)
     uri = push(client, sid, "big.iso", size=3 * 65536).value["upload_endpoint"]["uri"]
     release = threading.Event()
-    result = {}
+    result: dict[str, Reply] = {}
 
     def body():
         yield b"x" * 65536
@@ -150,7 +151,7 @@ def test_concurrent_upload_is_refused(client, item):
     sid = new_session(client, item)
     uri = push(client, sid, "a.iso").value["upload_endpoint"]["uri"]
     release = threading.Event()
-    result = {}
+    result: dict[str, Reply] = {}
 
     def body():
         yield b"first"

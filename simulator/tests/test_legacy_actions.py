@@ -4,6 +4,7 @@ parameters in the JSON body, or the scalar ones in the query string (reference Â
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,7 @@ def act(client, base, action, body=None, query=None):
 def test_every_update_session_action(rest, sim, control, where):
     def call(action, **params):
         body = dict(params) if where == "body" else {}
-        query = {}
+        query: dict[str, Any] = {}
         if where == "query":
             for name, value in params.items():
                 (query if isinstance(value, (str, int)) else body)[name] = value

@@ -60,6 +60,7 @@ def test_exits_zero_on_signals_and_cleans_up(signum):
         process.send_signal(signum)
         assert process.wait(timeout=15) == 0
         # Exactly one line on stdout, ever.
+        assert process.stdout is not None
         assert process.stdout.read() == ""
         assert not os.path.exists(ca_dir)
     finally:
@@ -129,6 +130,7 @@ def alive(pid):
 
 def test_simulator_stops_when_its_launcher_is_killed():
     with subprocess.Popen([sys.executable, "-c", ORPHANING_PARENT], stdout=subprocess.PIPE, text=True) as parent:
+        assert parent.stdout is not None
         simulator_pid = int(parent.stdout.readline())
         assert alive(simulator_pid)
         parent.kill()

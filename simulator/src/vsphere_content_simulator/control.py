@@ -27,10 +27,8 @@ def _bad(message: str) -> web.Response:
     return web.json_response({"error": message}, status=400)
 
 
-def _int(body: dict[str, Any], name: str, default: int | None, minimum: int) -> int | None:
+def _int(body: dict[str, Any], name: str, default: int, minimum: int) -> int:
     value = body.get(name, default)
-    if value is None:
-        return None
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ValueError(f"{name} must be an integer of at least {minimum}")
     return value
@@ -102,9 +100,9 @@ def parse_fault(body: Any) -> Fault:  # pylint: disable=too-many-branches
         downloads.parse_fault(fault, body)
         return fault
     elif action == "drop_upload":
-        fault.after_bytes = _int(body, "after_bytes", None, 0)
-        if fault.after_bytes is None:
+        if body.get("after_bytes") is None:
             raise ValueError("after_bytes is required")
+        fault.after_bytes = _int(body, "after_bytes", 0, 0)
     elif status is not None:
         raise ValueError(f"status does not apply to a {action} fault")
     fault.status = status

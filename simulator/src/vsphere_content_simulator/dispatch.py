@@ -93,7 +93,7 @@ class Dispatcher:
                 store.login_sessions.pop(request.headers.get(SESSION_HEADER, ""), None)
             if fault is not None and fault.action == "drop_upload":
                 ctx.drop_after = fault.after_bytes
-            if replaces and fault.when == "before":
+            if fault is not None and replaces and fault.when == "before":
                 response = self.fault_answer(request, fault, flavor)
             else:
                 try:
@@ -162,8 +162,8 @@ class Dispatcher:
     def redirect(self, request: web.Request, fault: Fault) -> web.StreamResponse:
         """A redirect to the same path and query on another origin."""
         other = self.store.other_host
-        origin = {"other": other.https_url if other else "", "http": other.http_url if other else ""}.get(
-            fault.target or "other", fault.target)
+        target = fault.target or "other"
+        origin = {"other": other.https_url if other else "", "http": other.http_url if other else ""}.get(target, target)
         LOG.info("fault redirects %s %s to %s", request.method, request.path, origin)
         return web.Response(status=int(fault.status or 307), headers={"Location": origin + request.rel_url.raw_path_qs})
 

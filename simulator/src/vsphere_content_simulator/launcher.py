@@ -28,7 +28,7 @@ def simulator_command(python: str | None = None) -> list[str]:
 
 
 def start_simulator(args: Sequence[str] = (), *, timeout: float = 30.0, stderr: Any = None,
-                    python: str | None = None) -> tuple[subprocess.Popen, dict[str, Any]]:
+                    python: str | None = None) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     """Run ``python -m vsphere_content_simulator --exit-with-parent ARGS`` and wait for its JSON line.
 
     Returns (process, info). ``python`` is the interpreter to run it with (default: this one;
@@ -39,13 +39,13 @@ def start_simulator(args: Sequence[str] = (), *, timeout: float = 30.0, stderr: 
 
 
 def start_simulators(arg_lists: Sequence[Sequence[str]], *, timeout: float = 30.0, stderr: Any = None,
-                     python: str | None = None) -> list[tuple[subprocess.Popen, dict[str, Any]]]:
+                     python: str | None = None) -> list[tuple[subprocess.Popen[str], dict[str, Any]]]:
     """Start one simulator per list of ARGS, side by side, and wait for every JSON line (``timeout`` in all).
 
     Returns [(process, info), ...] in the order of ``arg_lists``; if one does not start, the others
     are stopped and SimulatorError says which one (numbered from 1) and why.
     """
-    processes: list[subprocess.Popen] = []
+    processes: list[subprocess.Popen[str]] = []
     try:
         for args in arg_lists:
             command = [*simulator_command(python), "--exit-with-parent", *args]
@@ -68,18 +68,21 @@ def start_simulators(arg_lists: Sequence[Sequence[str]], *, timeout: float = 30.
         raise
 
 
-def _read_line(process: subprocess.Popen, deadline: float, late: str) -> str:
+def _read_line(process: subprocess.Popen[str], deadline: float, late: str) -> str:
+    stdout = process.stdout
+    if stdout is None:
+        raise ValueError("the simulator's stdout must be a pipe (stdout=subprocess.PIPE)")
     with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
+        selector.register(stdout, selectors.EVENT_READ)
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise SimulatorError(late)
             if selector.select(remaining):
-                return process.stdout.readline()
+                return stdout.readline()
 
 
-def stop_simulator(process: subprocess.Popen, timeout: float = 15.0) -> int:
+def stop_simulator(process: subprocess.Popen[Any], timeout: float = 15.0) -> int:
     """SIGTERM, wait, and SIGKILL if it does not stop; returns the exit status."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)

@@ -99,7 +99,7 @@ def sweep(store: Store) -> None:
     downloads.sweep(store)
 
 
-def _seconds(value: float) -> int | str:
+def _seconds(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 

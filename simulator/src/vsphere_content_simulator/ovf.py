@@ -84,8 +84,9 @@ def fallback_signer_pem() -> bytes:
 
 
 def _oneline(name: x509.Name) -> str:
-    # The OpenSSL one-line form vCenter shows, e.g. /C=US/ST=California/O=VMware, Inc.
-    return "".join(f"/{attribute.rfc4514_attribute_name}={attribute.value}" for attribute in name)
+    # The OpenSSL one-line form vCenter shows, e.g. /C=US/ST=California/O=VMware, Inc. Only an
+    # x500UniqueIdentifier has a bytes value: it shows as str() writes bytes, b'...'.
+    return "".join(f"/{attribute.rfc4514_attribute_name}={attribute.value!s}" for attribute in name)
 
 
 def read_certificate(path: str | None, fallback_pem: bytes) -> dict[str, Any]:

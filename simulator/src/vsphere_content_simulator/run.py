@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from typing import Any
+from typing import NoReturn
 
 from vsphere_content_simulator import seed
 from vsphere_content_simulator.exports import instance_variables, shell_exports, write_private
@@ -58,7 +58,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
 

@@ -15,7 +15,7 @@ import json.scanner
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Protocol, cast
 
 import yaml
 
@@ -130,6 +130,9 @@ def _from_yaml(path: str, loader: yaml.SafeLoader, node: yaml.Node, parents: set
     parents = parents | {id(node)}
     if isinstance(node, yaml.SequenceNode):
         return Node([_from_yaml(path, loader, child, parents) for child in node.value], line)
+    if not isinstance(node, yaml.MappingNode):
+        # The composer makes scalar, sequence and mapping nodes only.
+        raise TypeError(f"unexpected YAML node {node!r}")
     loader.flatten_mapping(node)  # the << merge key
     values: dict[str, Node] = {}
     key_lines: dict[str, int] = {}
@@ -145,20 +148,61 @@ def _from_yaml(path: str, loader: yaml.SafeLoader, node: yaml.Node, parents: set
     return Node(values, line, key_lines)
 
 
+# What a JSON scanner is: (text, index of a value) -> (the value, the index after it).
+_Scan = Callable[[str, int], tuple[Any, int]]
+
+# _parse_json plugs into undocumented pure-Python parts of the json package, which typeshed leaves
+# out of json.decoder and json.scanner: these Protocols state their signatures in CPython's
+# Lib/json/decoder.py and Lib/json/scanner.py, and the two modules are cast to them.
+
+
+class _DecoderFunctions(Protocol):
+    """json.decoder's JSONObject and JSONArray: an object or array from just after its { or [ to its end."""
+
+    def JSONObject(self, s_and_end: tuple[str, int], strict: bool, scan_once: _Scan,
+                   *hooks_and_memo: Any) -> tuple[Any, int]: ...
+
+    def JSONArray(self, s_and_end: tuple[str, int], scan_once: _Scan) -> tuple[list[Any], int]: ...
+
+
+class _ScannerFunctions(Protocol):
+    """json.scanner's py_make_scanner: the pure-Python scanner, which (unlike the C one, make_scanner)
+    calls the parse_object and parse_array attributes of the decoder it is made for."""
+
+    def py_make_scanner(self, context: json.JSONDecoder) -> _Scan: ...
+
+
+_DECODER = cast(_DecoderFunctions, json.decoder)
+_SCANNER = cast(_ScannerFunctions, json.scanner)
+
+
+class _NodeDecoder(json.JSONDecoder):
+    """A JSONDecoder whose objects and arrays come from ``parse_object`` and ``parse_array``."""
+
+    def __init__(self, parse_object: Callable[..., tuple[Node, int]],
+                 parse_array: Callable[[tuple[str, int], _Scan], tuple[Node, int]]) -> None:
+        super().__init__(object_pairs_hook=list)
+        self.parse_object = parse_object
+        self.parse_array = parse_array
+        self.scan_once = _SCANNER.py_make_scanner(self)
+
+
 def _parse_json(path: str, text: str) -> Node:
     starts = [0] + [match.end() for match in re.finditer("\n", text)]
 
     def line_of(index: int) -> int:
         return bisect.bisect_right(starts, index)
 
-    def positioned(scan: Callable[[str, int], tuple[Any, int]]) -> Callable[[str, int], tuple[Node, int]]:
+    def positioned(scan: _Scan) -> Callable[[str, int], tuple[Node, int]]:
         def scan_once(string: str, index: int) -> tuple[Node, int]:
             value, end = scan(string, index)
             return (value if isinstance(value, Node) else Node(value, line_of(index))), end
         return scan_once
 
-    def parse_object(s_and_end: tuple[str, int], strict: bool, scan: Any, *args: Any) -> tuple[Node, int]:
-        pairs, end = json.decoder.JSONObject(s_and_end, strict, positioned(scan), *args)
+    def parse_object(s_and_end: tuple[str, int], strict: bool, scan: _Scan, *args: Any) -> tuple[Node, int]:
+        # object_pairs_hook=list: the pairs in order, each value a Node (positioned).
+        pairs: list[tuple[str, Node]]
+        pairs, end = _DECODER.JSONObject(s_and_end, strict, positioned(scan), *args)
         node = Node({}, line_of(s_and_end[1] - 1))
         for key, value in pairs:
             if key in node.value:
@@ -167,14 +211,11 @@ def _parse_json(path: str, text: str) -> Node:
             node.key_lines[key] = value.line
         return node, end
 
-    def parse_array(s_and_end: tuple[str, int], scan: Any) -> tuple[Node, int]:
-        values, end = json.decoder.JSONArray(s_and_end, positioned(scan))
+    def parse_array(s_and_end: tuple[str, int], scan: _Scan) -> tuple[Node, int]:
+        values, end = _DECODER.JSONArray(s_and_end, positioned(scan))
         return Node(values, line_of(s_and_end[1] - 1)), end
 
-    decoder = json.JSONDecoder(object_pairs_hook=list)
-    decoder.parse_object = parse_object  # type: ignore[assignment]
-    decoder.parse_array = parse_array  # type: ignore[assignment]
-    decoder.scan_once = json.scanner.py_make_scanner(decoder)
+    decoder = _NodeDecoder(parse_object, parse_array)
     try:
         root = decoder.decode(text)
     except json.JSONDecodeError as exc:

@@ -326,7 +326,7 @@ class Store:  # pylint: disable=too-many-instance-attributes
         self.tasks: set[asyncio.Task] = set()
         self.seeds: dict[str, dict[str, Any]] = {"libraries": {}, "items": {}}
         # A self-signed certificate standing in for a .cert file that holds none.
-        self.fallback_signer_pem: str | None = None
+        self.fallback_signer_pem: bytes | None = None
         for sub in ("sessions", "items"):
             (root / sub).mkdir(parents=True, exist_ok=True)
 

@@ -21,6 +21,8 @@ class ServerTLS:
 
     def other_host_context(self) -> ssl.SSLContext:
         """A server context of the same CA for the other host (127.0.0.2 and 127.0.0.1)."""
+        if self.ca is None:
+            raise ValueError("this ServerTLS has no CA to issue the other host's certificate with")
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.ca.issue_cert("127.0.0.2", "127.0.0.1", "localhost").configure_cert(context)
         return context

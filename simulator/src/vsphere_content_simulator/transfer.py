@@ -81,13 +81,13 @@ class Writer:
         self.preallocated = 0
         self.pending: asyncio.Future | None = None
         if size_hint and self.fd is not None:
-            self.pending = asyncio.get_running_loop().run_in_executor(None, self._preallocate, size_hint)
+            self.pending = asyncio.get_running_loop().run_in_executor(None, self._preallocate, self.fd, size_hint)
 
-    def _preallocate(self, size: int) -> None:
+    def _preallocate(self, fd: int, size: int) -> None:
         # Allocating the blocks up front is several times faster than ext4's
         # delayed allocation chunk by chunk; without room the writes still try.
         try:
-            os.posix_fallocate(self.fd, 0, size)
+            os.posix_fallocate(fd, 0, size)
             self.preallocated = size
         except OSError:
             pass
@@ -174,7 +174,8 @@ async def receive(store: Store, session: UpdateSession, session_file: SessionFil
     if expected is not None and session_file.bytes_transferred != expected:
         raise TransferFailed(_size_mismatch(session_file, "only"))
     session_file.sha1 = sha1.hexdigest()
-    if digest is not None:
+    # A digest is made when, and only when, the file was announced with checksum_info (set once, at add).
+    if digest is not None and session_file.checksum_info:
         received = digest.hexdigest()
         wanted = session_file.checksum_info["checksum"].strip().lower()
         if received != wanted:

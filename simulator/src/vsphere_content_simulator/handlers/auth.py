@@ -80,6 +80,10 @@ async def login(ctx: Context, params: dict[str, Any]) -> Any:  # pylint: disable
 
 
 async def info(ctx: Context, params: dict[str, Any]) -> Any:  # pylint: disable=unused-argument
+    if ctx.token is None:
+        # Never: session.get is authenticated (auth="session"), which sets the token.
+        raise unauthenticated("This operation requires an authenticated session: send the {header} header.",
+                              header=SESSION_HEADER)
     login_session = ctx.store.login_sessions[ctx.token]
     return {
         "user": login_session.user,
@@ -89,6 +93,7 @@ async def info(ctx: Context, params: dict[str, Any]) -> Any:  # pylint: disable=
 
 
 async def logout(ctx: Context, params: dict[str, Any]) -> Any:  # pylint: disable=unused-argument
-    ctx.store.login_sessions.pop(ctx.token, None)
+    if ctx.token is not None:
+        ctx.store.login_sessions.pop(ctx.token, None)
     ctx.store.logouts += 1
     return None

@@ -25,10 +25,11 @@ def create_once(ctx: Context, kind: str, params: dict[str, Any], known: dict, ma
     the same user and for an object that still exists, returns that id instead.
     """
     token = check_client_token(params.get("client_token"))
+    if token is None:
+        return make(None)
     key = (kind, ctx.user or "", token)
-    if token is not None and ctx.store.client_tokens.get(key) in known:
+    if ctx.store.client_tokens.get(key) in known:
         return ctx.store.client_tokens[key]
     created = make(token)
-    if token is not None:
-        ctx.store.client_tokens[key] = created
+    ctx.store.client_tokens[key] = created
     return created
