@@ -192,6 +192,41 @@ class TestFiles:
         assert result['msg'].startswith('vCenter could not prepare file disk1.vmdk for download: The datastore is not accessible.')
         assert 'and it was deleted' in result['msg']
 
+    def test_a_directory_where_a_file_goes_is_refused_before_any_session(self, vc, capsys, tmp_path):
+        out = tmp_path / 'out'
+        (out / 'disk1.vmdk' / 'inside').mkdir(parents=True)
+        an_item(vc, [item_file(name, data) for name, data in CONTENT.items()])
+        code, result = run_module(library_item_download, capsys, **args(out))
+        assert code == 1 and result['error_type'] == 'LOCAL_FILE_ERROR', result
+        assert result['msg'] == '%s exists and is not a regular file, so the download cannot replace it; nothing was fetched.' % (
+            out / 'disk1.vmdk')
+        assert os.listdir(out) == ['disk1.vmdk'] and os.listdir(out / 'disk1.vmdk') == ['inside']
+        assert not any(DS in p for p in vc.paths())
+
+    def test_a_dest_that_is_a_file_is_refused_even_in_check_mode(self, vc, capsys, tmp_path):
+        (tmp_path / 'out').write_bytes(b'a file')
+        an_item(vc, [item_file('disk1.vmdk', b'abc')])
+        code, result = run_module(library_item_download, capsys, check_mode=True, **args(tmp_path / 'out'))
+        assert code == 1 and result['msg'].startswith('dest %s exists and is not a directory' % (tmp_path / 'out')), result
+        assert not any(DS in p for p in vc.paths())
+
+    def test_a_rename_that_fails_is_a_local_file_error_and_leaves_no_temporary_file(self, vc, capsys, tmp_path, monkeypatch):
+        from ansible.module_utils.basic import AnsibleModule
+
+        def refuse(self, src, dest, *rest, **kwargs):
+            raise Exception('Could not replace %r with %r.' % (dest, src))  # what ansible-core 2.17+ raises
+        monkeypatch.setattr(AnsibleModule, 'atomic_move', refuse)
+        out = tmp_path / 'out'
+        out.mkdir()
+        (out / 'disk1.vmdk').write_bytes(b'old content')
+        an_item(vc, [item_file('disk1.vmdk', CONTENT['disk1.vmdk'])])
+        a_session(vc, {'disk1.vmdk': CONTENT['disk1.vmdk']})
+        code, result = run_module(library_item_download, capsys, **args(out))
+        assert code == 1 and result['error_type'] == 'LOCAL_FILE_ERROR', result
+        assert result['msg'].startswith('Could not put %s in place: Could not replace' % (out / 'disk1.vmdk'))
+        assert 'exception' not in result and 'Unexpected' not in result['msg']
+        assert os.listdir(out) == ['disk1.vmdk'] and (out / 'disk1.vmdk').read_bytes() == b'old content'
+
 
 class TestOva:
     def test_descriptor_first_then_references_then_a_sha256_manifest(self, vc, capsys, tmp_path):
@@ -235,6 +270,15 @@ class TestOva:
         with tarfile.open(ova) as archive:
             assert archive.extractfile('disk1.vmdk').read() == CONTENT['disk1.vmdk']
         assert os.listdir(tmp_path) == ['photon.ova']
+
+    def test_an_ova_path_that_is_a_directory_is_refused_before_any_session(self, vc, capsys, tmp_path):
+        (tmp_path / 'photon.ova').mkdir()
+        an_item(vc, [item_file(name, data) for name, data in CONTENT.items()])
+        code, result = run_module(library_item_download, capsys, **args(tmp_path / 'photon.ova', format='ova'))
+        assert code == 1 and result['error_type'] == 'LOCAL_FILE_ERROR', result
+        assert 'photon.ova exists and is not a regular file' in result['msg']
+        assert os.listdir(tmp_path) == ['photon.ova']
+        assert not any(DS in p for p in vc.paths())
 
     def test_an_iso_item_is_no_ovf_template(self, vc, capsys, tmp_path):
         an_item(vc, [item_file('photon.iso', b'iso')], item_type='iso')
