@@ -37,7 +37,8 @@ ANSIBLE_PLAYBOOK = str(Path(sys.executable).parent / 'ansible-playbook')
 COLLECTION = 'vsphere.content_library'
 MODULE_PACKAGE = 'ansible_collections.vsphere.content_library.plugins.modules'
 MODULES = ('update_session', 'update_session_info', 'update_session_fail', 'update_session_file',
-           'update_session_file_info', 'library_item_upload')
+           'update_session_file_info', 'library_item_upload',
+           'library_item_download', 'library_item_info', 'library_item')
 
 TRACEBACK_MARK = 'Traceback (most recent call last)'
 # What the simulator issues as a login token (secrets.token_hex(16)), and what vCenter's look like.
