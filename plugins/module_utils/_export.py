@@ -72,10 +72,12 @@ def checked_name(name: Any) -> str:
         raise BadAnswerError(200, 'list the files of the library item', 'a file name holds a NUL character; nothing was written',
                              repr(name))
     try:
-        return check_file_name(name, 'The file name %r that vCenter gave' % (name,))
+        return check_file_name(name, 'the file name')
     except UserInputError as exc:
-        raise BadAnswerError(200, 'list the files of the library item', '%s; nothing was written' % str(exc).rstrip('.'),
-                             repr(name))
+        # Only the sentence's own period goes: "... and not . or .." names the refused names.
+        text = str(exc)
+        text = text[:-1] if text.endswith('.') and not text.endswith(' ..') else text
+        raise BadAnswerError(200, 'list the files of the library item', '%s; nothing was written' % text, repr(name))
 
 
 def server_checksum(info: FileInfo) -> Checksum | None:

@@ -140,6 +140,10 @@ class TestFiles:
         code, result = run_module(library_item_download, capsys, **args(tmp_path / 'out'))
         assert code == 1 and result['error_type'] == 'BAD_ANSWER', result
         assert 'nothing was written' in result['msg']
+        if '\x00' not in name:
+            # The name once, and the rule whole (the ".." of "not . or .." was once cut off as if it were a period).
+            assert ('vCenter answered HTTP 200, but the file name %r must be a plain file name, without / or \\ and not . or ..; '
+                    'nothing was written' % name) in result['msg'], result['msg']
         assert not (tmp_path / 'out').exists()
         assert not any(DS in p for p in vc.paths())
 
