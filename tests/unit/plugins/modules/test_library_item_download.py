@@ -181,6 +181,27 @@ class TestFiles:
         assert 'The download of file disk2.vmdk broke after 100 bytes' in result['msg']
         assert os.listdir(tmp_path / 'out') == []
 
+    @pytest.mark.parametrize('status, tries, ok', [(503, 2, True), (502, 1, True), (504, 4, False), (404, 1, False)])
+    def test_the_first_get_is_sent_again_after_502_503_504_within_the_retries(self, vc, capsys, tmp_path, monkeypatch,
+                                                                              status, tries, ok):
+        from ansible_collections.vsphere.content_library.plugins.module_utils import _download
+        monkeypatch.setattr(_download, 'backoff_delay', lambda attempt: 0)
+        data = CONTENT['disk1.vmdk']
+        an_item(vc, [item_file('disk1.vmdk', data)])
+        vc.add('GET', '^/cls/data/D1/disk1\\.vmdk$', status, {'error_type': 'ERROR', 'messages': []}, times=tries)
+        a_session(vc, {'disk1.vmdk': data})
+        code, result = run_module(library_item_download, capsys, retries=3, **args(tmp_path / 'out'))
+        gets = [p for p in vc.paths() if p.startswith('GET /cls/data')]
+        if ok:
+            assert code == 0, result.get('msg')
+            assert (tmp_path / 'out' / 'disk1.vmdk').read_bytes() == data
+            assert len(gets) == tries + 1
+        else:
+            assert code == 1 and result['status'] == status, result
+            assert len(gets) == (4 if status == 504 else 1)  # the first GET and 3 retries; a 404 is not retried
+            assert os.listdir(tmp_path / 'out') == []
+            assert 'and it was deleted' in result['msg']
+
     def test_a_prepare_that_ends_in_error_fails_with_vcenters_message(self, vc, capsys, tmp_path):
         an_item(vc, [item_file('disk1.vmdk', b'abc')])
         vc.add('GET', '^%s\\?library_item_id=I1$' % DS, 200, [])
