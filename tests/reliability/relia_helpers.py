@@ -823,13 +823,15 @@ def start_simulators(stack: Any, flavor: str, count: int, *flags: str) -> list[S
 
 
 # Creates that carry a client token: vCenter answers a repeat with the same object, so they may be sent again.
-TOKEN_CREATES = ('update_session.create', 'item.create')
+TOKEN_CREATES = ('update_session.create', 'item.create', 'download_session.create')
+# Writes (for the simulator's log) that change nothing when repeated: preparing a file already prepared.
+IDEMPOTENT_WRITES = ('download_file.prepare',)
 
 
 def duplicated_writes(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The writes of a simulator log that repeat an earlier one: same operation, path, query and body.
 
-    Not counted: creates with a client token (safe to repeat), the one repeat of a write that was
+    Not counted: creates with a client token (safe to repeat), prepares, the one repeat of a write that was
     answered 401 (the client logged in again; a 401 did nothing), and keep-alives without a progress
     (the upload's periodic heartbeat: each is the same request on purpose).
     """
@@ -842,7 +844,7 @@ def duplicated_writes(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         key = (entry['operation'], entry['path'], entry['query'], entry['body_sha1'])
         earlier = last.get(key)
         last[key] = entry
-        if earlier is None or entry['operation'] in TOKEN_CREATES:
+        if earlier is None or entry['operation'] in TOKEN_CREATES + IDEMPOTENT_WRITES:
             continue
         if earlier['status'] == 401 and key not in after_401:
             after_401.add(key)
