@@ -293,7 +293,12 @@ from typing import Any
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
 from ansible_collections.vsphere.content_library.plugins.module_utils._export import ExportTask
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
-from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name, check_name, check_range
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import (
+    check_file_arguments,
+    check_file_name,
+    check_name,
+    check_range,
+)
 
 
 def check_input(params: dict[str, Any]) -> dict[str, Any]:
@@ -310,6 +315,7 @@ def check_input(params: dict[str, Any]) -> dict[str, Any]:
     check_range(params['parallel'], 'parallel', 1, 8)
     check_range(params['keep_alive_interval'], 'keep_alive_interval', 0)
     check_range(params['wait_timeout'], 'wait_timeout', 1)
+    check_file_arguments(params)
     return {}
 
 

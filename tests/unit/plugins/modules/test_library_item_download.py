@@ -311,6 +311,27 @@ class TestOva:
         assert code == 1 and 'format=ova needs an OVF template' in result['msg']
         assert not any(DS in p for p in vc.paths())
 
+    @pytest.mark.parametrize('option, value, words', [
+        ('mode', 'u=rwx,bogus', 'mode \'u=rwx,bogus\' is neither octal'),
+        ('mode', '0999', 'is neither octal'),
+        ('mode', '077777', 'holds more than permission bits'),
+        ('owner', 'relia-no-such-user', 'owner \'relia-no-such-user\' names no user'),
+        ('group', 'relia-no-such-group', 'group \'relia-no-such-group\' names no group'),
+    ])
+    def test_file_arguments_are_checked_before_anything_is_sent(self, vc, capsys, tmp_path, option, value, words):
+        code, result = run_module(library_item_download, capsys, **args(tmp_path / 'x.ova', format='ova', **{option: value}))
+        assert code == 1 and words in result['msg'], result
+        assert result['error_type'] == 'INVALID_ARGUMENT'
+        assert vc.calls == []
+
+    @pytest.mark.parametrize('option, value', [('mode', '0640'), ('mode', 'u=rw,g=r,o='), ('mode', 0o640), ('owner', 'root'),
+                                               ('owner', '0'), ('group', 'root')])
+    def test_good_file_arguments_pass(self, vc, capsys, tmp_path, option, value):
+        an_item(vc, [item_file(name, data) for name, data in CONTENT.items()])
+        code, result = run_module(library_item_download, capsys, check_mode=True, **args(tmp_path / 'x.ova', format='ova',
+                                                                                      **{option: value}))
+        assert code == 0 and result['changed'] is True, result
+
     def test_files_do_not_go_with_an_ova(self, vc, capsys, tmp_path):
         code, result = run_module(library_item_download, capsys, **args(tmp_path / 'x.ova', format='ova', files=['a']))
         assert code == 1 and result['msg'] == 'files does not go with format=ova: an OVA holds the whole OVF template.'
