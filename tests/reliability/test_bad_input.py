@@ -200,6 +200,11 @@ case('download-format-zip', 'library_item_download', {'format': 'zip'}, 'format'
 case('download-dest-empty', 'library_item_download', {'dest': ''}, 'dest')
 case('download-dest-blank', 'library_item_download', {'dest': '   '}, 'dest')
 case('download-dest-missing', 'library_item_download', {'dest': DROP}, 'dest')
+# The file arguments, which Ansible applies only once the files are written: checked before anything is fetched.
+case('download-mode-bogus', 'library_item_download', {'mode': 'u=rwx,bogus'}, 'mode')
+case('download-mode-not-octal', 'library_item_download', {'mode': '0999'}, 'mode')
+case('download-owner-unknown', 'library_item_download', {'owner': 'relia-no-such-user'}, 'owner')
+case('download-group-unknown', 'library_item_download', {'group': 'relia-no-such-group'}, 'group')
 case('item-item_name-empty', 'library_item', {'item_name': ''}, 'item_name')
 case('item-item_type-blank', 'library_item', {'item_type': ' '}, 'item_type')
 case('item-item_type-81-chars', 'library_item', {'item_type': NAME_81}, 'item_type')
