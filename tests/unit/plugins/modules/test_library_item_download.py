@@ -328,8 +328,8 @@ class TestOva:
                                                ('owner', '0'), ('group', 'root')])
     def test_good_file_arguments_pass(self, vc, capsys, tmp_path, option, value):
         an_item(vc, [item_file(name, data) for name, data in CONTENT.items()])
-        code, result = run_module(library_item_download, capsys, check_mode=True, **args(tmp_path / 'x.ova', format='ova',
-                                                                                      **{option: value}))
+        arguments = args(tmp_path / 'x.ova', format='ova', **{option: value})
+        code, result = run_module(library_item_download, capsys, check_mode=True, **arguments)
         assert code == 0 and result['changed'] is True, result
 
     def test_files_do_not_go_with_an_ova(self, vc, capsys, tmp_path):
