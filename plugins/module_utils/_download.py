@@ -26,6 +26,7 @@ from typing import Any, Callable
 from ansible_collections.vsphere.content_library.plugins.module_utils._cleanup import CleanupStack, Undo
 from ansible_collections.vsphere.content_library.plugins.module_utils._client import (
     HAS_REQUESTS,
+    RETRY_STATUSES,
     RestClient,
     backoff_delay,
     short_reason,
@@ -217,6 +218,8 @@ class RemoteStream:
     ``client.retries`` times in all: with ``Range`` when the server answers 206, otherwise
     from the start, skipping what was already read. ``resumed`` says how, for the result.
     A 401 (the login expired while the file streamed) logs in again and goes on likewise.
+    The first GET is a read like any other: sent again, within the same retries, when it
+    times out, its connection drops or the answer is 502, 503 or 504.
     """
 
     def __init__(self, client: RestClient, name: str, uri: str, stop: threading.Event | None = None) -> None:
@@ -229,7 +232,7 @@ class RemoteStream:
         self.resumed: list[str] = []
         self.closed = False
         self._tries = 0
-        self._response = self._get(0)
+        self._response = self._first_get()
         self.length = self._content_length(self._response)
         self._raw = self._response.raw
 
@@ -243,6 +246,18 @@ class RemoteStream:
         except ValueError:
             raise BadAnswerError(response.status_code, 'download a file', 'its Content-Length is not a number', value)
         return length if length >= 0 else None
+
+    def _first_get(self) -> requests.Response:
+        while True:
+            try:
+                return self._get(0)
+            except (TransportError, ApiError) as exc:
+                if isinstance(exc, ApiError) and exc.status not in RETRY_STATUSES:
+                    raise
+                self._tries += 1
+                if self._tries > self.client.retries or (self.stop is not None and self.stop.is_set()):
+                    raise
+            time.sleep(backoff_delay(self._tries - 1))
 
     def _get(self, offset: int) -> requests.Response:
         token = self.client.token

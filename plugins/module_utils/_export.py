@@ -38,6 +38,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._content i
 from ansible_collections.vsphere.content_library.plugins.module_utils._download import DownloadSession
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
     BadAnswerError,
+    ContentLibraryError,
     ContentMismatchError,
     LocalFileError,
     NotFoundError,
@@ -77,10 +78,12 @@ def checked_name(name: Any) -> str:
         raise BadAnswerError(200, 'list the files of the library item', 'a file name holds a NUL character; nothing was written',
                              repr(name))
     try:
-        return check_file_name(name, 'The file name %r that vCenter gave' % (name,))
+        return check_file_name(name, 'the file name')
     except UserInputError as exc:
-        raise BadAnswerError(200, 'list the files of the library item', '%s; nothing was written' % str(exc).rstrip('.'),
-                             repr(name))
+        # Only the sentence's own period goes: "... and not . or .." names the refused names.
+        text = str(exc)
+        text = text[:-1] if text.endswith('.') and not text.endswith(' ..') else text
+        raise BadAnswerError(200, 'list the files of the library item', '%s; nothing was written' % text, repr(name))
 
 
 def server_checksum(info: FileInfo) -> Checksum | None:
@@ -149,6 +152,7 @@ class ExportTask(ModuleTask):
         if item is None:
             raise NotFoundError('The library has no item named %s.' % self.params['item_name'])
         infos = self.chosen_files(item)
+        self.check_destinations(infos)
         before = self.local_files(infos)
         stale = [info for info in infos if self.params['force'] or not self.matches(info, before.get(info['name']))]
         if self.ova and (stale or set(before) != set(info['name'] for info in infos) | {self.manifest_name(infos)}):
@@ -174,6 +178,17 @@ class ExportTask(ModuleTask):
 
     def path_of(self, name: str) -> str:
         return self.dest if self.ova else os.path.join(self.dest, name)
+
+    def check_destinations(self, infos: list[FileInfo]) -> None:
+        """Refuse, before anything is fetched, a destination that exists and cannot be replaced by a file.
+
+        Renaming a file over a directory fails only once every byte is in; better to say so first.
+        """
+        if not self.ova and os.path.exists(self.dest) and not os.path.isdir(self.dest):
+            raise UserInputError("dest %s exists and is not a directory (format=files writes the item's files into a directory)." % self.dest)
+        for path in sorted(set(self.path_of(info['name']) for info in infos)):
+            if os.path.exists(path) and not os.path.isfile(path):
+                raise LocalFileError('%s exists and is not a regular file, so the download cannot replace it; nothing was fetched.' % path)
 
     # -- what -----------------------------------------------------------------------------------
 
@@ -310,7 +325,13 @@ class ExportTask(ModuleTask):
         extra: dict[str, Any] = {}
         if self.params['backup'] and os.path.exists(path):
             extra['backup_file'] = self.module.module.backup_local(path)
-        self.module.module.atomic_move(temporary, path)
+        try:
+            self.module.module.atomic_move(temporary, path)
+        except ContentLibraryError:
+            raise  # a signal (TaskInterrupted) stays what it is
+        except Exception as exc:  # pylint: disable=broad-except
+            # ansible-core 2.17 and later raise a bare Exception when the rename and its fallbacks fail.
+            raise LocalFileError('Could not put %s in place: %s' % (path, exc))
         with self._lock:
             if temporary in self._temporaries:
                 self._temporaries.remove(temporary)

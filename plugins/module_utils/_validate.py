@@ -12,13 +12,17 @@ says what is wrong; a refused task sends nothing at all.
 
 from __future__ import annotations
 
+import grp
 import ipaddress
 import os
+import pwd
 import re
 import stat
 import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
 from ansible_collections.vsphere.content_library.plugins.module_utils._model import DEFAULT_ALGORITHM, DIGEST_LENGTHS
@@ -280,3 +284,32 @@ def check_ids(params: dict[str, Any], prefix: str = '') -> None:
             check_id(value, prefix + option)
         elif option in NAME_OPTIONS:
             check_name(value, prefix + option)
+
+
+def check_file_arguments(params: dict[str, Any]) -> None:
+    """``mode``, ``owner`` and ``group`` of a module that writes files, checked as Ansible will apply them.
+
+    Ansible's file arguments are only applied once the files are written; a typo there would be found
+    after the whole transfer, with the files already replaced.
+    """
+    mode = params.get('mode')
+    if mode is not None and not isinstance(mode, int):
+        try:
+            mode = int(str(mode), 8)
+        except ValueError:
+            try:
+                # Ansible's own parser of symbolic modes ("u=rw,g=r"), on any stat: only the syntax matters here.
+                AnsibleModule._symbolic_mode_to_octal(os.stat(os.sep), str(mode))  # pylint: disable=protected-access
+                mode = None
+            except Exception:  # pylint: disable=broad-except
+                raise UserInputError('mode %s is neither octal (such as "0640") nor symbolic (such as "u=rw,g=r").'
+                                     % _show(params['mode']))
+    if mode is not None and mode != stat.S_IMODE(mode):
+        raise UserInputError('mode %s holds more than permission bits.' % _show(params['mode']))
+    for option, lookup, what in (('owner', pwd.getpwnam, 'user'), ('group', grp.getgrnam, 'group')):
+        value = params.get(option)
+        if value is not None and not str(value).isdigit():
+            try:
+                lookup(str(value))
+            except KeyError:
+                raise UserInputError('%s %s names no %s on the host that runs the module.' % (option, _show(value), what))

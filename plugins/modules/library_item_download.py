@@ -340,7 +340,11 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._errors im
 from ansible_collections.vsphere.content_library.plugins.module_utils._export import ExportTask
 from ansible_collections.vsphere.content_library.plugins.module_utils._library import ITEM_MUTUALLY_EXCLUSIVE, ITEM_REQUIRED_ONE_OF, item_options
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
-from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name, check_range
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import (
+    check_file_arguments,
+    check_file_name,
+    check_range,
+)
 
 
 def check_input(params: dict[str, Any]) -> dict[str, Any]:
@@ -354,6 +358,7 @@ def check_input(params: dict[str, Any]) -> dict[str, Any]:
     check_range(params['parallel'], 'parallel', 1, 8)
     check_range(params['keep_alive_interval'], 'keep_alive_interval', 0)
     check_range(params['wait_timeout'], 'wait_timeout', 1)
+    check_file_arguments(params)
     return {}
 
 

@@ -37,7 +37,8 @@ ANSIBLE_PLAYBOOK = str(Path(sys.executable).parent / 'ansible-playbook')
 COLLECTION = 'vsphere.content_library'
 MODULE_PACKAGE = 'ansible_collections.vsphere.content_library.plugins.modules'
 MODULES = ('update_session', 'update_session_info', 'update_session_fail', 'update_session_file',
-           'update_session_file_info', 'library_item_upload')
+           'update_session_file_info', 'library_item_upload',
+           'library_item_download', 'library_item_info', 'library_item')
 # A copy needs a target: test_bad_input runs its cases with the target on the same simulator; test_copy.py
 # runs it between two simulators (bad input, bad answers, faults and tokens on either side).
 MODULES += ('library_item_copy',)
@@ -825,13 +826,15 @@ def start_simulators(stack: Any, flavor: str, count: int, *flags: str) -> list[S
 
 
 # Creates that carry a client token: vCenter answers a repeat with the same object, so they may be sent again.
-TOKEN_CREATES = ('update_session.create', 'item.create')
+TOKEN_CREATES = ('update_session.create', 'item.create', 'download_session.create')
+# Writes (for the simulator's log) that change nothing when repeated: preparing a file already prepared.
+IDEMPOTENT_WRITES = ('download_file.prepare',)
 
 
 def duplicated_writes(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The writes of a simulator log that repeat an earlier one: same operation, path, query and body.
 
-    Not counted: creates with a client token (safe to repeat), the one repeat of a write that was
+    Not counted: creates with a client token (safe to repeat), prepares, the one repeat of a write that was
     answered 401 (the client logged in again; a 401 did nothing), and keep-alives without a progress
     (the upload's periodic heartbeat: each is the same request on purpose).
     """
@@ -844,7 +847,7 @@ def duplicated_writes(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         key = (entry['operation'], entry['path'], entry['query'], entry['body_sha1'])
         earlier = last.get(key)
         last[key] = entry
-        if earlier is None or entry['operation'] in TOKEN_CREATES:
+        if earlier is None or entry['operation'] in TOKEN_CREATES + IDEMPOTENT_WRITES:
             continue
         if earlier['status'] == 401 and key not in after_401:
             after_401.add(key)

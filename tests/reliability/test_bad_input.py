@@ -65,7 +65,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     os.mkfifo(fifo)
     directory = base / 'a-directory'
     directory.mkdir()
-    return {'good': str(good), 'fifo': str(fifo), 'dir': str(directory), 'missing': str(base / 'missing.iso')}
+    return {'good': str(good), 'fifo': str(fifo), 'dir': str(directory), 'missing': str(base / 'missing.iso'),
+            'dest': str(base / 'download-dest')}
 
 
 def module_args(module: str, files: dict[str, str]) -> dict[str, Any]:
@@ -78,6 +79,9 @@ def module_args(module: str, files: dict[str, str]) -> dict[str, Any]:
         'update_session_file_info': {'id': SESSION_ID},
         'library_item_upload': {'library_name': 'local-lib', 'item_name': 'relia-item', 'src': files['good']},
         'library_item_copy': {'library_name': 'local-lib', 'item_name': 'relia-item', 'target': {'library_name': 'local-lib'}},
+        'library_item_download': {'library_name': 'local-lib', 'item_name': 'relia-item', 'dest': files['dest']},
+        'library_item_info': {'library_name': 'local-lib'},
+        'library_item': {'library_name': 'local-lib', 'item_name': 'relia-item'},
     }[module]
 
 
@@ -172,6 +176,48 @@ case('copy-target-port-0', 'library_item_copy', {'target': {'library_name': 'loc
 case('copy-target-both-libraries', 'library_item_copy', {'target': {'library_name': 'local-lib', 'library_id': ITEM_ID}},
      'target.library_id')
 case('copy-parallel-0', 'library_item_copy', {'parallel': 0}, 'parallel')
+# library_item_download, library_item_info and library_item: ids, names, numbers, files and dest.
+NAME_81 = 'n' * 81   # vCenter's names have at most 80 characters
+_BY_ID = {'library_name': DROP, 'item_name': DROP}
+for _module, _prefix in (('library_item_download', 'download'), ('library_item_info', 'info'), ('library_item', 'item')):
+    for _value in ['', '..', 'a/b', 'a#b', 'a\x00b', LONG]:
+        case('%s-library_item_id-%s' % (_prefix, repr(_value)[:12]), _module,
+             dict(_BY_ID, library_item_id=_value), 'library_item_id')
+    for _value in ['', 'a b', 'a?b']:
+        case('%s-library_id-%s' % (_prefix, repr(_value)[:12]), _module, {'library_name': DROP, 'library_id': _value},
+             'library_id')
+    for _cid, _value in [('empty', ''), ('81-chars', NAME_81), ('control', 'local\x01lib'), ('newline', 'local\nlib')]:
+        case('%s-library_name-%s' % (_prefix, _cid), _module, {'library_name': _value}, 'library_name')
+    for _cid, _value in [('81-chars', NAME_81), ('escape', 'relia\x1bitem')]:
+        case('%s-item_name-%s' % (_prefix, _cid), _module, {'item_name': _value}, 'item_name')
+    case('%s-library_id-and-library_name' % _prefix, _module, {'library_id': str(uuid.uuid4())}, 'library_id', 'library_name')
+    case('%s-nothing-named' % _prefix, _module, {'library_name': DROP, 'item_name': DROP}, 'library_item_id')
+case('download-item_name-blank', 'library_item_download', {'item_name': '  '}, 'item_name')
+case('download-library_item_id-and-item_name', 'library_item_download',
+     {'library_name': DROP, 'library_item_id': str(uuid.uuid4())}, 'library_item_id', 'item_name')
+for _value in (0, 9, -1):
+    case('download-parallel-%s' % _value, 'library_item_download', {'parallel': _value}, 'parallel')
+case('download-keep_alive_interval--1', 'library_item_download', {'keep_alive_interval': -1}, 'keep_alive_interval')
+case('download-wait_timeout-0', 'library_item_download', {'wait_timeout': 0}, 'wait_timeout')
+case('download-wait_timeout--5', 'library_item_download', {'wait_timeout': -5}, 'wait_timeout')
+for _cid, _files in [('slash', ['a/b.vmdk']), ('dotdot-slash', ['../etc/passwd']), ('dotdot', ['..']), ('empty', ['']),
+                     ('backslash', ['a\\b']), ('nul', ['a\x00b']), ('newline', ['a\nb']), ('256-chars', ['f' * 256])]:
+    case('download-files-%s' % _cid, 'library_item_download', {'files': _files}, 'files')
+case('download-format-ova-with-files', 'library_item_download', {'format': 'ova', 'files': ['vm.ovf']}, 'files', 'format')
+case('download-format-zip', 'library_item_download', {'format': 'zip'}, 'format')
+case('download-dest-empty', 'library_item_download', {'dest': ''}, 'dest')
+case('download-dest-blank', 'library_item_download', {'dest': '   '}, 'dest')
+case('download-dest-missing', 'library_item_download', {'dest': DROP}, 'dest')
+# The file arguments, which Ansible applies only once the files are written: checked before anything is fetched.
+case('download-mode-bogus', 'library_item_download', {'mode': 'u=rwx,bogus'}, 'mode')
+case('download-mode-not-octal', 'library_item_download', {'mode': '0999'}, 'mode')
+case('download-owner-unknown', 'library_item_download', {'owner': 'relia-no-such-user'}, 'owner')
+case('download-group-unknown', 'library_item_download', {'group': 'relia-no-such-group'}, 'group')
+case('item-item_name-empty', 'library_item', {'item_name': ''}, 'item_name')
+case('item-item_type-blank', 'library_item', {'item_type': ' '}, 'item_type')
+case('item-item_type-81-chars', 'library_item', {'item_type': NAME_81}, 'item_type')
+case('item-item_description-2001-chars', 'library_item', {'item_description': 'd' * 2001}, 'item_description')
+case('item-state-deleted', 'library_item', {'state': 'deleted'}, 'state')
 
 # Connection options (any module takes them; each case on one module, both flavours via the sim fixture).
 CONNECTION_CASES = [
@@ -274,7 +320,7 @@ def test_bad_connection_option_is_refused_before_any_request(refusals: dict[str,
 
 
 def test_the_case_list_covers_the_issue() -> None:
-    """At least 80 cases, over all six modules."""
+    """At least 80 cases, over every module of relia_helpers.MODULES."""
     assert len(CASES) + 2 * len(CONNECTION_CASES) >= 80
     assert set(param.values[0] for param in CASES) == set(h.MODULES)
 

@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Issue 9, the fault suite: every module against the simulator's injected faults, in both flavours.
+"""Issue 9 (and 15), the fault suite: every module against the simulator's injected faults, in both flavours.
 
 Each case runs one module as a real process against a simulator of its own (so that cases run
 concurrently, one simulator each, and each case's request log is its own), with faults injected
@@ -11,6 +11,7 @@ through ``POST /_sim/faults``, then measures:
 * the ACTIVE update sessions left by a failed task that opened them (or that promised to end one,
   ``fail_session_on_error``): 0; a task that succeeds opens at most the one session it is asked for;
 * the duplicated writes (``relia_helpers.duplicated_writes``): 0;
+* the download sessions left (``/_sim/stats``): 0; for library_item_download, no temporary file in the destination;
 * the wall time against ``timeout x (retries + 1)`` plus the back-off and the process start-up.
 
 Every figure is asserted; a session fixture prints them as a table at the end and writes them, as
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import tempfile
 import threading
@@ -31,6 +33,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+import relia_download as d
 import relia_helpers as h
 
 TIMEOUT = 2            # the modules' timeout option in every case
@@ -67,7 +70,8 @@ class Case:
     checks: tuple[str, ...] = ()                # names in CHECKS
     size: int = SMALL
     rate: int = 0                               # upload_rate_limit during the run
-    signal: str | None = None                   # sent once the upload runs
+    signal: str | None = None                   # sent once the upload (or the download) runs
+    download_rate: int = 0                      # download_rate_limit during the run
     settle: float = 0.0                         # seconds for answers the module gave up on to come in
     opens: int = 0                              # update sessions a successful run leaves ACTIVE
     ends_given: bool = False                    # a failure must end the given session (fail_session_on_error)
@@ -87,7 +91,8 @@ def op(operation: str, **fault: Any) -> dict[str, Any]:
 
 INFO, FINFO, US, FAIL, FILE, LIU = ('update_session_info', 'update_session_file_info', 'update_session',
                                     'update_session_fail', 'update_session_file', 'library_item_upload')
-MODULES = (INFO, FINFO, US, FAIL, FILE, LIU)
+LID, LII, LI = 'library_item_download', 'library_item_info', 'library_item'
+MODULES = (INFO, FINFO, US, FAIL, FILE, LIU, LID, LII, LI)
 
 # The module arguments of each scenario (placeholders filled per case).
 A_INFO = {'id': '{session}'}
@@ -101,6 +106,13 @@ A_FAIL = {'id': '{session}', 'client_error_message': 'relia: the client gave up'
 A_FILE = {'id': '{session}', 'name': 'disk.iso', 'src': '{src}', 'wait_timeout': 20}
 A_LIU = {'library_item_id': '{item}', 'src': '{src}', 'wait_timeout': 20}
 A_LIU_NAME = {'library_name': 'local-lib', 'item_name': '{name}', 'src': '{src}', 'wait_timeout': 20}
+# The library item modules (setup 'content': an item holding disk.iso, and a destination holding an older disk.iso).
+A_LID = {'library_item_id': '{item}', 'dest': '{dest}', 'wait_timeout': 20}
+A_LII = {'library_name': 'local-lib', 'files': True}
+A_LII_ID = {'library_item_id': '{item}', 'files': True}
+A_LI = {'library_name': 'local-lib', 'item_name': '{name}', 'item_type': 'iso', 'item_description': 'relia'}
+A_LI_DESCRIBE = {'library_item_id': '{item}', 'item_description': 'relia: described'}
+A_LI_ABSENT = {'library_item_id': '{item}', 'state': 'absent'}
 
 
 def _cases() -> list[Case]:  # pylint: disable=too-many-statements
@@ -266,7 +278,104 @@ def _cases() -> list[Case]:  # pylint: disable=too-many-statements
         timeout=UPLOAD_TIMEOUT, words=('SIGTERM',), ends_given=True)
     add(k, LIU, 'SIGTERM during the PUT', [], 'failed', A_LIU, setup='item', size=8 * MIB, rate=RATE,
         signal='SIGTERM', timeout=UPLOAD_TIMEOUT, words=('SIGTERM',), checks=('item_unchanged',))
+    _item_cases(add)
     return c
+
+
+def _item_cases(add: Callable[..., None]) -> None:
+    """Issue 15: library_item_download, library_item_info and library_item under the same faults."""
+    got, kept = ('downloaded',), ('dest_untouched',)
+    k = 'no fault'
+    add(k, LID, 'none', [], 'ok', A_LID, setup='content', checks=got)
+    add(k, LII, 'none', [], 'ok', A_LII_ID, setup='content', checks=('listed',))
+    add(k, LI, 'none (create)', [], 'ok', A_LI, setup='none', checks=('one_item',))
+
+    k = '503 burst (= retries)'
+    burst = {'status': 503, 'count': RETRIES}
+    add(k, LID, '503 x2 on prepare', [op('download_file.prepare', **burst)], 'ok', A_LID, setup='content', checks=got)
+    add(k, LID, '503 x2 on the download GET', [op('file.download', **burst)], 'ok', A_LID, setup='content', checks=got)
+    add(k, LII, '503 x2 on item get', [op('item.get', **burst)], 'ok', A_LII_ID, setup='content', checks=('listed',))
+    add(k, LI, '503 x2 on item find', [op('item.find', **burst)], 'ok', A_LI, setup='none', checks=('one_item',))
+
+    k = '502/504'
+    add(k, LID, '504 x2 on session create', [op('download_session.create', status=504, count=2)], 'ok', A_LID,
+        setup='content', checks=got)
+    add(k, LII, '502 x2 on item list', [op('item.list', status=502, count=2)], 'ok', A_LII, setup='content',
+        checks=('listed',))
+    add(k, LI, '504 after item create (done)', [op('item.create', status=504, when='after')], 'ok', A_LI, setup='none',
+        checks=('one_item',))
+
+    k = '500 on a write'
+    add(k, LID, '500 on session create', [op('download_session.create', status=500)], 'failed', A_LID, setup='content',
+        words=('500',), checks=kept)
+    add(k, LI, '500 on item update', [op('item.update', status=500)], 'failed', A_LI_DESCRIBE, setup='item',
+        words=('500',), checks=('item_exists',))
+    add(k, LI, '500 on item delete', [op('item.delete', status=500)], 'failed', A_LI_ABSENT, setup='item',
+        words=('500',), checks=('item_exists',))
+
+    k = 'dropped connection'
+    add(k, LID, 'drop on the download GET', [op('file.download', drop=True)], 'ok', A_LID, setup='content', checks=got)
+    add(k, LID, 'drop after prepare', [op('download_file.prepare', drop=True, when='after')], 'ok', A_LID,
+        setup='content', checks=got)
+    add(k, LII, 'drop on item file list', [op('item_file.list', drop=True)], 'ok', A_LII_ID, setup='content',
+        checks=('listed',))
+    # A delete whose answer is lost: the task cannot know, and says so (the item is gone all the same).
+    add(k, LI, 'drop after item delete', [op('item.delete', drop=True, when='after')], 'failed', A_LI_ABSENT,
+        setup='item', words=('may or may not have taken effect',), checks=('item_deleted',))
+
+    k = 'slow answer (> timeout)'
+    slow = {'action': 'delay', 'seconds': DELAY}
+    add(k, LID, 'download GET slow', [op('file.download', **slow)], 'ok', A_LID, setup='content', settle=DELAY,
+        checks=got)
+    add(k, LID, 'one file get slow', [op('download_file.get', **slow)], 'ok', A_LID, setup='content', settle=DELAY,
+        checks=got)
+    add(k, LII, 'every item get slow', [op('item.get', every=True, **slow)], 'failed', A_LII_ID, setup='content',
+        words=('timed out',), settle=DELAY)
+    add(k, LI, 'slow library find', [op('library.find', **slow)], 'ok', A_LI, setup='none', settle=DELAY,
+        checks=('one_item',))
+
+    k = 'lost create answer'
+    add(k, LID, 'session create answer dropped', [op('download_session.create', drop=True, when='after')], 'ok', A_LID,
+        setup='content', checks=got)
+    add(k, LID, 'every session create answer dropped',
+        [op('download_session.create', drop=True, when='after', every=True)], 'failed', A_LID, setup='content',
+        checks=kept)
+    add(k, LI, 'item create answer dropped', [op('item.create', drop=True, when='after')], 'ok', A_LI, setup='none',
+        checks=('one_item',))
+
+    k = '401 mid-run'
+    expire = {'action': 'expire_session'}
+    add(k, LID, 'token expires at prepare', [op('download_file.prepare', **expire)], 'ok', A_LID, setup='content',
+        logins=2, checks=got)
+    add(k, LID, 'token expires at the download GET', [op('file.download', **expire)], 'ok', A_LID, setup='content',
+        logins=2, checks=got)
+    add(k, LII, 'token expires at item file list', [op('item_file.list', **expire)], 'ok', A_LII_ID, setup='content',
+        logins=2, checks=('listed',))
+    add(k, LI, 'token expires at item create', [op('item.create', **expire)], 'ok', A_LI, setup='none', logins=2,
+        checks=('one_item',))
+
+    k = 'refused login'
+    refused = [op('session.create', status=401, every=True)]
+    for module, args, setup in ((LID, A_LID, 'content'), (LII, A_LII_ID, 'content'), (LI, A_LI, 'none')):
+        add(k, module, '401 on every login', refused, 'failed', args, setup=setup, words=('log in', '401'),
+            checks=('no_writes',) + (kept if module == LID else ()), logins=0)
+
+    k = 'failure mid-download'
+    cut = {'action': 'drop_download', 'after_bytes': 256 * 1024}
+    add(k, LID, 'download cut at 256 KiB, again and again', [op('file.download', every=True, **cut)], 'failed', A_LID,
+        setup='content', size=MIB, words=('broke after',), checks=kept)
+    add(k, LID, 'download cut at 256 KiB once (resumed)', [op('file.download', **cut)], 'ok', A_LID, setup='content',
+        size=MIB, checks=got + ('resumed',))
+    add(k, LID, 'corrupt download', [op('file.download', action='corrupt_download')], 'failed', A_LID, setup='content',
+        words=('does not match the checksum vCenter reports',), checks=kept)
+    add(k, LID, 'prepare ends in ERROR', [op('download_file.prepare', action='prepare_error')], 'failed', A_LID,
+        setup='content', words=('could not prepare file disk.iso',), checks=kept)
+    add(k, LID, 'prepare never ends', [op('download_file.prepare', action='prepare_stall')], 'failed',
+        dict(A_LID, wait_timeout=2), setup='content', words=('wait_timeout',), checks=kept)
+
+    k = 'SIGTERM in download'
+    add(k, LID, 'SIGTERM during the GET', [], 'failed', A_LID, setup='content', size=8 * MIB, download_rate=RATE,
+        signal='SIGTERM', timeout=UPLOAD_TIMEOUT, words=('SIGTERM',), checks=kept)
 
 
 CASES = _cases()
@@ -349,11 +458,52 @@ def _warned_keep_alive(sim: h.Sim, ctx: dict[str, Any], run: h.ModuleRun, entrie
     return problems
 
 
+def _downloaded(sim: h.Sim, ctx: dict[str, Any], run: h.ModuleRun, entries: list[dict[str, Any]]) -> list[str]:
+    names = d.listing(ctx['dest'])
+    if names != ['disk.iso'] or (Path(ctx['dest']) / 'disk.iso').read_bytes() != ctx['content']:
+        return ['the destination does not hold the item\'s disk.iso (alone): %s' % names]
+    return []
+
+
+def _dest_untouched(sim: h.Sim, ctx: dict[str, Any], run: h.ModuleRun, entries: list[dict[str, Any]]) -> list[str]:
+    names = d.listing(ctx['dest'])
+    if names != ['disk.iso'] or (Path(ctx['dest']) / 'disk.iso').read_bytes() != ctx['old']:
+        return ['the destination is not as it was (its old disk.iso alone): %s' % names]
+    return []
+
+
+def _no_temporaries(sim: h.Sim, ctx: dict[str, Any], run: h.ModuleRun, entries: list[dict[str, Any]]) -> list[str]:
+    hidden = [name for name in d.listing(ctx['dest']) if name.startswith('.')]
+    return ['temporary files left in the destination: %s' % hidden] if hidden else []
+
+
+def _resumed(sim: h.Sim, ctx: dict[str, Any], run: h.ModuleRun, entries: list[dict[str, Any]]) -> list[str]:
+    files = (run.result or {}).get('files') or [{}]
+    return [] if files[0].get('resumed') else ['the result does not say the download was resumed: %s' % files]
+
+
+def _listed(sim: h.Sim, ctx: dict[str, Any], run: h.ModuleRun, entries: list[dict[str, Any]]) -> list[str]:
+    found = [i for i in (run.result or {}).get('library_items') or [] if i.get('id') == ctx['item']]
+    if not found or [(f.get('name'), f.get('size')) for f in found[0].get('files') or []] != [('disk.iso', ctx['size'])]:
+        return ['the item and its disk.iso are not in the result: %s' % found]
+    return []
+
+
+def _item_exists(sim: h.Sim, ctx: dict[str, Any], run: h.ModuleRun, entries: list[dict[str, Any]]) -> list[str]:
+    return [] if sim.item_files(ctx['item']) is not None else ['the item is gone']
+
+
+def _item_deleted(sim: h.Sim, ctx: dict[str, Any], run: h.ModuleRun, entries: list[dict[str, Any]]) -> list[str]:
+    return [] if sim.item_files(ctx['item']) is None else ['the item is still there']
+
+
 CHECKS: dict[str, Callable[..., list[str]]] = {
     'given_gone': _given_gone, 'truthful_about_the_item': _truthful_about_the_item,
     'given_error': _given_state('ERROR'), 'given_done': _given_state('DONE'), 'given_active': _given_state('ACTIVE'),
     'file_ready': _file_ready, 'item_has_file': _item_has_file, 'item_unchanged': _item_unchanged,
     'item_gone': _item_gone, 'one_item': _one_item, 'no_writes': _no_writes, 'warned_keep_alive': _warned_keep_alive,
+    'downloaded': _downloaded, 'dest_untouched': _dest_untouched, 'no_temporaries': _no_temporaries, 'resumed': _resumed,
+    'listed': _listed, 'item_exists': _item_exists, 'item_deleted': _item_deleted,
 }
 
 
@@ -373,6 +523,13 @@ def _prepare(sim: h.Sim, case: Case, workdir: Path) -> dict[str, Any]:
         ctx['session'] = sim.create_session(ctx['item'])
     if case.setup == 'canceled':
         sim.session_action(ctx['session'], 'cancel')
+    if case.setup == 'content':
+        ctx['content'] = os.urandom(case.size)
+        ctx['item'] = d.content_item(sim, {'disk.iso': ctx['content']})
+        ctx['old'] = b'the old local disk.iso\n'
+        ctx['dest'] = str(workdir / 'out')
+        Path(ctx['dest']).mkdir()
+        (Path(ctx['dest']) / 'disk.iso').write_bytes(ctx['old'])
     src = workdir / 'disk.iso'
     with open(src, 'wb') as handle:
         block = (uuid.uuid4().bytes * 4096)[:65536]
@@ -389,26 +546,32 @@ def bound_of(case: Case) -> float:
 
 def run_case(sim: h.Sim, case: Case, workdir: Path) -> dict[str, Any]:
     sim.reset()
-    sim.settings(upload_rate_limit=0)
+    sim.settings(upload_rate_limit=0, download_rate_limit=0)
     ctx = _prepare(sim, case, workdir)
     args = sim.conn(timeout=case.timeout, retries=RETRIES, **dict((key, _fill(value, ctx)) for key, value in case.args.items()))
     known = sim.user_sessions()           # also makes sure the admin's own login exists before the counts
     sim.reset()
-    open_before = sim.stats()['open_login_sessions']
+    before = sim.stats()
+    open_before = before['open_login_sessions']
     for fault in case.faults:
         sim.fault(**fault)
     if case.rate:
         sim.settings(upload_rate_limit=case.rate)
+    if case.download_rate:
+        sim.settings(download_rate_limit=case.download_rate)
     measure: dict[str, Any] = {'signal_at': None}
     if case.signal:
         seen: dict[str, float] = {}
         started = time.monotonic()
 
+        # file.add is logged once answered; half a second later the PUT is streaming. A prepare is answered at
+        # once, and the file is PREPARED (and its GET streaming) a second later.
+        first, lag = ('download_file.prepare', 1.0) if case.module == LID else ('file.add', 0.5)
+
         def uploading() -> bool:
-            # file.add is logged once answered; half a second later the PUT is streaming.
-            if 'add' not in seen and any(e['operation'] == 'file.add' and e['status'] < 300 for e in sim.log()):
+            if 'add' not in seen and any(e['operation'] == first and e['status'] < 300 for e in sim.log()):
                 seen['add'] = time.monotonic()
-            if 'add' in seen and time.monotonic() - seen['add'] >= 0.5:
+            if 'add' in seen and time.monotonic() - seen['add'] >= lag:
                 measure['signal_at'] = time.monotonic() - started
                 return True
             return False
@@ -418,7 +581,7 @@ def run_case(sim: h.Sim, case: Case, workdir: Path) -> dict[str, Any]:
     if case.settle:
         time.sleep(case.settle)
     sim.clear_faults()
-    sim.settings(upload_rate_limit=0)
+    sim.settings(upload_rate_limit=0, download_rate_limit=0)
     stats = sim.stats()
     entries = sim.log()
     after = sim.user_sessions()
@@ -430,6 +593,7 @@ def run_case(sim: h.Sim, case: Case, workdir: Path) -> dict[str, Any]:
     measure.update(case=case, ctx=ctx, run=run, entries=entries, stats=stats, seconds=run.seconds,
                    logins=stats['logins'], logins_open=stats['open_login_sessions'] - open_before,
                    new_active=new_active, active_left=active_left, dups=h.duplicated_writes(entries),
+                   downloads_left=stats['download_sessions'] - before['download_sessions'],
                    faulted=sum(1 for e in entries if e['fault']), requests=len(entries))
     measure['bound'] = (measure['signal_at'] or 0) + case.timeout + SIGNAL_GRACE if case.signal else bound_of(case)
     measure['problems'] = problems_of(sim, case, ctx, measure)
@@ -454,6 +618,8 @@ def problems_of(sim: h.Sim, case: Case, ctx: dict[str, Any], m: dict[str, Any]) 
         problems.append('%d update session(s) left ACTIVE: %s' % (m['active_left'], m['new_active'] or [ctx.get('session')]))
     if not run.failed and case.opens and len(m['new_active']) != case.opens:
         problems.append('%d new ACTIVE session(s), expected %d' % (len(m['new_active']), case.opens))
+    if m['downloads_left']:
+        problems.append('%d download session(s) left' % m['downloads_left'])
     if m['dups']:
         problems.append('duplicated writes: %s' % ['%s %s?%s (%s)' % (e['method'], e['path'], e['query'], e['status'])
                                                    for e in m['dups']])
@@ -461,15 +627,16 @@ def problems_of(sim: h.Sim, case: Case, ctx: dict[str, Any], m: dict[str, Any]) 
         problems.append('the upload never started, so no %s was sent' % case.signal)
     if m['seconds'] > m['bound']:
         problems.append('took %.1f s, more than the bound of %.1f s' % (m['seconds'], m['bound']))
-    for name in case.checks + (('truthful_about_the_item',) if case.module == LIU else ()):
+    automatic = {LIU: ('truthful_about_the_item',), LID: ('no_temporaries',)}.get(case.module, ())
+    for name in case.checks + automatic:
         problems += CHECKS[name](sim, ctx, run, m['entries'])
     return problems
 
 
 def estimate(case: Case) -> float:
     """Seconds a case takes, roughly: the longest go first."""
-    if case.rate:
-        return case.size / case.rate + 3
+    if case.rate or case.download_rate:
+        return case.size / (case.rate or case.download_rate) + 3
     if any(fault.get('every') and fault.get('action') == 'delay' for fault in case.faults):
         return 8
     return 2 + case.settle
@@ -629,7 +796,10 @@ def test_the_case_list_covers_the_issue() -> None:
         'dropped connection': MODULES, 'slow answer (> timeout)': MODULES, 'lost create answer': (US, LIU),
         '401 mid-run': MODULES, 'refused login': MODULES, 'keep-alive failure in upload': (FILE, LIU),
         'failure mid-upload': (FILE, LIU), 'SIGTERM in upload': (FILE, LIU),
+        'failure mid-download': (LID,), 'SIGTERM in download': (LID,),
     }
+    wanted['500 on a write'] += (LID, LI)
+    wanted['lost create answer'] += (LID, LI)
     have = set((flavor, case.kind, case.module) for flavor, case in ALL.values())
     missing = [(flavor, kind, module) for kind, modules in wanted.items() for module in modules
                for flavor in (h.API, h.REST) if (flavor, kind, module) not in have]

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+import relia_download as d
 import relia_helpers as h
 from ansible_collections.vsphere.content_library.plugins.module_utils._client import RestClient
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ContentLibraryError
@@ -296,3 +297,30 @@ def test_logout_on_signal(tls: h.TLSMaterial, tmp_path: Path, sig: str) -> None:
     assert run.seconds < 30, run
     assert h.TRACEBACK_MARK not in run.stderr, run.stderr[-2000:]
     assert fake.tokens and set(fake.tokens) <= set(fake.logged_out), 'no logout after %s: %s' % (sig, fake.ops[-5:])
+
+
+# -- downloads (issue 15) --------------------------------------------------------------------------------
+
+def test_a_directory_where_a_downloaded_file_goes_is_refused_before_any_session(sim: h.Sim, tmp_path: Path) -> None:
+    """Once: every byte fetched, then 'Unexpected error: Exception: Could not replace ...' from the rename."""
+    item_id = d.content_item(sim, {'disk.iso': b'relia regression\n' * 1000})
+    (tmp_path / 'out' / 'disk.iso' / 'inside').mkdir(parents=True)
+    sim.reset()
+    run = h.run_module('library_item_download', sim.conn(library_item_id=item_id, dest=str(tmp_path / 'out')))
+    h.assert_clean_failure(run, 'disk.iso exists and is not a regular file')
+    assert run.result['error_type'] == 'LOCAL_FILE_ERROR', run.result
+    assert [e['operation'] for e in sim.log() if e['operation'].startswith('download') or e['operation'] == 'file.download'] == []
+    assert d.listing(tmp_path / 'out') == ['disk.iso'] and d.listing(tmp_path / 'out' / 'disk.iso') == ['inside']
+
+
+def test_one_503_on_the_download_endpoint_does_not_fail_the_download(sim: h.Sim, tmp_path: Path) -> None:
+    """Once: the first GET of a prepared file was not retried, so one 503 (or a time-out) failed the task."""
+    content = b'relia regression 503\n' * 1000
+    item_id = d.content_item(sim, {'disk.iso': content})
+    sim.reset()
+    sim.fault(operation='file.download', status=503, count=1)
+    run = h.run_module('library_item_download', sim.conn(library_item_id=item_id, dest=str(tmp_path / 'out')))
+    h.assert_no_traceback(run)
+    assert not run.failed, run
+    assert (tmp_path / 'out' / 'disk.iso').read_bytes() == content
+    assert [e['status'] for e in sim.log() if e['operation'] == 'file.download'] == [503, 200]

@@ -7,10 +7,13 @@
   request carrying the token or credentials (and, as the issue says, no redirect is followed at all).
 * An ``upload_endpoint.uri`` that names another host: the PUT goes to the host logged in to, at the
   same path, with a warning; the other host sees nothing.
+* Likewise a ``download_endpoint.uri`` on another host (the simulator's ``download_host: other``, and a fake
+  vCenter's endpoints on another port, host name or plain http): the GET goes to the host logged in to.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +22,7 @@ from typing import Any
 
 import pytest
 
+import relia_download as d
 import relia_helpers as h
 from ansible_collections.vsphere.content_library.plugins.module_utils._client import RestClient
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ContentLibraryError
@@ -28,7 +32,7 @@ def _task(name: str, module: str, args: dict[str, Any], **extra: Any) -> dict[st
     return dict({'name': name, 'vsphere.content_library.' + module: args}, **extra)
 
 
-def playbook_for(sim: h.Sim, item_id: str, src: str) -> str:
+def playbook_for(sim: h.Sim, item_id: str, src: str, dest: str = '/nonexistent') -> str:
     """Success and failure paths of every module (failures ignored, counted in the recap)."""
     conn = sim.conn()
     session = '{{ opened.update_session.id }}'
@@ -53,6 +57,20 @@ def playbook_for(sim: h.Sim, item_id: str, src: str) -> str:
         _task('upload into a new item', 'library_item_upload', dict(conn, library_name='local-lib', item_name='relia-secret', src=src)),
         _task('FAIL: upload into an unknown item', 'library_item_upload', dict(conn, library_item_id=unknown, src=src),
               ignore_errors=True),
+        _task('download the item', 'library_item_download',
+              dict(conn, library_name='local-lib', item_name='relia-secret', dest=dest)),
+        _task('download it again (no change)', 'library_item_download',
+              dict(conn, library_name='local-lib', item_name='relia-secret', dest=dest)),
+        _task('FAIL: download an unknown item', 'library_item_download',
+              dict(conn, library_item_id=unknown, dest=dest), ignore_errors=True),
+        _task('list the library with the files', 'library_item_info', dict(conn, library_name='local-lib', files=True)),
+        _task('FAIL: list an unknown library', 'library_item_info', dict(conn, library_name='relia-no-such-library'),
+              ignore_errors=True),
+        _task('describe the item', 'library_item',
+              dict(conn, library_name='local-lib', item_name='relia-secret', item_description='relia security')),
+        _task('delete the item', 'library_item', dict(conn, library_name='local-lib', item_name='relia-secret', state='absent')),
+        _task('FAIL: an item in a subscribed library', 'library_item',
+              dict(conn, library_name='subscribed-lib', item_name='relia-secret'), ignore_errors=True),
     ]
     play = [{'name': 'relia security', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}]
     return json.dumps(play, indent=1)   # JSON is YAML
@@ -69,7 +87,7 @@ def playbook_runs(sim_api: h.Sim, sim_rest: h.Sim, tmp_path_factory: pytest.Temp
         sim.reset()
         workdir = base / sim.flavor
         workdir.mkdir()
-        jobs[sim.flavor] = (sim, playbook_for(sim, sim.create_item(), str(src)), workdir)
+        jobs[sim.flavor] = (sim, playbook_for(sim, sim.create_item(), str(src), str(workdir / 'downloaded')), workdir)
         sim.admin_logout()
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = dict((flavor, pool.submit(h.run_playbook, text, workdir)) for flavor, (sim, text, workdir) in jobs.items())
@@ -87,11 +105,12 @@ def test_playbook_ran_every_path(playbook_runs: dict[str, Any], flavor: str) -> 
     sim, done = playbook_runs[flavor]
     output = done.stdout + done.stderr
     recap = _recap(output)
-    assert recap.get('failed') == 0 and recap.get('ignored') == 6, (recap, output[-4000:])
+    assert recap.get('failed') == 0 and recap.get('ignored') == 9, (recap, output[-4000:])
     assert h.TRACEBACK_MARK not in output, output[-4000:]
     assert 'module_args' in output, 'not verbose enough to show the module arguments'
     stats = sim.stats()
-    assert stats['logins'] >= 10 and stats['open_login_sessions'] == 0, stats
+    assert stats['logins'] >= 18 and stats['open_login_sessions'] == 0, stats
+    assert stats['download_sessions'] == 0, stats
 
 
 @pytest.mark.parametrize('flavor', [h.API, h.REST])
@@ -192,3 +211,49 @@ def test_upload_goes_to_the_logged_in_host_with_a_warning(tls: h.TLSMaterial, tm
         # ansible-core 2.19 gives structured warnings (dicts); older versions give strings.
         warnings = ' '.join(str(w) for w in (run.result or {}).get('warnings') or [])
         assert 'localhost:%s' % elsewhere.https.port in warnings, 'no warning names the other host: %r' % warnings
+
+
+# -- download endpoints on another host ---------------------------------------------------------------
+
+def _warnings(run: h.ModuleRun) -> str:
+    # ansible-core 2.19 gives structured warnings (dicts); older versions give strings.
+    return ' '.join(str(w) for w in (run.result or {}).get('warnings') or [])
+
+
+def test_download_goes_to_the_logged_in_host_with_a_warning(sim: h.Sim, tmp_path: Path) -> None:
+    """The simulator's ``download_host: other``: the token never reaches the other host, the file comes from vCenter."""
+    content = os.urandom(256 * 1024)
+    item_id = d.content_item(sim, {'disk.iso': content})
+    sim.settings(download_host='other')
+    try:
+        other = sim.request('GET', '/_sim/other-host').json()
+        assert sim.request('DELETE', '/_sim/other-host/log').status_code == 204
+        sim.reset()
+        run = h.run_module('library_item_download', sim.conn(library_item_id=item_id, dest=str(tmp_path / 'out')))
+        reached = sim.request('GET', '/_sim/other-host/log').json()['entries']
+    finally:
+        sim.settings(download_host='main')
+    h.assert_no_traceback(run)
+    assert not run.failed, run
+    assert reached == [], 'the other host got %s' % [(e['method'], e['path'], sorted(e['headers'])) for e in reached]
+    downloads = [(e['path'], e['status'], e['session_header']) for e in sim.log() if e['operation'] == 'file.download']
+    assert len(downloads) == 1 and downloads[0][1] == 200 and downloads[0][2], downloads
+    assert (tmp_path / 'out' / 'disk.iso').read_bytes() == content
+    assert other['https_url'] in _warnings(run), 'no warning names the other host: %r' % _warnings(run)
+    assert sim.stats()['download_sessions'] == 0
+
+
+@pytest.mark.parametrize('kind', ['other-port', 'other-host', 'plain-http-same-host'])
+def test_download_endpoint_elsewhere_gets_no_token(tls: h.TLSMaterial, tmp_path: Path, kind: str) -> None:
+    with d.DownloadVCenter(tls, h.API) as fake, h.Elsewhere(tls) as elsewhere:
+        uri = elsewhere.target(kind, fake, d.DOWNLOAD_PATH)
+        fake.answers['download_file.prepare'] = fake.ok(dict(fake.prepared(), download_endpoint={'uri': uri}))
+        run = h.run_module('library_item_download', dict(fake.connection(), library_item_id=d.ITEM_ID,
+                                                         dest=str(tmp_path / 'out')))
+        h.assert_nothing_leaked(elsewhere)
+        h.assert_no_traceback(run)
+        downloads = [(r['method'], r['path']) for r in fake.server.requests if r.get('op') == 'file.download']
+    assert not run.failed, run
+    assert downloads == [('GET', d.DOWNLOAD_PATH)], fake.ops
+    assert (tmp_path / 'out' / d.FILE_NAME).read_bytes() == d.CONTENT
+    assert uri.rsplit('/cls/', 1)[0] in _warnings(run), _warnings(run)

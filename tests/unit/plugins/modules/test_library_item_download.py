@@ -140,6 +140,10 @@ class TestFiles:
         code, result = run_module(library_item_download, capsys, **args(tmp_path / 'out'))
         assert code == 1 and result['error_type'] == 'BAD_ANSWER', result
         assert 'nothing was written' in result['msg']
+        if '\x00' not in name:
+            # The name once, and the rule whole (the ".." of "not . or .." was once cut off as if it were a period).
+            assert ('vCenter answered HTTP 200, but the file name %r must be a plain file name, without / or \\ and not . or ..; '
+                    'nothing was written' % name) in result['msg'], result['msg']
         assert not (tmp_path / 'out').exists()
         assert not any(DS in p for p in vc.paths())
 
@@ -177,6 +181,27 @@ class TestFiles:
         assert 'The download of file disk2.vmdk broke after 100 bytes' in result['msg']
         assert os.listdir(tmp_path / 'out') == []
 
+    @pytest.mark.parametrize('status, tries, ok', [(503, 2, True), (502, 1, True), (504, 4, False), (404, 1, False)])
+    def test_the_first_get_is_sent_again_after_502_503_504_within_the_retries(self, vc, capsys, tmp_path, monkeypatch,
+                                                                              status, tries, ok):
+        from ansible_collections.vsphere.content_library.plugins.module_utils import _download
+        monkeypatch.setattr(_download, 'backoff_delay', lambda attempt: 0)
+        data = CONTENT['disk1.vmdk']
+        an_item(vc, [item_file('disk1.vmdk', data)])
+        vc.add('GET', '^/cls/data/D1/disk1\\.vmdk$', status, {'error_type': 'ERROR', 'messages': []}, times=tries)
+        a_session(vc, {'disk1.vmdk': data})
+        code, result = run_module(library_item_download, capsys, retries=3, **args(tmp_path / 'out'))
+        gets = [p for p in vc.paths() if p.startswith('GET /cls/data')]
+        if ok:
+            assert code == 0, result.get('msg')
+            assert (tmp_path / 'out' / 'disk1.vmdk').read_bytes() == data
+            assert len(gets) == tries + 1
+        else:
+            assert code == 1 and result['status'] == status, result
+            assert len(gets) == (4 if status == 504 else 1)  # the first GET and 3 retries; a 404 is not retried
+            assert os.listdir(tmp_path / 'out') == []
+            assert 'and it was deleted' in result['msg']
+
     def test_a_prepare_that_ends_in_error_fails_with_vcenters_message(self, vc, capsys, tmp_path):
         an_item(vc, [item_file('disk1.vmdk', b'abc')])
         vc.add('GET', '^%s\\?library_item_id=I1$' % DS, 200, [])
@@ -191,6 +216,41 @@ class TestFiles:
         assert code == 1 and result['error_type'] == 'TRANSFER_FAILED'
         assert result['msg'].startswith('vCenter could not prepare file disk1.vmdk for download: The datastore is not accessible.')
         assert 'and it was deleted' in result['msg']
+
+    def test_a_directory_where_a_file_goes_is_refused_before_any_session(self, vc, capsys, tmp_path):
+        out = tmp_path / 'out'
+        (out / 'disk1.vmdk' / 'inside').mkdir(parents=True)
+        an_item(vc, [item_file(name, data) for name, data in CONTENT.items()])
+        code, result = run_module(library_item_download, capsys, **args(out))
+        assert code == 1 and result['error_type'] == 'LOCAL_FILE_ERROR', result
+        assert result['msg'] == '%s exists and is not a regular file, so the download cannot replace it; nothing was fetched.' % (
+            out / 'disk1.vmdk')
+        assert os.listdir(out) == ['disk1.vmdk'] and os.listdir(out / 'disk1.vmdk') == ['inside']
+        assert not any(DS in p for p in vc.paths())
+
+    def test_a_dest_that_is_a_file_is_refused_even_in_check_mode(self, vc, capsys, tmp_path):
+        (tmp_path / 'out').write_bytes(b'a file')
+        an_item(vc, [item_file('disk1.vmdk', b'abc')])
+        code, result = run_module(library_item_download, capsys, check_mode=True, **args(tmp_path / 'out'))
+        assert code == 1 and result['msg'].startswith('dest %s exists and is not a directory' % (tmp_path / 'out')), result
+        assert not any(DS in p for p in vc.paths())
+
+    def test_a_rename_that_fails_is_a_local_file_error_and_leaves_no_temporary_file(self, vc, capsys, tmp_path, monkeypatch):
+        from ansible.module_utils.basic import AnsibleModule
+
+        def refuse(self, src, dest, *rest, **kwargs):
+            raise Exception('Could not replace %r with %r.' % (dest, src))  # what ansible-core 2.17+ raises
+        monkeypatch.setattr(AnsibleModule, 'atomic_move', refuse)
+        out = tmp_path / 'out'
+        out.mkdir()
+        (out / 'disk1.vmdk').write_bytes(b'old content')
+        an_item(vc, [item_file('disk1.vmdk', CONTENT['disk1.vmdk'])])
+        a_session(vc, {'disk1.vmdk': CONTENT['disk1.vmdk']})
+        code, result = run_module(library_item_download, capsys, **args(out))
+        assert code == 1 and result['error_type'] == 'LOCAL_FILE_ERROR', result
+        assert result['msg'].startswith('Could not put %s in place: Could not replace' % (out / 'disk1.vmdk'))
+        assert 'exception' not in result and 'Unexpected' not in result['msg']
+        assert os.listdir(out) == ['disk1.vmdk'] and (out / 'disk1.vmdk').read_bytes() == b'old content'
 
 
 class TestOva:
@@ -236,11 +296,41 @@ class TestOva:
             assert archive.extractfile('disk1.vmdk').read() == CONTENT['disk1.vmdk']
         assert os.listdir(tmp_path) == ['photon.ova']
 
+    def test_an_ova_path_that_is_a_directory_is_refused_before_any_session(self, vc, capsys, tmp_path):
+        (tmp_path / 'photon.ova').mkdir()
+        an_item(vc, [item_file(name, data) for name, data in CONTENT.items()])
+        code, result = run_module(library_item_download, capsys, **args(tmp_path / 'photon.ova', format='ova'))
+        assert code == 1 and result['error_type'] == 'LOCAL_FILE_ERROR', result
+        assert 'photon.ova exists and is not a regular file' in result['msg']
+        assert os.listdir(tmp_path) == ['photon.ova']
+        assert not any(DS in p for p in vc.paths())
+
     def test_an_iso_item_is_no_ovf_template(self, vc, capsys, tmp_path):
         an_item(vc, [item_file('photon.iso', b'iso')], item_type='iso')
         code, result = run_module(library_item_download, capsys, **args(tmp_path / 'x.ova', format='ova'))
         assert code == 1 and 'format=ova needs an OVF template' in result['msg']
         assert not any(DS in p for p in vc.paths())
+
+    @pytest.mark.parametrize('option, value, words', [
+        ('mode', 'u=rwx,bogus', 'mode \'u=rwx,bogus\' is neither octal'),
+        ('mode', '0999', 'is neither octal'),
+        ('mode', '077777', 'holds more than permission bits'),
+        ('owner', 'relia-no-such-user', 'owner \'relia-no-such-user\' names no user'),
+        ('group', 'relia-no-such-group', 'group \'relia-no-such-group\' names no group'),
+    ])
+    def test_file_arguments_are_checked_before_anything_is_sent(self, vc, capsys, tmp_path, option, value, words):
+        code, result = run_module(library_item_download, capsys, **args(tmp_path / 'x.ova', format='ova', **{option: value}))
+        assert code == 1 and words in result['msg'], result
+        assert result['error_type'] == 'INVALID_ARGUMENT'
+        assert vc.calls == []
+
+    @pytest.mark.parametrize('option, value', [('mode', '0640'), ('mode', 'u=rw,g=r,o='), ('mode', 0o640), ('owner', 'root'),
+                                               ('owner', '0'), ('group', 'root')])
+    def test_good_file_arguments_pass(self, vc, capsys, tmp_path, option, value):
+        an_item(vc, [item_file(name, data) for name, data in CONTENT.items()])
+        arguments = args(tmp_path / 'x.ova', format='ova', **{option: value})
+        code, result = run_module(library_item_download, capsys, check_mode=True, **arguments)
+        assert code == 0 and result['changed'] is True, result
 
     def test_files_do_not_go_with_an_ova(self, vc, capsys, tmp_path):
         code, result = run_module(library_item_download, capsys, **args(tmp_path / 'x.ova', format='ova', files=['a']))

@@ -21,9 +21,15 @@
     python fixture.py content --directory DIR    -> writes upload content into DIR: photon.iso, an OVF template
                                                  in ovf/ (2 disks, SHA256 manifest, certificate), the same as
                                                  vm.ova, badmf/ (a manifest that does not match disk2.vmdk) and big.iso
+                                                 (48 MiB; left out with --without-big)
     python fixture.py settings --json '{...}'    -> changes the simulator's settings (PATCH /_sim/settings)
     python fixture.py items                      -> {name: id} of the items in local-lib
     python fixture.py sessions                   -> [{id, state, library_item_id}] of the user's update sessions
+    python fixture.py leftovers [--directory DIR] -> {"stats": the simulator's counters, "files": {name: SHA1, or
+                                                 "directory"} of everything in DIR, hidden files included}
+    python fixture.py simulator --host H --port N [--flavor F]
+                                                 -> another simulator (a second "vCenter") in the background:
+                                                 its JSON line, with "pid" (stop it with: stop --pid PID)
 
 The simulator is the one described by the JSON file named in $SIM_INFO. Fixtures use
 /api when the simulator serves it and /rest otherwise, and always log out.
@@ -111,7 +117,7 @@ OVF = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def write_content(directory):
+def write_content(directory, big=True):
     """Upload content for the library_item_upload tests (random bytes, so every run differs)."""
     def random_file(path, size):
         with open(path, 'wb') as handle:
@@ -128,7 +134,8 @@ def write_content(directory):
 
     os.makedirs(directory, exist_ok=True)
     random_file(os.path.join(directory, 'photon.iso'), 3 * 1024 * 1024)
-    random_file(os.path.join(directory, 'big.iso'), 48 * 1024 * 1024)
+    if big:
+        random_file(os.path.join(directory, 'big.iso'), 48 * 1024 * 1024)
     ovf = os.path.join(directory, 'ovf')
     os.makedirs(ovf, exist_ok=True)
     random_file(os.path.join(ovf, 'disk1.vmdk'), 2 * 1024 * 1024)
@@ -180,6 +187,32 @@ def start_server(directory, tls):
     return dict(served, pid=process.pid)
 
 
+def start_simulator(host, port, flavor):
+    """Another simulator, in its own session so that it outlives this command; its JSON line and pid."""
+    command = [sys.executable, '-m', 'vsphere_content_simulator', '--host', host, '--port', str(port), '--flavor', flavor,
+               '--log-level', 'warning']
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+    line = process.stdout.readline().decode()
+    if not line:
+        raise SystemExit('the simulator on %s:%s did not start (exit status %s)' % (host, port, process.wait()))
+    return dict(json.loads(line), pid=process.pid)
+
+
+def directory_listing(directory):
+    """Every entry of a directory (hidden ones too): a file's SHA1, or "directory" (or "other")."""
+    listing = {}
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
+        if os.path.isdir(path):
+            listing[name] = 'directory'
+        elif os.path.isfile(path):
+            with open(path, 'rb') as handle:
+                listing[name] = hashlib.sha1(handle.read()).hexdigest()
+        else:
+            listing[name] = 'other'
+    return listing
+
+
 def control(info, method, what, body=None):
     response = requests.request(method, '%s/%s' % (info['control_url'], what), json=body, verify=info.get('ca_cert') or True)
     response.raise_for_status()
@@ -189,7 +222,8 @@ def control(info, method, what, body=None):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('what', choices=['item', 'session', 'log', 'reset-log', 'stats', 'fault', 'other-ca',
-                                         'item-files', 'serve', 'stop', '_serve', 'content', 'items', 'sessions', 'settings'])
+                                         'item-files', 'serve', 'stop', '_serve', 'content', 'items', 'sessions', 'settings',
+                                         'simulator', 'leftovers'])
     parser.add_argument('--item')
     parser.add_argument('--directory')
     parser.add_argument('--tls', action='store_true')
@@ -201,6 +235,10 @@ def main():
     parser.add_argument('--json', help='a whole fault, as /_sim/faults takes it')
     parser.add_argument('--state', default='ACTIVE', choices=['ACTIVE', 'DONE', 'ERROR', 'CANCELED'])
     parser.add_argument('--warning', action='append', default=[], help='TYPE:true|false')
+    parser.add_argument('--without-big', action='store_true', help='content: no big.iso')
+    parser.add_argument('--host', default='127.0.0.2')
+    parser.add_argument('--port', type=int, default=0)
+    parser.add_argument('--flavor', default='both', choices=['api', 'rest', 'both'])
     args = parser.parse_args()
     if args.what == '_serve':
         serve_forever(args.directory, args.tls)
@@ -213,7 +251,10 @@ def main():
         print(json.dumps(start_server(args.directory, args.tls)))
         return
     if args.what == 'content':
-        print(json.dumps(write_content(args.directory)))
+        print(json.dumps(write_content(args.directory, big=not args.without_big)))
+        return
+    if args.what == 'simulator':
+        print(json.dumps(start_simulator(args.host, args.port, args.flavor)))
         return
     with open(os.environ['SIM_INFO']) as handle:
         info = json.load(handle)
@@ -224,6 +265,9 @@ def main():
         result = control(info, 'DELETE', 'log')
     elif args.what == 'stats':
         result = control(info, 'GET', 'stats')
+    elif args.what == 'leftovers':
+        result = {'stats': control(info, 'GET', 'stats'),
+                  'files': directory_listing(args.directory) if args.directory else {}}
     elif args.what == 'fault':
         fault = json.loads(args.json) if args.json else dict(method=args.method, path=args.path, status=args.status, count=args.count)
         result = control(info, 'POST', 'faults', fault)
