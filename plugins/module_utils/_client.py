@@ -508,3 +508,20 @@ class RestClient:
             return [function(item) for item in items]
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(items))) as pool:
             return list(pool.map(function, items))
+
+
+def call_or_read_back(client: RestClient, operation: str, read: Callable[[], Any], done: Callable[[Any], bool], what: str,
+                      **params: Any) -> Any:
+    """Send a write; when its answer is lost, read the object back instead of sending it again.
+
+    ``read()`` gives the object now (None when it no longer exists) and ``done(now)`` says whether it
+    shows the write's effect. When it does not, the lost answer's error is raised, saying so; ``what``
+    names the object ("update session 5a1c...").
+    """
+    try:
+        return client.call(operation, **params)
+    except OutcomeUnknownError as exc:
+        if done(read()):
+            return None
+        raise OutcomeUnknownError('%s Read back: %s does not show it, so it did not happen; run the task again.'
+                                  % (exc, what), exc.kind, exc.method, exc.path)

@@ -261,9 +261,8 @@ class VerifyingStream:
         actual = dict((algorithm, digest.hexdigest()) for algorithm, digest in self._digests.items())
         if self.expected and actual[self.expected.algorithm] != self.expected.checksum:
             raise ContentMismatchError(
-                '%s does not match %s: its %s digest is %s, %s says %s.' % (
-                    self.name, self.against, self.expected.algorithm, actual[self.expected.algorithm], self.against,
-                    self.expected.checksum),
+                '%s does not match %s: its %s digest is %s, not %s.' % (
+                    self.name, self.against, self.expected.algorithm, actual[self.expected.algorithm], self.expected.checksum),
                 self.name, self.expected.algorithm, self.expected.checksum, actual[self.expected.algorithm])
         self._verified = actual
         return dict(actual)

@@ -195,14 +195,17 @@ class NotFoundError(ContentLibraryError):
 
     error_type = 'NOT_FOUND'
 
-    def __init__(self, message: str, server_messages: list[str] | None = None) -> None:
+    def __init__(self, message: str, server_messages: list[str] | None = None, status: int | None = None) -> None:
         super().__init__(message)
         self.server_messages = server_messages or []
+        self.status = status
 
     def to_result(self) -> dict[str, Any]:
         result: dict[str, Any] = {'error_type': self.error_type}
         if self.server_messages:
             result['error_messages'] = self.server_messages
+        if self.status is not None:
+            result['status'] = self.status
         return result
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ansible_collections.vsphere.content_library.plugins.module_utils._client import call_or_read_back
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
     NotFoundError,
     StateError,
@@ -117,8 +118,11 @@ class ItemTask(ModuleTask):
         self.refuse_active_sessions(item, 'change')
         after = dict(item, **update)
         if not self.check_mode:
-            self.client.call('item.update', library_item_id=item['id'], update_spec=update)
-            after = get_existing_item(self.client, item['id'])
+            item_id = item['id']
+            call_or_read_back(self.client, 'item.update', lambda: get_item(self.client, item_id),
+                              lambda now: now is not None and all(now.get(key) == value for key, value in update.items()),
+                              'library item %s' % item_id, library_item_id=item_id, update_spec=update)
+            after = get_existing_item(self.client, item_id)
         return item, after
 
     def absent(self, item: Item | None) -> tuple[Item | None, Item | None]:
@@ -130,7 +134,9 @@ class ItemTask(ModuleTask):
                 # force: the session would keep the item busy; its content goes with the item anyway.
                 send_or_read_back(self.client, 'update_session.cancel', session['id'],
                                   lambda now: now is None or now['state'] != ACTIVE)
-            self.client.call('item.delete', library_item_id=item['id'])
+            item_id = item['id']
+            call_or_read_back(self.client, 'item.delete', lambda: get_item(self.client, item_id), lambda now: now is None,
+                              'library item %s' % item_id, library_item_id=item_id)
         return item, None
 
     def refuse_active_sessions(self, item: Item, what: str) -> list[dict[str, Any]]:

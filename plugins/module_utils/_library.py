@@ -46,7 +46,7 @@ def get_library(client: RestClient, library_id: str) -> Library:
         library = client.call('library.get', library_id=library_id)
     except ApiError as exc:
         if exc.status == 404:
-            raise NotFoundError('Library %s was not found.' % library_id, exc.messages)
+            raise NotFoundError('Library %s was not found.' % library_id, exc.messages, exc.status)
         raise
     return dict(library, id=library_id)
 

@@ -15,12 +15,11 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._cleanup import CleanupStack, Undo
-from ansible_collections.vsphere.content_library.plugins.module_utils._client import RestClient
+from ansible_collections.vsphere.content_library.plugins.module_utils._client import RestClient, call_or_read_back
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
     ApiError,
     ContentLibraryError,
     NotFoundError,
-    OutcomeUnknownError,
     StateError,
     TransportError,
 )
@@ -229,13 +228,8 @@ def send_or_read_back(client: RestClient, operation: str, session_id: str, done:
     ``done(session)`` says whether the session shows the write's effect (``session``
     is None when it no longer exists). Raises the lost answer's error when it does not.
     """
-    try:
-        return client.call(operation, update_session_id=session_id, **params)
-    except OutcomeUnknownError as exc:
-        if done(get_session(client, session_id)):
-            return None
-        raise OutcomeUnknownError('%s Read back: update session %s does not show it, so it did not happen; '
-                                  'run the task again.' % (exc, session_id), exc.kind, exc.method, exc.path)
+    return call_or_read_back(client, operation, lambda: get_session(client, session_id), done,
+                             'update session %s' % session_id, update_session_id=session_id, **params)
 
 
 def list_sessions(client: RestClient, library_item_id: str | None = None) -> list[Session]:
@@ -244,7 +238,7 @@ def list_sessions(client: RestClient, library_item_id: str | None = None) -> lis
         ids = client.call('update_session.list', library_item_id=library_item_id) or []
     except ApiError as exc:
         if library_item_id and exc.status == 404:
-            raise NotFoundError('Library item %s was not found.' % library_item_id, exc.messages)
+            raise NotFoundError('Library item %s was not found.' % library_item_id, exc.messages, exc.status)
         raise
     sessions = client.map(lambda session_id: get_session(client, session_id), ids)
     # A session can expire between the list and the get: leave it out. A server that ignores the
