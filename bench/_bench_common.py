@@ -110,6 +110,7 @@ def sync():
 
 # -- content ---------------------------------------------------------------------------------------
 
+
 class PatternReader(io.RawIOBase):
     """``size`` bytes of a random 4 MiB block repeated (the same for a given ``seed``), as a stream."""
 
@@ -130,7 +131,7 @@ class PatternReader(io.RawIOBase):
     def read(self, size=-1):
         size = _BLOCK if size is None or size < 0 else size
         size = min(size, self._left, _BLOCK - self._at)
-        chunk = self._block[self._at:self._at + size]
+        chunk = self._block[self._at : self._at + size]
         self._at = (self._at + size) % _BLOCK
         self._left -= size
         return chunk
@@ -153,7 +154,7 @@ def pattern_pieces(size, piece):
     left = size
     while left > 0:
         for offset in range(0, min(left, _BLOCK), piece):
-            yield view[offset:offset + min(piece, left - offset)]
+            yield view[offset : offset + min(piece, left - offset)]
         left -= _BLOCK
 
 
@@ -212,12 +213,12 @@ def disk_files(disk_sizes):
 
 def ovf_descriptor(disks):
     """An OVF descriptor whose References name ``disks`` (``[(file name, size)]``)."""
-    files = ''.join('    <File ovf:href="%s" ovf:id="file%d" ovf:size="%d"/>\n' % (name, index, size)
-                    for index, (name, size) in enumerate(disks, 1))
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<Envelope xmlns="%s" xmlns:ovf="%s">\n  <References>\n%s  </References>\n'
-            '  <VirtualSystem ovf:id="bench"><Info>benchmark</Info></VirtualSystem>\n</Envelope>\n'
-            % (_OVF_NS, _OVF_NS, files)).encode('utf-8')
+    files = ''.join('    <File ovf:href="%s" ovf:id="file%d" ovf:size="%d"/>\n' % (name, index, size) for index, (name, size) in enumerate(disks, 1))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<Envelope xmlns="%s" xmlns:ovf="%s">\n  <References>\n%s  </References>\n'
+        '  <VirtualSystem ovf:id="bench"><Info>benchmark</Info></VirtualSystem>\n</Envelope>\n' % (_OVF_NS, _OVF_NS, files)
+    ).encode('utf-8')
 
 
 def make_ovf_dir(directory, disk_sizes, manifest=False):
@@ -274,6 +275,7 @@ def ovf_item(disk_sizes):
 
 # -- the API, with plain requests (to prepare curl's runs and the content) --------------------------
 
+
 class Api(object):
     """Just enough of the API, with plain requests and the simulator's CA, for the baseline runs."""
 
@@ -309,12 +311,10 @@ class Api(object):
         item = self.new_item(item_type, prefix='bench')
         session_id = self._call('POST', 'item/update-session', json={'library_item_id': item})
         for name, data in files:
-            response = self.http.put(self.add_file(session_id, name, len(data)), data=data,
-                                     headers={'Content-Type': 'application/octet-stream'})
+            response = self.http.put(self.add_file(session_id, name, len(data)), data=data, headers={'Content-Type': 'application/octet-stream'})
             response.raise_for_status()
         self._call('POST', 'item/update-session/%s?action=complete' % session_id)
-        state = wait_until(lambda: self._call('GET', 'item/update-session/%s' % session_id)['state'],
-                           lambda now: now in ('DONE', 'ERROR', 'CANCELED'))
+        state = wait_until(lambda: self._call('GET', 'item/update-session/%s' % session_id)['state'], lambda now: now in ('DONE', 'ERROR', 'CANCELED'))
         if state != 'DONE':
             raise SystemExit('putting the content into item %s ended %s' % (item, state))
         self._call('DELETE', 'item/update-session/%s' % session_id)
@@ -329,8 +329,7 @@ class Api(object):
         session_id = self._call('POST', 'item/download-session', json={'library_item_id': item_id})
         path = 'item/download-session/%s/file' % session_id
         self._call('POST', path + '?action=prepare', json={'file_name': file_name})
-        info = wait_until(lambda: self._call('GET', path, params={'file_name': file_name}),
-                          lambda now: now['status'] in ('PREPARED', 'ERROR'))
+        info = wait_until(lambda: self._call('GET', path, params={'file_name': file_name}), lambda now: now['status'] in ('PREPARED', 'ERROR'))
         if info['status'] != 'PREPARED':
             raise SystemExit('the simulator could not prepare %s: %s' % (file_name, info))
         return session_id, info['download_endpoint']['uri']
@@ -379,6 +378,7 @@ def wait_until(get, done, timeout=120.0):
 
 # -- measured child processes -----------------------------------------------------------------------
 
+
 class Measured(object):
     """A finished child process: ``wall`` seconds, ``user``/``sys``/``cpu`` seconds, ``rss_mib`` (its peak RSS), output."""
 
@@ -399,6 +399,7 @@ def _timed(command, usage_path):
 
 def _measured(returncode, wall, out_path, err_path, usage_path):
     """The Measured of a process that ran under /usr/bin/time (``out_path`` None: its stdout went elsewhere)."""
+
     def text(path):
         with open(path, 'rb') as handle:
             return handle.read().decode('utf-8', 'replace')
@@ -430,16 +431,19 @@ def run_pipeline(commands, env, workdir):
     process's CPU seconds and peak RSS; the last one's stdout is kept, the others' go down the pipe.
     """
     last = len(commands) - 1
-    paths = [[os.path.join(workdir, 'pipe%d.%s' % (index, name)) if index == last or name != 'out' else None
-              for name in ('out', 'err', 'usage')] for index in range(len(commands))]
+    paths = [
+        [os.path.join(workdir, 'pipe%d.%s' % (index, name)) if index == last or name != 'out' else None for name in ('out', 'err', 'usage')]
+        for index in range(len(commands))
+    ]
     processes = []
     with open(paths[last][0], 'wb') as out:
         start = time.monotonic()
         previous = subprocess.DEVNULL
         for index, command in enumerate(commands):
             with open(paths[index][1], 'wb') as err:
-                process = subprocess.Popen(_timed(command, paths[index][2]), env=env, stdin=previous, stderr=err,
-                                           stdout=out if index == last else subprocess.PIPE)
+                process = subprocess.Popen(
+                    _timed(command, paths[index][2]), env=env, stdin=previous, stderr=err, stdout=out if index == last else subprocess.PIPE
+                )
             if previous is not subprocess.DEVNULL:
                 previous.close()  # the next process has it now; this one would keep the pipe open
             previous = process.stdout
@@ -451,8 +455,7 @@ def run_pipeline(commands, env, workdir):
 
 def connection_args(info):
     host, port = info['url'].split('://')[1].rsplit(':', 1)
-    return {'hostname': host, 'port': int(port), 'username': info['username'], 'password': info['password'],
-            'ca_path': info['ca_cert']}
+    return {'hostname': host, 'port': int(port), 'username': info['username'], 'password': info['password'], 'ca_path': info['ca_cert']}
 
 
 # Runs a module the way ``python -m MODULE ARGS`` does, and at exit (sys.exit included) copies the process's own
@@ -496,8 +499,7 @@ def run_module(info, space, module=UPLOAD, io_counters=False, **options):
     try:
         measured.result = json.loads(measured.stdout)
     except ValueError:
-        raise SystemExit('%s printed no JSON (exit %s): %s %s'
-                         % (module, measured.returncode, measured.stdout[-2000:], measured.stderr[-2000:]))
+        raise SystemExit('%s printed no JSON (exit %s): %s %s' % (module, measured.returncode, measured.stdout[-2000:], measured.stderr[-2000:]))
     if measured.result.get('failed') or not measured.result.get('changed'):
         raise SystemExit('%s failed or changed nothing: %s' % (module, measured.result.get('msg', measured.result)))
     if io_counters:
@@ -564,11 +566,26 @@ def run_ansible(info, space, **options):
     args = connection_args(info)
     args.update(library_name='local-lib', item_name=unique_name('ansible'))
     args.update(options)
-    env = child_env(ANSIBLE_COLLECTIONS_PATH=space.collections, ANSIBLE_PYTHON_INTERPRETER=sys.executable, NO_COLOR='1',
-                    ANSIBLE_LOCAL_TEMP=space.join('ansible-tmp'), ANSIBLE_REMOTE_TEMP=space.join('ansible-tmp'))
+    env = child_env(
+        ANSIBLE_COLLECTIONS_PATH=space.collections,
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        NO_COLOR='1',
+        ANSIBLE_LOCAL_TEMP=space.join('ansible-tmp'),
+        ANSIBLE_REMOTE_TEMP=space.join('ansible-tmp'),
+    )
     ansible = os.path.join(os.path.dirname(sys.executable), 'ansible')
-    command = [ansible if os.path.exists(ansible) else 'ansible', 'localhost', '-c', 'local', '-i', 'localhost,',
-               '-m', 'vsphere.content_library.library_item_upload', '-a', json.dumps(args)]
+    command = [
+        ansible if os.path.exists(ansible) else 'ansible',
+        'localhost',
+        '-c',
+        'local',
+        '-i',
+        'localhost,',
+        '-m',
+        'vsphere.content_library.library_item_upload',
+        '-a',
+        json.dumps(args),
+    ]
     measured = run_measured(command, env, space.path)
     try:
         # The ad-hoc (minimal) callback prints "localhost | CHANGED => {...}".
@@ -581,6 +598,7 @@ def run_ansible(info, space, **options):
 
 
 # -- printing -------------------------------------------------------------------------------------
+
 
 def median(values):
     return statistics.median(values)

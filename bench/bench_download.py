@@ -10,6 +10,7 @@ child process, same kind of certificate) that sends the simulator's stored copy 
 so both read the same page-cache pages. It prints the rates per run, the CPU seconds of the
 server and of curl, their medians, and the ratio simulator / bare. It reports; it does not judge.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -96,8 +97,7 @@ class BareSender(asyncio.Protocol):
         fd = os.open(self.path, os.O_RDONLY)
         try:
             size = os.fstat(fd).st_size
-            self.transport.write(f"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-                                 f"Content-Length: {size}\r\nConnection: close\r\n\r\n".encode())
+            self.transport.write(f"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n".encode())
             position = 0
             while position < size and not self.transport.is_closing():
                 data = os.pread(fd, min(self.chunk, size - position), position)
@@ -130,8 +130,9 @@ class Bare:
         bare_dir = directory / "bare"
         bare_dir.mkdir(exist_ok=True)
         # pylint: disable-next=consider-using-with
-        self.process = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--bare", str(path), str(bare_dir), str(chunk)],
-                                        stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--bare", str(path), str(bare_dir), str(chunk)], stdout=subprocess.PIPE, text=True
+        )
         info = json.loads(self.process.stdout.readline())
         self.uri = f"https://127.0.0.1:{info['port']}/file"
         self.ca_cert = info["ca_cert"]
@@ -150,11 +151,9 @@ class Download:
         self.header_file = directory / "headers"
         self.header_file.write_text(f"vmware-api-session-id: {self.api.token}\n", encoding="ascii")
         library = info["libraries"]["local-lib"]["id"]
-        item = self.api.call("POST", "/api/content/library/item",
-                             {"library_id": library, "name": f"bench-{os.getpid()}-{time.time():.0f}", "type": "iso"})
+        item = self.api.call("POST", "/api/content/library/item", {"library_id": library, "name": f"bench-{os.getpid()}-{time.time():.0f}", "type": "iso"})
         session = self.api.call("POST", "/api/content/library/item/update-session", {"library_item_id": item})
-        added = self.api.call("POST", f"/api/content/library/item/update-session/{session}/file",
-                              {"name": "payload.iso", "source_type": "PUSH", "size": size})
+        added = self.api.call("POST", f"/api/content/library/item/update-session/{session}/file", {"name": "payload.iso", "source_type": "PUSH", "size": size})
         status, seconds = curl_upload(added["upload_endpoint"]["uri"], payload, info["ca_cert"], self.header_file)
         if status != 200:
             raise RuntimeError(f"the upload failed: HTTP {status}")
@@ -215,9 +214,12 @@ def measure(args: argparse.Namespace, directory: Path) -> tuple[list[tuple[Run, 
             sim = one_run(download.uri, info["ca_cert"], download.header_file, process.pid, args.size)
             base = one_run(bare.uri, bare.ca_cert, None, bare.process.pid, args.size)
             runs.append((sim, base))
-            print(f"run {run}: simulator {sim[0]:.0f} MB/s (server CPU {sim[1]:.2f} s, curl CPU {sim[2]:.2f} s); "
-                  f"bare TLS server {base[0]:.0f} MB/s (server CPU {base[1]:.2f} s, curl CPU {base[2]:.2f} s); "
-                  f"ratio {sim[0] / base[0]:.2f}", flush=True)
+            print(
+                f"run {run}: simulator {sim[0]:.0f} MB/s (server CPU {sim[1]:.2f} s, curl CPU {sim[2]:.2f} s); "
+                f"bare TLS server {base[0]:.0f} MB/s (server CPU {base[1]:.2f} s, curl CPU {base[2]:.2f} s); "
+                f"ratio {sim[0] / base[0]:.2f}",
+                flush=True,
+            )
         return runs, rss_before, peak_rss_kib(process.pid)
     finally:
         if bare is not None:
@@ -230,10 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--bare"]:
         return bare_main(argv[1], argv[2], int(argv[3]))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--size", type=parse_size, default=1024 ** 3, help="bytes to download, e.g. 2G, 256M (default 1G)")
+    parser.add_argument("--size", type=parse_size, default=1024**3, help="bytes to download, e.g. 2G, 256M (default 1G)")
     parser.add_argument("--runs", type=int, default=5, help="downloads from each server, alternating; medians are reported (default 5)")
-    parser.add_argument("--chunk", type=parse_size, default=1024 ** 2,
-                        help="the bare server's write size (default 1M, the simulator's)")
+    parser.add_argument("--chunk", type=parse_size, default=1024**2, help="the bare server's write size (default 1M, the simulator's)")
     args = parser.parse_args(argv)
     if shutil.which("curl") is None:
         print("bench_download: curl is required", file=sys.stderr)
@@ -247,11 +248,15 @@ def main(argv: list[str] | None = None) -> int:
     sim_rate = statistics.median(sim[0] for sim, dummy in runs)
     base_rate = statistics.median(base[0] for dummy, base in runs)
     ratio = statistics.median(sim[0] / base[0] for sim, base in runs)
-    print(f"simulator: median {sim_rate:.0f} MB/s, server CPU {statistics.median(s[1] for s, d in runs):.2f} s, "
-          f"curl CPU {statistics.median(s[2] for s, d in runs):.2f} s per run; peak RSS (VmHWM) {rss_peak / 1024:.1f} MiB "
-          f"({rss_before / 1024:.1f} MiB before the downloads)")
-    print(f"bare TLS server: median {base_rate:.0f} MB/s, server CPU {statistics.median(b[1] for d, b in runs):.2f} s, "
-          f"curl CPU {statistics.median(b[2] for d, b in runs):.2f} s per run")
+    print(
+        f"simulator: median {sim_rate:.0f} MB/s, server CPU {statistics.median(s[1] for s, d in runs):.2f} s, "
+        f"curl CPU {statistics.median(s[2] for s, d in runs):.2f} s per run; peak RSS (VmHWM) {rss_peak / 1024:.1f} MiB "
+        f"({rss_before / 1024:.1f} MiB before the downloads)"
+    )
+    print(
+        f"bare TLS server: median {base_rate:.0f} MB/s, server CPU {statistics.median(b[1] for d, b in runs):.2f} s, "
+        f"curl CPU {statistics.median(b[2] for d, b in runs):.2f} s per run"
+    )
     print(f"simulator/bare ratio: median {ratio:.2f} (per run: {', '.join(f'{s[0] / b[0]:.2f}' for s, b in runs)})")
     print(f"goal (ratio >= 0.80): {'met' if ratio >= 0.8 else 'NOT met'}")
     return 0

@@ -45,12 +45,12 @@ def main():
     from ansible_collections.vsphere.content_library.plugins.module_utils import _client
     from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import list_sessions
 
-    process, info = start_simulator(['--port', '0', '--latency-ms', str(args.latency_ms),
-                                     '--max-sessions', '10'], stderr=subprocess.DEVNULL)
+    process, info = start_simulator(['--port', '0', '--latency-ms', str(args.latency_ms), '--max-sessions', '10'], stderr=subprocess.DEVNULL)
     host, port = info['url'].split('://')[1].split(':')
 
     def client():
         return _client.RestClient(host, info['username'], info['password'], port=int(port), ca_path=info['ca_cert'])
+
     try:
         setup = client()
         setup.login()

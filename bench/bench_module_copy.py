@@ -36,9 +36,33 @@ from __future__ import annotations
 import argparse
 import sys
 
-from _bench_common import (COPY, GIB, MIB, RSS_LIMIT_MIB, Api, alternate, check_curl, child_env, connection_args, cpu_seconds_of, curl_command,
-                           hash_cpu_seconds, iso_item, median, moved, need, run_module, run_pipeline, second_run, simulator, sync, table, unique_name,
-                           verdict, workspace)
+from _bench_common import (
+    COPY,
+    GIB,
+    MIB,
+    RSS_LIMIT_MIB,
+    Api,
+    alternate,
+    check_curl,
+    child_env,
+    connection_args,
+    cpu_seconds_of,
+    curl_command,
+    hash_cpu_seconds,
+    iso_item,
+    median,
+    moved,
+    need,
+    run_module,
+    run_pipeline,
+    second_run,
+    simulator,
+    sync,
+    table,
+    unique_name,
+    verdict,
+    workspace,
+)
 
 GOAL_RATIO = 0.9
 WRITE_LIMIT = MIB
@@ -52,8 +76,15 @@ def copy(source, target, space, item):
     """One streamed copy by the module into a new target item; the Measured process, with ``sim_cpu`` (source, target) and ``io``."""
     sync()
     before = simulator_cpu(source, target)
-    measured = run_module(source, space, module=COPY, io_counters=True, library_item_id=item, method='stream',
-                          target=dict(connection_args(target), library_name='local-lib', item_name=unique_name('copy')))
+    measured = run_module(
+        source,
+        space,
+        module=COPY,
+        io_counters=True,
+        library_item_id=item,
+        method='stream',
+        target=dict(connection_args(target), library_name='local-lib', item_name=unique_name('copy')),
+    )
     measured.sim_cpu = [after - earlier for after, earlier in zip(simulator_cpu(source, target), before)]
     return measured
 
@@ -67,8 +98,9 @@ class Pipe(object):
         self.session, self.uri = self.source_api.prepare_download(item, 'bench.iso')
         self.source_headers = self.source_api.headers_file(space)
         # As the module sends it: a Content-Length, no chunked encoding (curl's default for -T -), no Expect: 100-continue.
-        self.target_headers = self.target_api.headers_file(space, 'Content-Type: application/octet-stream', 'Content-Length: %d' % size,
-                                                           'Transfer-Encoding:', 'Expect:')
+        self.target_headers = self.target_api.headers_file(
+            space, 'Content-Type: application/octet-stream', 'Content-Length: %d' % size, 'Transfer-Encoding:', 'Expect:'
+        )
 
     def run(self):
         """One run: (curl GET, curl PUT), each Measured with the pipeline's wall time; the GET has ``sim_cpu``."""
@@ -77,9 +109,14 @@ class Pipe(object):
         self.source_api.keep_alive(self.session)
         sync()
         before = simulator_cpu(self.source, self.target)
-        get, put = run_pipeline([curl_command(self.source, self.source_headers) + [self.uri],
-                                 curl_command(self.target, self.target_headers) + ['--upload-file', '-', '-o', '/dev/null', upload]],
-                                child_env(), self.space.path)
+        get, put = run_pipeline(
+            [
+                curl_command(self.source, self.source_headers) + [self.uri],
+                curl_command(self.target, self.target_headers) + ['--upload-file', '-', '-o', '/dev/null', upload],
+            ],
+            child_env(),
+            self.space.path,
+        )
         get.sim_cpu = [after - earlier for after, earlier in zip(simulator_cpu(self.source, self.target), before)]
         check_curl(get, put)
         status = self.target_api.file_status(session_id, 'bench.iso')
@@ -121,15 +158,26 @@ def main():
         pipe = Pipe(source, target, space, item, size)
         try:
             for number in range(1, args.runs + 1):
-                module_first, module, (get, put) = alternate(
-                    number, lambda: moved(copy(source, target, space, item), 'bytes_copied', size), pipe.run)
+                module_first, module, (get, put) = alternate(number, lambda: moved(copy(source, target, space, item), 'bytes_copied', size), pipe.run)
                 runs.append(dict(module=module, get=get, put=put, sha1=hash_cpu_seconds(size, 'sha1')))
                 curl = get.wall
-                print('run %d (%s first): module %.2f s transfer (%.0f MiB/s), %.2f s process, wrote %d bytes; curl | curl -T - %.2f s '
-                      '(%.0f MiB/s); ratio %.2f (transfer) %.2f (process)' % (
-                          number, 'module' if module_first else 'curl', module.result['seconds'], module.result['throughput_mib_s'], module.wall,
-                          module.io['write_bytes'], curl, size / MIB / curl, curl / module.result['seconds'], curl / module.wall),
-                      flush=True)
+                print(
+                    'run %d (%s first): module %.2f s transfer (%.0f MiB/s), %.2f s process, wrote %d bytes; curl | curl -T - %.2f s '
+                    '(%.0f MiB/s); ratio %.2f (transfer) %.2f (process)'
+                    % (
+                        number,
+                        'module' if module_first else 'curl',
+                        module.result['seconds'],
+                        module.result['throughput_mib_s'],
+                        module.wall,
+                        module.io['write_bytes'],
+                        curl,
+                        size / MIB / curl,
+                        curl / module.result['seconds'],
+                        curl / module.wall,
+                    ),
+                    flush=True,
+                )
         finally:
             pipe.close()
     report(args, size, startup, runs)
@@ -142,46 +190,66 @@ def report(args, size, startup, runs):
     process = median(r['module'].wall for r in runs)
     curl = median(r['get'].wall for r in runs)
     print()
-    print('item: one %d MiB file, from one simulator to the other over HTTPS on 127.0.0.1; %d run(s) each, alternating; medians:'
-          % (args.size_mib, len(runs)))
-    table(['what', 'seconds', 'MiB/s', 'x curl | curl'], [
-        ['curl | curl -T - (baseline)', '%.2f' % curl, '%.0f' % (size / MIB / curl), '1.00'],
-        ['module: transfer (its seconds)', '%.2f' % transfer, '%.0f' % (size / MIB / transfer), '%.2f' % (curl / transfer)],
-        ['module: whole process', '%.2f' % process, '%.0f' % (size / MIB / process), '%.2f' % (curl / process)],
-    ])
+    print('item: one %d MiB file, from one simulator to the other over HTTPS on 127.0.0.1; %d run(s) each, alternating; medians:' % (args.size_mib, len(runs)))
+    table(
+        ['what', 'seconds', 'MiB/s', 'x curl | curl'],
+        [
+            ['curl | curl -T - (baseline)', '%.2f' % curl, '%.0f' % (size / MIB / curl), '1.00'],
+            ['module: transfer (its seconds)', '%.2f' % transfer, '%.0f' % (size / MIB / transfer), '%.2f' % (curl / transfer)],
+            ['module: whole process', '%.2f' % process, '%.0f' % (size / MIB / process), '%.2f' % (curl / process)],
+        ],
+    )
     pairs = median(r['get'].wall / r['module'].result['seconds'] for r in runs)
     print('module transfer / curl | curl: ratio of medians %.2f, median of the per-round ratios %.2f' % (curl / transfer, pairs))
-    print('goal, module throughput >= %.1f x curl | curl: %.2f (transfer), %.2f (whole process): %s' % (
-        GOAL_RATIO, curl / transfer, curl / process, verdict(curl / transfer >= GOAL_RATIO)))
+    print(
+        'goal, module throughput >= %.1f x curl | curl: %.2f (transfer), %.2f (whole process): %s'
+        % (GOAL_RATIO, curl / transfer, curl / process, verdict(curl / transfer >= GOAL_RATIO))
+    )
     print()
 
     def row(name, key, sim=None):
-        return [name, '%.2f' % median(r[key].user for r in runs), '%.2f' % median(r[key].sys for r in runs),
-                '%.2f' % (median(r[key].cpu for r in runs) / gib), '%.1f' % median(r[key].rss_mib for r in runs)] + (
-            ['%.2f' % (median(r[sim].sim_cpu[side] for r in runs) / gib) for side in (0, 1)] if sim else ['', ''])
+        return [
+            name,
+            '%.2f' % median(r[key].user for r in runs),
+            '%.2f' % median(r[key].sys for r in runs),
+            '%.2f' % (median(r[key].cpu for r in runs) / gib),
+            '%.1f' % median(r[key].rss_mib for r in runs),
+        ] + (['%.2f' % (median(r[sim].sim_cpu[side] for r in runs) / gib) for side in (0, 1)] if sim else ['', ''])
 
     print('CPU seconds (user+sys) per GiB copied, medians (2 cores; both simulators are on the same machine):')
-    table(['process', 'user', 'sys', 'CPU s/GiB', 'peak RSS MiB', 'source sim CPU s/GiB', 'target sim CPU s/GiB'], [
-        row('curl (GET from the source)', 'get', 'get'), row('curl -T - (PUT to the target)', 'put'),
-        ['both curls', '', '', '%.2f' % (median(r['get'].cpu + r['put'].cpu for r in runs) / gib), '', '', ''],
-        row('module', 'module', 'module')])
+    table(
+        ['process', 'user', 'sys', 'CPU s/GiB', 'peak RSS MiB', 'source sim CPU s/GiB', 'target sim CPU s/GiB'],
+        [
+            row('curl (GET from the source)', 'get', 'get'),
+            row('curl -T - (PUT to the target)', 'put'),
+            ['both curls', '', '', '%.2f' % (median(r['get'].cpu + r['put'].cpu for r in runs) / gib), '', '', ''],
+            row('module', 'module', 'module'),
+        ],
+    )
     module_cpu = median(r['module'].cpu for r in runs)
     curls = median(r['get'].cpu + r['put'].cpu for r in runs)
     sha1 = median(r['sha1'] for r in runs)
     print('hashing the same bytes: hashlib.sha1 in this process (1 MiB updates, time.process_time): %.2f s/GiB' % (sha1 / gib))
-    print('module / (both curls + sha1): %.2f x (%.2f x without its fixed cost)' % (
-        module_cpu / (curls + sha1), (module_cpu - startup.cpu) / (curls + sha1)))
-    print('module with a 1 MiB item (its fixed cost: Python, imports, two logins, item, two sessions, logouts): %.2f s process, '
-          '%.2f CPU s' % (startup.wall, startup.cpu))
+    print('module / (both curls + sha1): %.2f x (%.2f x without its fixed cost)' % (module_cpu / (curls + sha1), (module_cpu - startup.cpu) / (curls + sha1)))
+    print(
+        'module with a 1 MiB item (its fixed cost: Python, imports, two logins, item, two sessions, logouts): %.2f s process, '
+        '%.2f CPU s' % (startup.wall, startup.cpu)
+    )
     print()
     written = [r['module'].io['write_bytes'] for r in runs]
     peak = max(r['module'].rss_mib for r in runs)
-    print('module process, read from its own /proc/self/io at exit: write_bytes %s (cancelled_write_bytes %s), its stdout file included'
-          % (', '.join('%d' % value for value in written), ', '.join('%d' % r['module'].io['cancelled_write_bytes'] for r in runs)))
-    print('goal, the module writes under 1 MiB to disk for a %d MiB copy: at most %d bytes: %s' % (
-        args.size_mib, max(written), verdict(max(written) < WRITE_LIMIT)))
-    print('goal, module peak RSS under %d MiB: %.1f MiB at most (%.1f MiB with the 1 MiB item): %s' % (
-        RSS_LIMIT_MIB, peak, startup.rss_mib, verdict(peak < RSS_LIMIT_MIB)))
+    print(
+        'module process, read from its own /proc/self/io at exit: write_bytes %s (cancelled_write_bytes %s), its stdout file included'
+        % (', '.join('%d' % value for value in written), ', '.join('%d' % r['module'].io['cancelled_write_bytes'] for r in runs))
+    )
+    print(
+        'goal, the module writes under 1 MiB to disk for a %d MiB copy: at most %d bytes: %s'
+        % (args.size_mib, max(written), verdict(max(written) < WRITE_LIMIT))
+    )
+    print(
+        'goal, module peak RSS under %d MiB: %.1f MiB at most (%.1f MiB with the 1 MiB item): %s'
+        % (RSS_LIMIT_MIB, peak, startup.rss_mib, verdict(peak < RSS_LIMIT_MIB))
+    )
 
 
 if __name__ == '__main__':

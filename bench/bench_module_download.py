@@ -45,9 +45,33 @@ import os
 import sys
 import time
 
-from _bench_common import (DOWNLOAD, GIB, MIB, Api, alternate, cpu_seconds_of, curl_command, check_curl, child_env, hash_cpu_seconds,
-                           iso_item, median, moved, need, ovf_item, remove, run_measured, run_module, second_run, simulator, sync, table, verdict, workspace,
-                           write_cpu_seconds)
+from _bench_common import (
+    DOWNLOAD,
+    GIB,
+    MIB,
+    Api,
+    alternate,
+    cpu_seconds_of,
+    curl_command,
+    check_curl,
+    child_env,
+    hash_cpu_seconds,
+    iso_item,
+    median,
+    moved,
+    need,
+    ovf_item,
+    remove,
+    run_measured,
+    run_module,
+    second_run,
+    simulator,
+    sync,
+    table,
+    verdict,
+    workspace,
+    write_cpu_seconds,
+)
 
 GOAL_RATIO = 0.9
 GOAL_CPU = 1.3
@@ -102,16 +126,30 @@ def against_curl(args, info, api, space):
     runs = []
     for number in range(1, args.runs + 1):
         module_first, module, (curl, flushed) = alternate(
-            number, lambda: moved(download(info, space, item, dest), 'bytes_received', size),
-            lambda: curl_then_sync(info, api, space, session, uri, headers, path, size))
+            number,
+            lambda: moved(download(info, space, item, dest), 'bytes_received', size),
+            lambda: curl_then_sync(info, api, space, session, uri, headers, path, size),
+        )
         remove(dest)
         remove(path)
         runs.append(dict(module=module, curl=curl, sync=flushed, sha1=hash_cpu_seconds(size, 'sha1')))
-        print('run %d (%s first): module %.2f s transfer (%.0f MiB/s), %.2f s process; curl %.2f s (%.0f MiB/s), + sync %.2f s; '
-              'ratio %.2f (curl), %.2f (curl + sync)' % (
-                  number, 'module' if module_first else 'curl', module.result['seconds'], module.result['throughput_mib_s'], module.wall, curl.wall,
-                  size / MIB / curl.wall, flushed.wall, curl.wall / module.result['seconds'],
-                  (curl.wall + flushed.wall) / module.result['seconds']), flush=True)
+        print(
+            'run %d (%s first): module %.2f s transfer (%.0f MiB/s), %.2f s process; curl %.2f s (%.0f MiB/s), + sync %.2f s; '
+            'ratio %.2f (curl), %.2f (curl + sync)'
+            % (
+                number,
+                'module' if module_first else 'curl',
+                module.result['seconds'],
+                module.result['throughput_mib_s'],
+                module.wall,
+                curl.wall,
+                size / MIB / curl.wall,
+                flushed.wall,
+                curl.wall / module.result['seconds'],
+                (curl.wall + flushed.wall) / module.result['seconds'],
+            ),
+            flush=True,
+        )
     report_against_curl(args, size, startup, runs, write_probe(space, size, args.probe_pause))
 
 
@@ -136,63 +174,100 @@ def report_against_curl(args, size, startup, runs, probes):
     curl = median(r['curl'].wall for r in runs)
     synced = median(r['curl'].wall + r['sync'].wall for r in runs)
     print()
-    print('item: one %d MiB file, over HTTPS from the simulator on 127.0.0.1 into a file; %d run(s) each, alternating; medians:'
-          % (args.size_mib, len(runs)))
-    table(['what', 'seconds', 'MiB/s', 'x curl', 'x curl + sync'], [
-        ['curl -o FILE (baseline 1)', '%.2f' % curl, '%.0f' % (size / MIB / curl), '1.00', '%.2f' % (synced / curl)],
-        ['curl -o FILE, then sync FILE (baseline 2)', '%.2f' % synced, '%.0f' % (size / MIB / synced), '%.2f' % (curl / synced), '1.00'],
-        ['module: transfer (its seconds)', '%.2f' % transfer, '%.0f' % (size / MIB / transfer), '%.2f' % (curl / transfer),
-         '%.2f' % (synced / transfer)],
-        ['module: whole process', '%.2f' % process, '%.0f' % (size / MIB / process), '%.2f' % (curl / process),
-         '%.2f' % (synced / process)],
-    ])
+    print('item: one %d MiB file, over HTTPS from the simulator on 127.0.0.1 into a file; %d run(s) each, alternating; medians:' % (args.size_mib, len(runs)))
+    table(
+        ['what', 'seconds', 'MiB/s', 'x curl', 'x curl + sync'],
+        [
+            ['curl -o FILE (baseline 1)', '%.2f' % curl, '%.0f' % (size / MIB / curl), '1.00', '%.2f' % (synced / curl)],
+            ['curl -o FILE, then sync FILE (baseline 2)', '%.2f' % synced, '%.0f' % (size / MIB / synced), '%.2f' % (curl / synced), '1.00'],
+            ['module: transfer (its seconds)', '%.2f' % transfer, '%.0f' % (size / MIB / transfer), '%.2f' % (curl / transfer), '%.2f' % (synced / transfer)],
+            ['module: whole process', '%.2f' % process, '%.0f' % (size / MIB / process), '%.2f' % (curl / process), '%.2f' % (synced / process)],
+        ],
+    )
     pairs = median(r['curl'].wall / r['module'].result['seconds'] for r in runs)
     pairs_synced = median((r['curl'].wall + r['sync'].wall) / r['module'].result['seconds'] for r in runs)
-    print('module transfer / curl: ratio of medians %.2f (median of the per-round ratios %.2f); / curl + sync: %.2f (%.2f)' % (
-        curl / transfer, pairs, synced / transfer, pairs_synced))
-    print('goal, module throughput >= %.1f x curl: %.2f x curl: %s; %.2f x curl + sync: %s' % (
-        GOAL_RATIO, curl / transfer, verdict(curl / transfer >= GOAL_RATIO), synced / transfer, verdict(synced / transfer >= GOAL_RATIO)))
+    print(
+        'module transfer / curl: ratio of medians %.2f (median of the per-round ratios %.2f); / curl + sync: %.2f (%.2f)'
+        % (curl / transfer, pairs, synced / transfer, pairs_synced)
+    )
+    print(
+        'goal, module throughput >= %.1f x curl: %.2f x curl: %s; %.2f x curl + sync: %s'
+        % (GOAL_RATIO, curl / transfer, verdict(curl / transfer >= GOAL_RATIO), synced / transfer, verdict(synced / transfer >= GOAL_RATIO))
+    )
     print()
     module_cpu = median(r['module'].cpu for r in runs)
     curl_cpu = median(r['curl'].cpu for r in runs)
     sync_cpu = median(r['sync'].cpu for r in runs)
     sha1 = median(r['sha1'] for r in runs)
     print('CPU seconds (user+sys) per GiB received, medians (2 cores; the simulator is on the same machine):')
-    table(['process', 'user', 'sys', 'CPU s/GiB', 'simulator CPU s/GiB', 'peak RSS MiB'], [
-        ['curl -o FILE', '%.2f' % median(r['curl'].user for r in runs), '%.2f' % median(r['curl'].sys for r in runs),
-         '%.2f' % (curl_cpu / gib), '%.2f' % (median(r['curl'].sim_cpu for r in runs) / gib), '%.1f' % median(r['curl'].rss_mib for r in runs)],
-        ['sync FILE', '%.2f' % median(r['sync'].user for r in runs), '%.2f' % median(r['sync'].sys for r in runs),
-         '%.2f' % (sync_cpu / gib), '', '%.1f' % median(r['sync'].rss_mib for r in runs)],
-        ['module', '%.2f' % median(r['module'].user for r in runs), '%.2f' % median(r['module'].sys for r in runs),
-         '%.2f' % (module_cpu / gib), '%.2f' % (median(r['module'].sim_cpu for r in runs) / gib),
-         '%.1f' % median(r['module'].rss_mib for r in runs)],
-    ])
+    table(
+        ['process', 'user', 'sys', 'CPU s/GiB', 'simulator CPU s/GiB', 'peak RSS MiB'],
+        [
+            [
+                'curl -o FILE',
+                '%.2f' % median(r['curl'].user for r in runs),
+                '%.2f' % median(r['curl'].sys for r in runs),
+                '%.2f' % (curl_cpu / gib),
+                '%.2f' % (median(r['curl'].sim_cpu for r in runs) / gib),
+                '%.1f' % median(r['curl'].rss_mib for r in runs),
+            ],
+            [
+                'sync FILE',
+                '%.2f' % median(r['sync'].user for r in runs),
+                '%.2f' % median(r['sync'].sys for r in runs),
+                '%.2f' % (sync_cpu / gib),
+                '',
+                '%.1f' % median(r['sync'].rss_mib for r in runs),
+            ],
+            [
+                'module',
+                '%.2f' % median(r['module'].user for r in runs),
+                '%.2f' % median(r['module'].sys for r in runs),
+                '%.2f' % (module_cpu / gib),
+                '%.2f' % (median(r['module'].sim_cpu for r in runs) / gib),
+                '%.1f' % median(r['module'].rss_mib for r in runs),
+            ],
+        ],
+    )
     print('hashing the same bytes: hashlib.sha1 in this process (1 MiB updates, time.process_time): %.2f s/GiB' % (sha1 / gib))
-    print('writing the same bytes into a new file from this process, once (os.write of the pattern; CPU user+sys, then the '
-          'wall time of the fsync of the whole file):')
+    print(
+        'writing the same bytes into a new file from this process, once (os.write of the pattern; CPU user+sys, then the '
+        'wall time of the fsync of the whole file):'
+    )
     for (wait, piece), (cpu, fsync) in sorted(probes.items(), key=lambda probe: (probe[0][1], probe[0][0])):
-        print('  in %s writes (%s), %s: %.2f CPU s/GiB; fsync %.2f s' % (
-            '%d KiB' % (piece // 1024) if piece < MIB else '%d MiB' % (piece // MIB), WRITE_PIECES[piece],
-            'right after %d MiB of page cache were freed' % args.size_mib if not wait else '%d s after that' % wait, cpu / gib, fsync))
-    print('module with a 1 MiB item (its fixed cost: Python, imports, login, item, session, logout): %.2f s process, %.2f CPU s'
-          % (startup.wall, startup.cpu))
+        print(
+            '  in %s writes (%s), %s: %.2f CPU s/GiB; fsync %.2f s'
+            % (
+                '%d KiB' % (piece // 1024) if piece < MIB else '%d MiB' % (piece // MIB),
+                WRITE_PIECES[piece],
+                'right after %d MiB of page cache were freed' % args.size_mib if not wait else '%d s after that' % wait,
+                cpu / gib,
+                fsync,
+            )
+        )
+    print('module with a 1 MiB item (its fixed cost: Python, imports, login, item, session, logout): %.2f s process, %.2f CPU s' % (startup.wall, startup.cpu))
     budget = curl_cpu + sha1
-    print('goal, module CPU <= %.1f x (curl + sha1): %.2f s/GiB against %.1f x %.2f = %.2f: %.2f x: %s' % (
-        GOAL_CPU, module_cpu / gib, GOAL_CPU, budget / gib, GOAL_CPU * budget / gib, module_cpu / budget,
-        verdict(module_cpu <= GOAL_CPU * budget)))
-    print('  without its fixed cost: %.2f x; against curl + sync + sha1 (%.2f s/GiB; the module fsyncs too): %.2f x, %.2f x without the fixed cost'
-          % ((module_cpu - startup.cpu) / budget, (budget + sync_cpu) / gib, module_cpu / (budget + sync_cpu),
-             (module_cpu - startup.cpu) / (budget + sync_cpu)))
+    print(
+        'goal, module CPU <= %.1f x (curl + sha1): %.2f s/GiB against %.1f x %.2f = %.2f: %.2f x: %s'
+        % (GOAL_CPU, module_cpu / gib, GOAL_CPU, budget / gib, GOAL_CPU * budget / gib, module_cpu / budget, verdict(module_cpu <= GOAL_CPU * budget))
+    )
+    print(
+        '  without its fixed cost: %.2f x; against curl + sync + sha1 (%.2f s/GiB; the module fsyncs too): %.2f x, %.2f x without the fixed cost'
+        % ((module_cpu - startup.cpu) / budget, (budget + sync_cpu) / gib, module_cpu / (budget + sync_cpu), (module_cpu - startup.cpu) / (budget + sync_cpu))
+    )
 
 
 # -- --ova: format ova against format files ----------------------------------------------------------
 
+
 def ova_against_files(args, info, api, space):
     total = args.disks * args.disk_mib * MIB
     item = api.put_item(ovf_item([args.disk_mib * MIB] * args.disks), item_type='ovf')
-    variants = [('ova', dict(format='ova', dest=space.join('bench.ova'))),
-                ('files, parallel 1', dict(format='files', parallel=1, dest=space.join('files'))),
-                ('files, parallel %d' % DEFAULT_PARALLEL, dict(format='files', parallel=DEFAULT_PARALLEL, dest=space.join('files')))]
+    variants = [
+        ('ova', dict(format='ova', dest=space.join('bench.ova'))),
+        ('files, parallel 1', dict(format='files', parallel=1, dest=space.join('files'))),
+        ('files, parallel %d' % DEFAULT_PARALLEL, dict(format='files', parallel=DEFAULT_PARALLEL, dest=space.join('files'))),
+    ]
     times = dict((name, []) for name, _options in variants)
     hashing = []
     for number in range(1, args.runs + 1):
@@ -203,23 +278,36 @@ def ova_against_files(args, info, api, space):
             if measured.result['bytes_received'] < total:
                 raise SystemExit('%s received %s bytes, fewer than %s' % (name, measured.result['bytes_received'], total))
             times[name].append(measured)
-            print('run %d: %s: %.2f s transfer (%.0f MiB/s), %.2f s process, %.2f CPU s' % (
-                number, name, measured.result['seconds'], measured.result['throughput_mib_s'], measured.wall, measured.cpu), flush=True)
+            print(
+                'run %d: %s: %.2f s transfer (%.0f MiB/s), %.2f s process, %.2f CPU s'
+                % (number, name, measured.result['seconds'], measured.result['throughput_mib_s'], measured.wall, measured.cpu),
+                flush=True,
+            )
         hashing.append((hash_cpu_seconds(total, 'sha1'), hash_cpu_seconds(total, 'sha256')))
     gib = total / float(GIB)
     print()
-    print('OVF template of %d disks x %d MiB; %d run(s) of each, order rotated every round; medians:' % (
-        args.disks, args.disk_mib, args.runs))
+    print('OVF template of %d disks x %d MiB; %d run(s) of each, order rotated every round; medians:' % (args.disks, args.disk_mib, args.runs))
     ova = median(m.result['seconds'] for m in times['ova'])
     rows = []
     for name, _options in variants:
         runs = times[name]
         seconds = median(m.result['seconds'] for m in runs)
-        rows.append([name, '%.2f' % seconds, '%.0f' % (total / MIB / seconds), '%.2f' % median(m.wall for m in runs),
-                     '%.2f' % (median(m.cpu for m in runs) / gib), '%.1f' % median(m.rss_mib for m in runs), '%.2f' % (ova / seconds)])
+        rows.append(
+            [
+                name,
+                '%.2f' % seconds,
+                '%.0f' % (total / MIB / seconds),
+                '%.2f' % median(m.wall for m in runs),
+                '%.2f' % (median(m.cpu for m in runs) / gib),
+                '%.1f' % median(m.rss_mib for m in runs),
+                '%.2f' % (ova / seconds),
+            ]
+        )
     table(['format', 'transfer s', 'MiB/s', 'process s', 'CPU s/GiB', 'peak RSS MiB', 'ova time / this'], rows)
-    print('hashing the same bytes in this process (hashlib, 1 MiB updates): SHA1 %.2f s/GiB (both formats check it), '
-          'SHA256 %.2f s/GiB (the OVA\'s manifest only)' % (median(h[0] for h in hashing) / gib, median(h[1] for h in hashing) / gib))
+    print(
+        'hashing the same bytes in this process (hashlib, 1 MiB updates): SHA1 %.2f s/GiB (both formats check it), '
+        'SHA256 %.2f s/GiB (the OVA\'s manifest only)' % (median(h[0] for h in hashing) / gib, median(h[1] for h in hashing) / gib)
+    )
     for name, _options in variants[1:]:
         print('ova / %s: %.2f x the time (ratio of medians)' % (name, ova / median(m.result['seconds'] for m in times[name])))
 
@@ -231,8 +319,9 @@ def main():
     parser.add_argument('--ova', action='store_true', help='format: ova of an OVF template against format: files of the same item')
     parser.add_argument('--disks', type=int, default=4, help='with --ova: the disks of the OVF template (default 4)')
     parser.add_argument('--disk-mib', type=int, default=256, help='with --ova: the size of each disk in MiB (default 256)')
-    parser.add_argument('--probe-pause', type=float, default=10.0,
-                        help='seconds between freeing page cache and the second write probe; 0 for one probe only (default 10)')
+    parser.add_argument(
+        '--probe-pause', type=float, default=10.0, help='seconds between freeing page cache and the second write probe; 0 for one probe only (default 10)'
+    )
     args = parser.parse_args()
     need('curl', 'sync', '/usr/bin/time')
     with workspace('bench-download-') as space, simulator('--prepare-latency', '0') as info:

@@ -32,8 +32,28 @@ import contextlib
 import os
 import sys
 
-from _bench_common import (COPY, DOWNLOAD, MIB, RSS_LIMIT_MIB, Api, connection_args, iso_item, make_file, make_ova, need, ovf_item,
-                           remove, run_curl, run_module, simulator, sync, table, unique_name, verdict, workspace)
+from _bench_common import (
+    COPY,
+    DOWNLOAD,
+    MIB,
+    RSS_LIMIT_MIB,
+    Api,
+    connection_args,
+    iso_item,
+    make_file,
+    make_ova,
+    need,
+    ovf_item,
+    remove,
+    run_curl,
+    run_module,
+    simulator,
+    sync,
+    table,
+    unique_name,
+    verdict,
+    workspace,
+)
 
 PARTS = ('upload', 'download', 'copy')
 
@@ -65,21 +85,32 @@ class Part(object):
             self.baseline = module.rss_mib
         else:
             self.peaks.append(module.rss_mib)
-        self.rows.append([label, '%d' % size_mib, '%d' % module.result[self.moved], '%.1f' % module.rss_mib,
-                          '%+.1f' % (module.rss_mib - self.baseline), '%.2f' % (module.rss_mib / self.baseline),
-                          '%.2f' % module.result['seconds'], 'OK' if module.rss_mib < RSS_LIMIT_MIB else 'OVER'] + list(extra))
+        self.rows.append(
+            [
+                label,
+                '%d' % size_mib,
+                '%d' % module.result[self.moved],
+                '%.1f' % module.rss_mib,
+                '%+.1f' % (module.rss_mib - self.baseline),
+                '%.2f' % (module.rss_mib / self.baseline),
+                '%.2f' % module.result['seconds'],
+                'OK' if module.rss_mib < RSS_LIMIT_MIB else 'OVER',
+            ]
+            + list(extra)
+        )
         print('%s: %s %d MiB: peak RSS %.1f MiB' % (self.name, label, size_mib, module.rss_mib), flush=True)
 
     def report(self, extra_headers=()):
         print()
         print('%s peak RSS (the module process alone; limit %d MiB):' % (self.name, RSS_LIMIT_MIB))
-        table(['content', 'MiB', self.moved.replace('_', ' '), 'peak RSS MiB', 'vs 1 MiB', 'x 1 MiB', 'transfer s', 'limit']
-              + list(extra_headers), self.rows)
+        table(['content', 'MiB', self.moved.replace('_', ' '), 'peak RSS MiB', 'vs 1 MiB', 'x 1 MiB', 'transfer s', 'limit'] + list(extra_headers), self.rows)
         largest = max(self.peaks or [0])
         spread = largest - min(self.peaks) if self.peaks else 0.0
-        print('goal, under %d MiB for every size and flat: largest %.1f MiB, spread across sizes %.1f MiB, '
-              'growth over the 1 MiB baseline at most %+.1f MiB: %s' % (
-                  RSS_LIMIT_MIB, largest, spread, largest - self.baseline, verdict(all(peak < RSS_LIMIT_MIB for peak in self.peaks))))
+        print(
+            'goal, under %d MiB for every size and flat: largest %.1f MiB, spread across sizes %.1f MiB, '
+            'growth over the 1 MiB baseline at most %+.1f MiB: %s'
+            % (RSS_LIMIT_MIB, largest, spread, largest - self.baseline, verdict(all(peak < RSS_LIMIT_MIB for peak in self.peaks)))
+        )
 
 
 def upload(args, info, space):
@@ -145,8 +176,15 @@ def copy(args, source, space, target):
             item = api.put_item(iso_item(size_mib * MIB))
             try:
                 sync()
-                module = run_module(source, space, module=COPY, io_counters=True, library_item_id=item, method='stream',
-                                    target=dict(connection_args(target), library_name='local-lib', item_name=unique_name('copy')))
+                module = run_module(
+                    source,
+                    space,
+                    module=COPY,
+                    io_counters=True,
+                    library_item_id=item,
+                    method='stream',
+                    target=dict(connection_args(target), library_name='local-lib', item_name=unique_name('copy')),
+                )
             finally:
                 api.delete_item(item)
             written.append(module.io['write_bytes'])
@@ -154,15 +192,21 @@ def copy(args, source, space, target):
     finally:
         api.close()
     part.report(['write_bytes'])
-    print('goal, the module writes under 1 MiB to disk (/proc/self/io at its exit, its stdout file included): at most %d bytes: %s'
-          % (max(written), verdict(max(written) < MIB)))
+    print(
+        'goal, the module writes under 1 MiB to disk (/proc/self/io at its exit, its stdout file included): at most %d bytes: %s'
+        % (max(written), verdict(max(written) < MIB))
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sizes-mib', type=sizes, default=[256, 1024, 2048], help='content sizes in MiB (default 256,1024,2048)')
-    parser.add_argument('--ova-mib', type=int, default=1024,
-                        help='the disk size in MiB of the OVA uploaded and of the OVF template exported as an OVA; 0 for none (default 1024)')
+    parser.add_argument(
+        '--ova-mib',
+        type=int,
+        default=1024,
+        help='the disk size in MiB of the OVA uploaded and of the OVF template exported as an OVA; 0 for none (default 1024)',
+    )
     parser.add_argument('--parts', type=parts, default=list(PARTS), help='which modules, of %s (default all)' % ','.join(PARTS))
     args = parser.parse_args()
     need('curl', 'sync', '/usr/bin/time')

@@ -34,8 +34,25 @@ import argparse
 import contextlib
 import sys
 
-from _bench_common import (COPY, DOWNLOAD, MIB, Api, connection_args, make_ovf_dir, median, need, ovf_item, remove, run_module, simulator,
-                           sync, table, unique_name, verdict, workspace)
+from _bench_common import (
+    COPY,
+    DOWNLOAD,
+    MIB,
+    Api,
+    connection_args,
+    make_ovf_dir,
+    median,
+    need,
+    ovf_item,
+    remove,
+    run_module,
+    simulator,
+    sync,
+    table,
+    unique_name,
+    verdict,
+    workspace,
+)
 
 # "Close to 4x": what the fixed costs (start-up, login, adds, validation, completion) may take away.
 GOAL_FRACTION = 0.9
@@ -67,6 +84,7 @@ def download(args, space, stack, rate):
         measured = run_module(info, space, module=DOWNLOAD, library_item_id=item, dest=dest, parallel=parallel)
         remove(dest)
         return measured
+
     return run
 
 
@@ -75,13 +93,19 @@ def copy(args, space, stack, rate):
     source = stack.enter_context(simulator('--prepare-latency', '0', '--download-rate-limit', str(rate)))
     target = stack.enter_context(simulator('--discard-content', '--upload-rate-limit', str(rate)))
     item = template_item(args, source)
-    return lambda parallel: run_module(source, space, module=COPY, library_item_id=item, method='stream', parallel=parallel,
-                                       target=dict(connection_args(target), library_name='local-lib', item_name=unique_name('copy')))
+    return lambda parallel: run_module(
+        source,
+        space,
+        module=COPY,
+        library_item_id=item,
+        method='stream',
+        parallel=parallel,
+        target=dict(connection_args(target), library_name='local-lib', item_name=unique_name('copy')),
+    )
 
 
 MODES = {'upload': upload, 'download': download, 'copy': copy}
-LIMITED = {'upload': 'upload connection', 'download': 'download connection',
-           'copy': 'download connection (source) and upload connection (target)'}
+LIMITED = {'upload': 'upload connection', 'download': 'download connection', 'copy': 'download connection (source) and upload connection (target)'}
 
 
 def main():
@@ -100,31 +124,54 @@ def main():
     with workspace('bench-parallel-') as space, contextlib.ExitStack() as stack:
         run = MODES[args.mode](args, space, stack, rate)
         for number in range(1, args.runs + 1):
-            for parallel in ((args.disks, 1) if number % 2 else (1, args.disks)):
+            for parallel in (args.disks, 1) if number % 2 else (1, args.disks):
                 sync()
                 module = run(parallel)
                 times[parallel].append(module)
-                print('run %d: parallel %d: %.2f s transfer (%.1f MiB/s), %.2f s process, %d files' % (
-                    number, parallel, module.result['seconds'], module.result['throughput_mib_s'], module.wall,
-                    len(module.result['files'])), flush=True)
+                print(
+                    'run %d: parallel %d: %.2f s transfer (%.1f MiB/s), %.2f s process, %d files'
+                    % (number, parallel, module.result['seconds'], module.result['throughput_mib_s'], module.wall, len(module.result['files'])),
+                    flush=True,
+                )
     one_transfer = median(m.result['seconds'] for m in times[1])
     many_transfer = median(m.result['seconds'] for m in times[args.disks])
     one_wall = median(m.wall for m in times[1])
     many_wall = median(m.wall for m in times[args.disks])
     print()
-    print('%s: %d disks x %d MiB (OVF template%s), each %s limited to %.0f MiB/s; %d run(s) each, medians:' % (
-        args.mode, args.disks, args.disk_mib, ' with a SHA256 manifest' if args.manifest and args.mode == 'upload' else '',
-        LIMITED[args.mode], args.rate_mib, args.runs))
+    print(
+        '%s: %d disks x %d MiB (OVF template%s), each %s limited to %.0f MiB/s; %d run(s) each, medians:'
+        % (
+            args.mode,
+            args.disks,
+            args.disk_mib,
+            ' with a SHA256 manifest' if args.manifest and args.mode == 'upload' else '',
+            LIMITED[args.mode],
+            args.rate_mib,
+            args.runs,
+        )
+    )
     floor_one = total / float(rate)
     floor_many = args.disk_mib * MIB / float(rate)
-    table(['parallel', 'transfer s', 'rate-limit floor s', 'MiB/s', 'process s', 'CPU s', 'peak RSS MiB'], [
-        [str(p), '%.2f' % median(m.result['seconds'] for m in times[p]), '%.2f' % floor,
-         '%.1f' % (total / MIB / median(m.result['seconds'] for m in times[p])), '%.2f' % median(m.wall for m in times[p]),
-         '%.2f' % median(m.cpu for m in times[p]), '%.1f' % median(m.rss_mib for m in times[p])]
-        for p, floor in ((1, floor_one), (args.disks, floor_many))])
+    table(
+        ['parallel', 'transfer s', 'rate-limit floor s', 'MiB/s', 'process s', 'CPU s', 'peak RSS MiB'],
+        [
+            [
+                str(p),
+                '%.2f' % median(m.result['seconds'] for m in times[p]),
+                '%.2f' % floor,
+                '%.1f' % (total / MIB / median(m.result['seconds'] for m in times[p])),
+                '%.2f' % median(m.wall for m in times[p]),
+                '%.2f' % median(m.cpu for m in times[p]),
+                '%.1f' % median(m.rss_mib for m in times[p]),
+            ]
+            for p, floor in ((1, floor_one), (args.disks, floor_many))
+        ],
+    )
     ratio = one_transfer / many_transfer
-    print('speed-up parallel %d / parallel 1: %.2f x (transfer), %.2f x (process); ideal %d x; the floors allow %.2f x' % (
-        args.disks, ratio, one_wall / many_wall, args.disks, floor_one / floor_many))
+    print(
+        'speed-up parallel %d / parallel 1: %.2f x (transfer), %.2f x (process); ideal %d x; the floors allow %.2f x'
+        % (args.disks, ratio, one_wall / many_wall, args.disks, floor_one / floor_many)
+    )
     best = min(m.result['seconds'] for m in times[1]) / min(m.result['seconds'] for m in times[args.disks])
     print('ratio of the best runs (a busy machine only ever adds time): %.2f x' % best)
     print('goal, close to %d x (at least %.1f x): %s' % (args.disks, GOAL_FRACTION * args.disks, verdict(ratio >= GOAL_FRACTION * args.disks)))

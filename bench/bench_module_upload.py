@@ -25,8 +25,7 @@ import argparse
 import os
 import sys
 
-from _bench_common import (GIB, MIB, Api, cpu_seconds_of, make_file, median, need, run_ansible, run_curl, run_module,
-                           simulator, sync, table, verdict, workspace)
+from _bench_common import GIB, MIB, Api, cpu_seconds_of, make_file, median, need, run_ansible, run_curl, run_module, simulator, sync, table, verdict, workspace
 
 GOAL_RATIO = 0.9
 
@@ -35,8 +34,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--size-mib', type=int, default=1024, help='file size in MiB (default 1024)')
     parser.add_argument('--runs', type=int, default=3, help='runs of each, alternating (default 3)')
-    parser.add_argument('--ansible', action=argparse.BooleanOptionalAction, default=True,
-                        help='one more run through ansible localhost -m (default: yes)')
+    parser.add_argument('--ansible', action=argparse.BooleanOptionalAction, default=True, help='one more run through ansible localhost -m (default: yes)')
     args = parser.parse_args()
     need('curl', 'sync', '/usr/bin/time')
     runs = []
@@ -65,11 +63,22 @@ def main():
                     run[which + '_sim_cpu'] = cpu_seconds_of(info['pid']) - sim_cpu
                 runs.append(run)
                 module, curl = run['module'], run['curl']
-                print('run %d (%s first): module %.2f s transfer (%.0f MiB/s), %.2f s process; curl %.2f s (%.0f MiB/s); '
-                      'ratio %.2f (transfer) %.2f (process)' % (
-                          number, order[0], module.result['seconds'], module.result['throughput_mib_s'], module.wall,
-                          curl.wall, size / MIB / curl.wall, curl.wall / module.result['seconds'], curl.wall / module.wall),
-                      flush=True)
+                print(
+                    'run %d (%s first): module %.2f s transfer (%.0f MiB/s), %.2f s process; curl %.2f s (%.0f MiB/s); '
+                    'ratio %.2f (transfer) %.2f (process)'
+                    % (
+                        number,
+                        order[0],
+                        module.result['seconds'],
+                        module.result['throughput_mib_s'],
+                        module.wall,
+                        curl.wall,
+                        size / MIB / curl.wall,
+                        curl.wall / module.result['seconds'],
+                        curl.wall / module.wall,
+                    ),
+                    flush=True,
+                )
             ansible = None
             if args.ansible:
                 sync()
@@ -94,22 +103,38 @@ def main():
     ratio = curl / transfer
     pairs = median(run['curl'].wall / run['module'].result['seconds'] for run in runs)
     best = min(run['curl'].wall for run in runs) / min(run['module'].result['seconds'] for run in runs)
-    print('module transfer / curl: ratio of medians %.2f, median of the per-round ratios %.2f, ratio of the best runs %.2f' % (
-        ratio, pairs, best))
-    print('goal 1, module throughput >= %.1f x curl: %.2f (transfer), %.2f (whole process): %s' % (
-        GOAL_RATIO, ratio, curl / process, verdict(ratio >= GOAL_RATIO)))
+    print('module transfer / curl: ratio of medians %.2f, median of the per-round ratios %.2f, ratio of the best runs %.2f' % (ratio, pairs, best))
+    print(
+        'goal 1, module throughput >= %.1f x curl: %.2f (transfer), %.2f (whole process): %s'
+        % (GOAL_RATIO, ratio, curl / process, verdict(ratio >= GOAL_RATIO))
+    )
     print()
     print('CPU seconds (user+sys) per GiB sent, medians (2 cores; the simulator is on the same machine):')
-    table(['process', 'user', 'sys', 'CPU s/GiB', 'x curl', 'simulator CPU s/GiB'], [
-        ['curl', '%.2f' % median(r['curl'].user for r in runs), '%.2f' % median(r['curl'].sys for r in runs),
-         '%.2f' % (median(r['curl'].cpu for r in runs) / gib), '1.00', '%.2f' % (median(r['curl_sim_cpu'] for r in runs) / gib)],
-        ['module', '%.2f' % median(r['module'].user for r in runs), '%.2f' % median(r['module'].sys for r in runs),
-         '%.2f' % (median(r['module'].cpu for r in runs) / gib),
-         '%.2f' % (median(r['module'].cpu for r in runs) / max(0.01, median(r['curl'].cpu for r in runs))),
-         '%.2f' % (median(r['module_sim_cpu'] for r in runs) / gib)],
-    ])
-    print('module with a 1 MiB file (its fixed cost): %.2f s process, %.2f CPU s (in the per-GiB figure above: %.2f s/GiB)' % (
-        startup.wall, startup.cpu, startup.cpu / gib))
+    table(
+        ['process', 'user', 'sys', 'CPU s/GiB', 'x curl', 'simulator CPU s/GiB'],
+        [
+            [
+                'curl',
+                '%.2f' % median(r['curl'].user for r in runs),
+                '%.2f' % median(r['curl'].sys for r in runs),
+                '%.2f' % (median(r['curl'].cpu for r in runs) / gib),
+                '1.00',
+                '%.2f' % (median(r['curl_sim_cpu'] for r in runs) / gib),
+            ],
+            [
+                'module',
+                '%.2f' % median(r['module'].user for r in runs),
+                '%.2f' % median(r['module'].sys for r in runs),
+                '%.2f' % (median(r['module'].cpu for r in runs) / gib),
+                '%.2f' % (median(r['module'].cpu for r in runs) / max(0.01, median(r['curl'].cpu for r in runs))),
+                '%.2f' % (median(r['module_sim_cpu'] for r in runs) / gib),
+            ],
+        ],
+    )
+    print(
+        'module with a 1 MiB file (its fixed cost): %.2f s process, %.2f CPU s (in the per-GiB figure above: %.2f s/GiB)'
+        % (startup.wall, startup.cpu, startup.cpu / gib)
+    )
     print('module peak RSS: %.1f MiB (median)' % median(r['module'].rss_mib for r in runs))
     return 0
 

@@ -10,6 +10,7 @@ the throughput of the same curl upload to a bare asyncio TLS sink that only
 discards bytes, as a measure of what Python's TLS allows on this machine.
 It reports the figures; it does not judge them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,14 +34,14 @@ from typing import Any
 from vsphere_content_simulator.launcher import start_simulator, stop_simulator
 from vsphere_content_simulator.tls import make_server_tls
 
-UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}
+UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 HASHES = {"SHA1": "sha1", "MD5": "md5", "SHA256": "sha256", "SHA512": "sha512"}
 
 
 def parse_size(text: str) -> int:
     text = text.strip().upper().removesuffix("IB").removesuffix("B")
     unit = text[-1:] if text[-1:] in UNITS else ""
-    return int(float(text[:len(text) - len(unit)]) * UNITS[unit])
+    return int(float(text[: len(text) - len(unit)]) * UNITS[unit])
 
 
 class Api:
@@ -86,8 +87,7 @@ def file_checksum(path: Path, algorithm: str) -> str:
 
 def curl_upload(uri: str, payload: Path, ca_cert: str | None, header_file: Path | None) -> tuple[int, float]:
     """PUT the payload with curl; returns (HTTP status, seconds)."""
-    command = ["curl", "-sS", "-T", str(payload), "-o", os.devnull, "-w", "%{http_code} %{time_total}",
-               "-H", "Content-Type: application/octet-stream"]
+    command = ["curl", "-sS", "-T", str(payload), "-o", os.devnull, "-w", "%{http_code} %{time_total}", "-H", "Content-Type: application/octet-stream"]
     if ca_cert:
         command += ["--cacert", ca_cert]
     if header_file is not None:
@@ -169,8 +169,7 @@ class Upload:
     def __init__(self, info: dict[str, Any], size: int, checksum_info: dict[str, str] | None, directory: Path) -> None:
         self.info = info
         self.api = Api(info)
-        self.session = self.api.call("POST", "/api/content/library/item/update-session",
-                                     {"library_item_id": info["items"]["empty-iso"]["id"]})
+        self.session = self.api.call("POST", "/api/content/library/item/update-session", {"library_item_id": info["items"]["empty-iso"]["id"]})
         self.spec: dict[str, Any] = {"name": "payload.iso", "source_type": "PUSH", "size": size}
         if checksum_info:
             self.spec["checksum_info"] = checksum_info
@@ -206,8 +205,7 @@ def measure(args: argparse.Namespace, payload: Path, directory: Path) -> tuple[l
         for run in range(1, args.runs + 1):
             seconds = upload.run(payload)
             rate = args.size / seconds / 1e6
-            line = (f"run {run}: simulator {args.size} bytes in {seconds:.2f} s = {rate:.0f} MB/s"
-                    f"{', ' + args.checksum + ' verified' if args.checksum else ''}")
+            line = f"run {run}: simulator {args.size} bytes in {seconds:.2f} s = {rate:.0f} MB/s{', ' + args.checksum + ' verified' if args.checksum else ''}"
             base_rate = None
             if not args.no_baseline:
                 settle()
@@ -223,7 +221,7 @@ def measure(args: argparse.Namespace, payload: Path, directory: Path) -> tuple[l
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--size", type=parse_size, default=1024 ** 3, help="bytes to upload, e.g. 2G, 512M (default 1G)")
+    parser.add_argument("--size", type=parse_size, default=1024**3, help="bytes to upload, e.g. 2G, 512M (default 1G)")
     parser.add_argument("--checksum", choices=sorted(HASHES), help="also announce a checksum, so the simulator verifies it")
     parser.add_argument("--runs", type=int, default=3, help="uploads to make; medians are reported (default 3)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the bare TLS sink comparison")
@@ -240,13 +238,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench_upload: {exc}", file=sys.stderr)
             return 1
         rate = statistics.median(r for r, dummy in rates)
-        print(f"simulator: median {rate:.0f} MB/s over {len(rates)} run(s); peak RSS (VmHWM) {rss_peak / 1024:.1f} MiB "
-              f"(after start-up: {rss_start / 1024:.1f} MiB)")
+        print(
+            f"simulator: median {rate:.0f} MB/s over {len(rates)} run(s); peak RSS (VmHWM) {rss_peak / 1024:.1f} MiB "
+            f"(after start-up: {rss_start / 1024:.1f} MiB)"
+        )
         if not args.no_baseline:
             base_rate = statistics.median(b for dummy, b in rates if b)
             ratio = statistics.median(r / b for r, b in rates if b)
-            print(f"bare asyncio TLS sink: median {base_rate:.0f} MB/s; simulator/sink ratio: median {ratio:.2f} "
-                  f"(per run: {', '.join(f'{r / b:.2f}' for r, b in rates if b)})")
+            print(
+                f"bare asyncio TLS sink: median {base_rate:.0f} MB/s; simulator/sink ratio: median {ratio:.2f} "
+                f"(per run: {', '.join(f'{r / b:.2f}' for r, b in rates if b)})"
+            )
             print(f"goal (ratio >= 0.80, peak RSS < 100 MiB): {'met' if ratio >= 0.8 and rss_peak < 100 * 1024 else 'NOT met'}")
     return 0
 

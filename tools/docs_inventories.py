@@ -13,8 +13,7 @@ HEADER = '# Sphinx inventory version 2\n# Project: {project}\n# Version: \n# The
 ANSIBLE_LABELS = {
     # label: (page relative to https://docs.ansible.com/projects/ansible/devel/, anchor, title)
     'common_return_values': ('reference_appendices/common_return_values.html', 'common-return-values', 'Return Values'),
-    'ansible_configuration_settings': ('reference_appendices/config.html', 'ansible-configuration-settings',
-                                       'Ansible Configuration Settings'),
+    'ansible_configuration_settings': ('reference_appendices/config.html', 'ansible-configuration-settings', 'Ansible Configuration Settings'),
 }
 
 
@@ -26,8 +25,11 @@ def main():
     out = Path(sys.argv[1])
     for name, project in (('python2', 'Python'), ('python3', 'Python'), ('jinja2', 'Jinja')):
         write(out / ('%s.inv' % name), project, [])
-    write(out / 'ansible_devel.inv', 'Ansible', ['%s std:label -1 %s#%s %s\n' % (label, page, anchor, title)
-                                                 for label, (page, anchor, title) in ANSIBLE_LABELS.items()])
+    write(
+        out / 'ansible_devel.inv',
+        'Ansible',
+        ['%s std:label -1 %s#%s %s\n' % (label, page, anchor, title) for label, (page, anchor, title) in ANSIBLE_LABELS.items()],
+    )
 
 
 if __name__ == '__main__':

@@ -7,6 +7,7 @@ is downloaded from a host this network cannot reach, so tools/ansible-test.sh co
 this file to that cache path. It installs pip with ensurepip, then runs
 ``python -m pip install`` with the same arguments (minus get-pip's own flags).
 """
+
 import importlib.util
 import subprocess
 import sys

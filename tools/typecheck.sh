@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make typecheck`: mypy on the collection's plugins and on the simulator package and its tests.
+# `make typecheck`: mypy on the collection's plugins and on the simulator package and its tests, and the
+# formatter's check (ruff format, configured in ruff.toml) on every Python file of the repository.
 # The collection is checked as ansible_collections.vsphere.content_library, from a tree
 # that links to this repository (the import paths the modules use).
 set -euo pipefail
@@ -15,4 +16,6 @@ echo "typecheck.sh: mypy plugins/ (tools/mypy.ini)"
     -p ansible_collections.vsphere.content_library.plugins)
 echo "typecheck.sh: mypy simulator/src and simulator/tests (simulator/pyproject.toml)"
 (cd "$REPO/simulator" && "$VENV/bin/mypy" --cache-dir "$REPO/.cache/mypy-simulator" src/vsphere_content_simulator tests)
-echo "typecheck.sh: all types check"
+echo "typecheck.sh: ruff format --check (ruff.toml)"
+"$VENV/bin/ruff" format --check --config "$REPO/ruff.toml" "$REPO/plugins" "$REPO/simulator" "$REPO/tests" "$REPO/bench" "$REPO/tools"
+echo "typecheck.sh: all types check, and the code is formatted"

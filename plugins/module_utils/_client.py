@@ -28,6 +28,7 @@ try:
     import requests
     import urllib3
     from requests.adapters import HTTPAdapter
+
     HAS_REQUESTS = True
 except ImportError:
     HAS_REQUESTS = False
@@ -68,7 +69,7 @@ MAX_REDIRECTS = 3
 def backoff_delay(attempt: int) -> float:
     """Seconds to wait before retry number ``attempt`` (0-based): ``BACKOFF_BASE * 2**attempt``,
     capped at ``BACKOFF_CAP``, times a random factor between 0.5 and 1. The caller cuts it at its deadline."""
-    return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt)) * random.uniform(0.5, 1.0)
+    return min(BACKOFF_CAP, BACKOFF_BASE * (2**attempt)) * random.uniform(0.5, 1.0)
 
 
 def _reasons(exc: BaseException) -> Iterator[BaseException]:
@@ -88,8 +89,7 @@ def _not_sent(exc: BaseException) -> bool:
     """Whether a failed request certainly never reached the server (so any method may be sent again)."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return True
-    return any(isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError))
-               for reason in _reasons(exc))
+    return any(isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)) for reason in _reasons(exc))
 
 
 def short_reason(exc: BaseException) -> str:
@@ -145,12 +145,25 @@ class RestClient:
     Ansible hides it; ``warn`` shows a warning to the user.
     """
 
-    def __init__(self, hostname: str, username: str, password: str, port: int = 443, validate_certs: bool = True,
-                 ca_path: str | None = None, proxy_host: str | None = None, proxy_port: int | None = None,
-                 proxy_protocol: str | None = 'http', timeout: int = 60, retries: int = 3, api_flavor: str = AUTO,
-                 check_mode: bool = False, register_secret: Callable[[str], None] | None = None,
-                 warn: Callable[[str], None] | None = None,
-                 on_call: Callable[[str, dict[str, Any]], None] | None = None) -> None:
+    def __init__(
+        self,
+        hostname: str,
+        username: str,
+        password: str,
+        port: int = 443,
+        validate_certs: bool = True,
+        ca_path: str | None = None,
+        proxy_host: str | None = None,
+        proxy_port: int | None = None,
+        proxy_protocol: str | None = 'http',
+        timeout: int = 60,
+        retries: int = 3,
+        api_flavor: str = AUTO,
+        check_mode: bool = False,
+        register_secret: Callable[[str], None] | None = None,
+        warn: Callable[[str], None] | None = None,
+        on_call: Callable[[str, dict[str, Any]], None] | None = None,
+    ) -> None:
         host = hostname.strip().strip('[]')
         self.host = host.lower()
         self.port = int(port)
@@ -181,8 +194,7 @@ class RestClient:
         elif ca_path:
             self.request_options['verify'] = ca_path
         if proxy_host:
-            proxy = '%s://%s:%s' % (proxy_protocol or 'http', '[%s]' % proxy_host if ':' in proxy_host else proxy_host,
-                                    proxy_port or 3128)
+            proxy = '%s://%s:%s' % (proxy_protocol or 'http', '[%s]' % proxy_host if ':' in proxy_host else proxy_host, proxy_port or 3128)
             self.request_options['proxies'] = {'https': proxy, 'http': proxy}
         # The session id travels in a header; keep no cookie that could outlive it.
         self.http.headers.update({'Accept': 'application/json', 'vmware-use-header-authn': 'true'})
@@ -198,10 +210,20 @@ class RestClient:
             return False
         return parts.scheme == 'https' and (parts.hostname or '').lower() == self.host and port == self.port
 
-    def _send(self, method: str, path: str, query: dict[str, Any] | None = None, body: Any = None,
-              headers: dict[str, str] | None = None, auth: tuple[str, str] | None = None, action: str | None = None,
-              safe: bool = False, retry_on_status: bool | None = None, read_timeout: float | None = None,
-              timeout: float | None = None) -> requests.Response:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, Any] | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        action: str | None = None,
+        safe: bool = False,
+        retry_on_status: bool | None = None,
+        read_timeout: float | None = None,
+        timeout: float | None = None,
+    ) -> requests.Response:
         """Send one request, with retries when that is safe; return the response.
 
         ``safe``: the request may be sent again after a failure that leaves its
@@ -226,13 +248,22 @@ class RestClient:
             remaining = deadline - time.monotonic()
             per_try = max(0.5, min(timeout, remaining))
             try:
-                response = self.http.request(method, url, data=data, headers=send_headers, auth=auth, allow_redirects=False,
-                                             timeout=(per_try, read_timeout or per_try), **self.request_options)
+                response = self.http.request(
+                    method,
+                    url,
+                    data=data,
+                    headers=send_headers,
+                    auth=auth,
+                    allow_redirects=False,
+                    timeout=(per_try, read_timeout or per_try),
+                    **self.request_options,
+                )
             except requests.exceptions.SSLError as exc:
                 raise TransportError(
                     'TLS verification of %s failed (%s %s): %s. Set ca_path to the CA bundle that signed the '
                     "vCenter certificate, or validate_certs to false for a lab." % (self.base_url, method, path, short_reason(exc)),
-                    'TLS_ERROR')
+                    'TLS_ERROR',
+                )
             except requests.exceptions.RequestException as exc:
                 not_sent = _not_sent(exc)
                 if (safe or not_sent) and attempt < self.retries and deadline - time.monotonic() > 0:
@@ -240,8 +271,7 @@ class RestClient:
                     attempt += 1
                     continue
                 raise self._transport_error(exc, method, path, action, attempt + 1, started, timeout, not_sent or safe)
-            if response.status_code in RETRY_STATUSES and retry_on_status and attempt < self.retries \
-                    and deadline - time.monotonic() > 0:
+            if response.status_code in RETRY_STATUSES and retry_on_status and attempt < self.retries and deadline - time.monotonic() > 0:
                 response.close()
                 self._pause(attempt, deadline)
                 attempt += 1
@@ -250,8 +280,7 @@ class RestClient:
                 url = self._redirect_target(response, url, method, action)
                 redirects += 1
                 if redirects > MAX_REDIRECTS:
-                    raise TransportError('Could not %s: vCenter redirected it more than %d times.' % (action, MAX_REDIRECTS),
-                                         'TOO_MANY_REDIRECTS')
+                    raise TransportError('Could not %s: vCenter redirected it more than %d times.' % (action, MAX_REDIRECTS), 'TOO_MANY_REDIRECTS')
                 continue
             return response
 
@@ -264,23 +293,34 @@ class RestClient:
         target = urljoin(url, response.headers.get('Location', ''))
         response.close()
         if not self.same_origin(target):
-            raise TransportError('Could not %s: vCenter redirected it (HTTP %s) to %s, which is not %s where the module logged in; '
-                                 'the redirect was not followed, so the session token stayed with %s.'
-                                 % (action, response.status_code, origin_of(target), self.base_url, self.base_url),
-                                 'REDIRECT_REFUSED')
+            raise TransportError(
+                'Could not %s: vCenter redirected it (HTTP %s) to %s, which is not %s where the module logged in; '
+                'the redirect was not followed, so the session token stayed with %s.'
+                % (action, response.status_code, origin_of(target), self.base_url, self.base_url),
+                'REDIRECT_REFUSED',
+            )
         if response.status_code not in (307, 308) and method != 'GET':
-            raise TransportError('Could not %s: vCenter answered HTTP %s (a redirect that would turn %s into GET); not followed.'
-                                 % (action, response.status_code, method), 'REDIRECT_REFUSED')
+            raise TransportError(
+                'Could not %s: vCenter answered HTTP %s (a redirect that would turn %s into GET); not followed.' % (action, response.status_code, method),
+                'REDIRECT_REFUSED',
+            )
         return target
 
-    def _transport_error(self, exc: BaseException, method: str, path: str, action: str, tries: int, started: float,
-                         timeout: float, outcome_known: bool) -> TransportError:
+    def _transport_error(
+        self, exc: BaseException, method: str, path: str, action: str, tries: int, started: float, timeout: float, outcome_known: bool
+    ) -> TransportError:
         elapsed = time.monotonic() - started
         tried = '' if tries == 1 else ' (%d tries in %.0f seconds)' % (tries, elapsed)
         reason = short_reason(exc)
         if isinstance(exc, requests.exceptions.Timeout):
-            message = ('Could not %s: the request timed out after %s seconds (vCenter at %s did not answer %s %s)%s.'
-                       % (action, timeout, self.base_url, method, path, tried))
+            message = 'Could not %s: the request timed out after %s seconds (vCenter at %s did not answer %s %s)%s.' % (
+                action,
+                timeout,
+                self.base_url,
+                method,
+                path,
+                tried,
+            )
             kind = 'TIMED_OUT'
         elif isinstance(exc, requests.exceptions.ProxyError):
             message = 'Could not %s: cannot reach %s through the proxy (%s %s)%s: %s' % (action, self.base_url, method, path, tried, reason)
@@ -330,13 +370,25 @@ class RestClient:
             route = op.routes[flavor]
             # A login is never sent twice after a lost answer (that would leave a session open),
             # so its answer is waited for as long as the whole task may take.
-            response = self._send(route.method, route.path, auth=(self.username, self._password), action=action,
-                                  retry_on_status=True, read_timeout=self.timeout * (self.retries + 1))
+            response = self._send(
+                route.method,
+                route.path,
+                auth=(self.username, self._password),
+                action=action,
+                retry_on_status=True,
+                read_timeout=self.timeout * (self.retries + 1),
+            )
             if response.status_code == 404 and flavor == API:
                 if len(flavors) > 1:
                     continue  # vCenter before 7.0 U2 has only the legacy flavour
-                raise ApiError(404, 'NOT_FOUND', ['this vCenter has no /api endpoint (vSphere before 7.0 U2); '
-                                                  'use api_flavor: rest or auto'], route.method, route.path, action)
+                raise ApiError(
+                    404,
+                    'NOT_FOUND',
+                    ['this vCenter has no /api endpoint (vSphere before 7.0 U2); use api_flavor: rest or auto'],
+                    route.method,
+                    route.path,
+                    action,
+                )
             if response.status_code >= 400:
                 raise ApiError.from_response(response.status_code, response.text, route.method, route.path, action)
             self.flavor = flavor
@@ -449,8 +501,10 @@ class RestClient:
             raise BadAnswerError(200, what, 'its endpoint is not an http(s) URL', uri)
         target = self.base_url + (parts.path or '/') + ('?' + parts.query if parts.query else '')
         if self._warn:
-            self._warn('vCenter gave an endpoint on %s to %s; the module went to the same path on %s, where it '
-                       'logged in, so that the session token is not sent elsewhere.' % (origin_of(uri), what, self.base_url))
+            self._warn(
+                'vCenter gave an endpoint on %s to %s; the module went to the same path on %s, where it '
+                'logged in, so that the session token is not sent elsewhere.' % (origin_of(uri), what, self.base_url)
+            )
         return target
 
     def upload(self, uri: str, body: Any, action: str) -> int:
@@ -463,8 +517,7 @@ class RestClient:
         headers = {'Content-Type': 'application/octet-stream', 'Content-Length': str(len(body))}
         path = urlsplit(url).path
         try:
-            response = self.http.put(url, data=body, headers=headers, timeout=self.timeout, allow_redirects=False,
-                                     **self.request_options)
+            response = self.http.put(url, data=body, headers=headers, timeout=self.timeout, allow_redirects=False, **self.request_options)
         except requests.exceptions.RequestException as exc:
             raise self._stream_error(exc, action, 'upload to', path)
         if response.status_code >= 300:
@@ -483,8 +536,7 @@ class RestClient:
         if offset:
             headers['Range'] = 'bytes=%d-' % offset
         try:
-            response = self.http.get(url, headers=headers, stream=True, timeout=self.timeout, allow_redirects=False,
-                                     **self.request_options)
+            response = self.http.get(url, headers=headers, stream=True, timeout=self.timeout, allow_redirects=False, **self.request_options)
         except requests.exceptions.RequestException as exc:
             raise self._stream_error(exc, action, 'download from', path)
         if response.status_code not in (200, 206):
@@ -496,10 +548,10 @@ class RestClient:
 
     def _stream_error(self, exc: BaseException, action: str, direction: str, path: str) -> TransportError:
         if isinstance(exc, requests.exceptions.Timeout):
-            return TransportError('Could not %s: timed out after %s seconds: the %s %s stalled.'
-                                  % (action, self.timeout, direction.split()[0], path), 'TIMED_OUT')
-        return TransportError('Could not %s: the %s %s failed: %s' % (action, direction, path, short_reason(exc)),
-                              'TRANSFER_ERROR')
+            return TransportError(
+                'Could not %s: timed out after %s seconds: the %s %s stalled.' % (action, self.timeout, direction.split()[0], path), 'TIMED_OUT'
+            )
+        return TransportError('Could not %s: the %s %s failed: %s' % (action, direction, path, short_reason(exc)), 'TRANSFER_ERROR')
 
     def map(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``[function(item) for item in items]``, run concurrently over the connection pool."""
@@ -510,8 +562,7 @@ class RestClient:
             return list(pool.map(function, items))
 
 
-def call_or_read_back(client: RestClient, operation: str, read: Callable[[], Any], done: Callable[[Any], bool], what: str,
-                      **params: Any) -> Any:
+def call_or_read_back(client: RestClient, operation: str, read: Callable[[], Any], done: Callable[[Any], bool], what: str, **params: Any) -> Any:
     """Send a write; when its answer is lost, read the object back instead of sending it again.
 
     ``read()`` gives the object now (None when it no longer exists) and ``done(now)`` says whether it
@@ -523,5 +574,4 @@ def call_or_read_back(client: RestClient, operation: str, read: Callable[[], Any
     except OutcomeUnknownError as exc:
         if done(read()):
             return None
-        raise OutcomeUnknownError('%s Read back: %s does not show it, so it did not happen; run the task again.'
-                                  % (exc, what), exc.kind, exc.method, exc.path)
+        raise OutcomeUnknownError('%s Read back: %s does not show it, so it did not happen; run the task again.' % (exc, what), exc.kind, exc.method, exc.path)

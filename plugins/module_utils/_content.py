@@ -103,8 +103,7 @@ class Part:
     ``path`` the local file that holds it (for an OVA member: the ``.ova``, from ``offset``).
     """
 
-    def __init__(self, name: str, size: int, path: str, offset: int = 0, expected: Checksum | None = None,
-                 file_size: int | None = None) -> None:
+    def __init__(self, name: str, size: int, path: str, offset: int = 0, expected: Checksum | None = None, file_size: int | None = None) -> None:
         self.name = name
         self.size = size
         self.path = path
@@ -159,7 +158,10 @@ class _PartStream:
             if now != file_size:
                 raise ContentMismatchError(
                     '%s changed after it was read: it now has %d bytes instead of %d.' % (part.path, now, file_size),
-                    part.name, expected_size=file_size, actual_size=now)
+                    part.name,
+                    expected_size=file_size,
+                    actual_size=now,
+                )
             self._handle.seek(part.offset)
         except BaseException:
             self._handle.close()
@@ -177,7 +179,10 @@ class _PartStream:
             done = self._part.size - self._remaining
             raise ContentMismatchError(
                 '%s ended after %d of the %d bytes of %s: it changed after it was read.' % (self._part.path, done, self._part.size, self._part.name),
-                self._part.name, expected_size=self._part.size, actual_size=done)
+                self._part.name,
+                expected_size=self._part.size,
+                actual_size=done,
+            )
         self._remaining -= len(chunk)
         return chunk
 
@@ -209,8 +214,9 @@ class VerifyingStream:
     ``against`` names where ``expected`` comes from, for the message (the manifest, vCenter).
     """
 
-    def __init__(self, stream: Any, name: str, size: int | None, expected: Checksum | None = None, also: Iterable[str] = (),
-                 against: str = 'the manifest') -> None:
+    def __init__(
+        self, stream: Any, name: str, size: int | None, expected: Checksum | None = None, also: Iterable[str] = (), against: str = 'the manifest'
+    ) -> None:
         self._stream = stream
         self.name = name
         self.size = size
@@ -241,14 +247,22 @@ class VerifyingStream:
             if self.size is None:
                 return chunk
             if self.sent > self.size:
-                raise ContentMismatchError('%s has more than the %d bytes %s announced.' % (self.name, self.size, self.against),
-                                           self.name, expected_size=self.size, actual_size=self.sent)
+                raise ContentMismatchError(
+                    '%s has more than the %d bytes %s announced.' % (self.name, self.size, self.against),
+                    self.name,
+                    expected_size=self.size,
+                    actual_size=self.sent,
+                )
             if self.sent == self.size:
                 self.verify()
         elif self._verified is None:
             if self.size is not None and self.sent != self.size:
-                raise ContentMismatchError('%s ended after %d of the %d bytes %s announced.' % (self.name, self.sent, self.size, self.against),
-                                           self.name, expected_size=self.size, actual_size=self.sent)
+                raise ContentMismatchError(
+                    '%s ended after %d of the %d bytes %s announced.' % (self.name, self.sent, self.size, self.against),
+                    self.name,
+                    expected_size=self.size,
+                    actual_size=self.sent,
+                )
             self.verify()
         return chunk
 
@@ -261,9 +275,13 @@ class VerifyingStream:
         actual = dict((algorithm, digest.hexdigest()) for algorithm, digest in self._digests.items())
         if self.expected and actual[self.expected.algorithm] != self.expected.checksum:
             raise ContentMismatchError(
-                '%s does not match %s: its %s digest is %s, not %s.' % (
-                    self.name, self.against, self.expected.algorithm, actual[self.expected.algorithm], self.expected.checksum),
-                self.name, self.expected.algorithm, self.expected.checksum, actual[self.expected.algorithm])
+                '%s does not match %s: its %s digest is %s, not %s.'
+                % (self.name, self.against, self.expected.algorithm, actual[self.expected.algorithm], self.expected.checksum),
+                self.name,
+                self.expected.algorithm,
+                self.expected.checksum,
+                actual[self.expected.algorithm],
+            )
         self._verified = actual
         return dict(actual)
 
@@ -322,11 +340,15 @@ def parse_manifest(text: str | bytes, file_name: str) -> Manifest:
         name = match.group('name').strip()
         checksum = match.group('checksum').lower()
         if algorithm not in MANIFEST_ALGORITHMS:
-            raise UserInputError('The manifest %s uses the unknown algorithm %s on line %d; use one of %s.' % (
-                file_name, match.group('algorithm'), number, ', '.join(MANIFEST_ALGORITHMS)))
+            raise UserInputError(
+                'The manifest %s uses the unknown algorithm %s on line %d; use one of %s.'
+                % (file_name, match.group('algorithm'), number, ', '.join(MANIFEST_ALGORITHMS))
+            )
         if len(checksum) != DIGEST_LENGTHS[algorithm]:
-            raise UserInputError('The manifest %s gives a %s digest of %d hex digits on line %d; %s has %d.' % (
-                file_name, algorithm, len(checksum), number, algorithm, DIGEST_LENGTHS[algorithm]))
+            raise UserInputError(
+                'The manifest %s gives a %s digest of %d hex digits on line %d; %s has %d.'
+                % (file_name, algorithm, len(checksum), number, algorithm, DIGEST_LENGTHS[algorithm])
+            )
         if name in entries:
             raise UserInputError('The manifest %s lists %s twice (line %d and line %d).' % (file_name, name, lines[name], number))
         entries[name] = Checksum(algorithm, checksum)
@@ -373,8 +395,10 @@ def parse_descriptor(stream: Any, where: str) -> list[Reference]:
         if len(stack) == 1:
             uri, _sep, local = tag.rpartition(' ')
             if local != 'Envelope' or uri not in OVF_NAMESPACES:
-                raise UserInputError('%s is not an OVF descriptor: its root element is %s, not an OVF Envelope (%s).' % (
-                    where, tag.replace(' ', ':'), ' or '.join(OVF_NAMESPACES)))
+                raise UserInputError(
+                    '%s is not an OVF descriptor: its root element is %s, not an OVF Envelope (%s).'
+                    % (where, tag.replace(' ', ':'), ' or '.join(OVF_NAMESPACES))
+                )
             namespace.append(uri)
             return
         if len(stack) == 3 and stack[1] == namespace[0] + ' References' and tag == namespace[0] + ' File':
@@ -464,7 +488,7 @@ def _refuse_name(name: str | None, src: str, what: str) -> None:
 def _looks_like_ova(path: str) -> bool:
     with open(path, 'rb') as handle:
         header = handle.read(512)
-    if len(header) < 512 or header[_TAR_MAGIC_OFFSET:_TAR_MAGIC_OFFSET + len(_TAR_MAGIC)] != _TAR_MAGIC:
+    if len(header) < 512 or header[_TAR_MAGIC_OFFSET : _TAR_MAGIC_OFFSET + len(_TAR_MAGIC)] != _TAR_MAGIC:
         return False
     try:
         with tarfile.open(path, 'r:') as archive:
@@ -482,8 +506,10 @@ def _pick(names: Iterable[str], descriptor: str, extension: str, where: str) -> 
         if candidate.lower() == own.lower():
             return candidate
     if len(candidates) > 1:
-        raise UserInputError('%s holds several %s files (%s) and none is named %s; keep only the one for %s.' % (
-            where, extension, ', '.join(sorted(candidates)), own, descriptor))
+        raise UserInputError(
+            '%s holds several %s files (%s) and none is named %s; keep only the one for %s.'
+            % (where, extension, ', '.join(sorted(candidates)), own, descriptor)
+        )
     return candidates[0] if candidates else None
 
 
@@ -570,20 +596,24 @@ def _assemble(files: dict[str, Part], descriptor: str, where: str, location: str
     for reference in references:
         _check_href(reference.href, 'The OVF descriptor %s %s has an ovf:href that' % (descriptor, location))
         if reference.chunked:
-            raise UserInputError('The OVF descriptor %s %s splits %s into chunks (ovf:chunkSize), which is not supported.' % (
-                descriptor, location, reference.href))
+            raise UserInputError(
+                'The OVF descriptor %s %s splits %s into chunks (ovf:chunkSize), which is not supported.' % (descriptor, location, reference.href)
+            )
         if _kind_of(reference.href) != KIND_FILE:
             # The session would take it for the package's own manifest, certificate or descriptor.
-            raise UserInputError('The OVF descriptor %s %s references %s, whose name is that of an OVF metadata file or descriptor.' % (
-                descriptor, location, reference.href))
+            raise UserInputError(
+                'The OVF descriptor %s %s references %s, whose name is that of an OVF metadata file or descriptor.' % (descriptor, location, reference.href)
+            )
         if reference.href in referenced:
             raise UserInputError('The OVF descriptor %s %s references %s twice.' % (descriptor, location, reference.href))
         part = files.get(reference.href)
         if part is None:
             raise UserInputError('The OVF descriptor %s %s references %s, which is missing %s.' % (descriptor, location, reference.href, location))
         if reference.size is not None and reference.size != part.size:
-            raise UserInputError('The OVF descriptor %s %s gives %s an ovf:size of %d bytes, but the file has %d.' % (
-                descriptor, location, reference.href, reference.size, part.size))
+            raise UserInputError(
+                'The OVF descriptor %s %s gives %s an ovf:size of %d bytes, but the file has %d.'
+                % (descriptor, location, reference.href, reference.size, part.size)
+            )
         referenced.append(reference.href)
 
     # The upload order (see read_content()): metadata files, the descriptor, then References order.
@@ -592,8 +622,10 @@ def _assemble(files: dict[str, Part], descriptor: str, where: str, location: str
         for listed in manifest.entries:
             if listed not in chosen:
                 # vCenter checks every manifest entry when the session completes: fail now, not then.
-                raise UserInputError('The manifest %s %s lists %s (line %s), which is not part of the OVF package %s.' % (
-                    manifest_name, location, listed, manifest.line_of(listed), location))
+                raise UserInputError(
+                    'The manifest %s %s lists %s (line %s), which is not part of the OVF package %s.'
+                    % (manifest_name, location, listed, manifest.line_of(listed), location)
+                )
     parts = []
     for name in chosen:
         part = files[name]
@@ -614,8 +646,7 @@ def check_member_name(name: str) -> str:
     """A name an OVA member can have: a plain file name of at most 100 bytes (USTAR without directories)."""
     _check_href(name, 'The OVA member name')
     if len(name.encode('utf-8')) > USTAR_NAME_BYTES:
-        raise UserInputError('The file name %s is longer than the %d bytes a member of an OVA (a USTAR archive) can have.'
-                             % (name, USTAR_NAME_BYTES))
+        raise UserInputError('The file name %s is longer than the %d bytes a member of an OVA (a USTAR archive) can have.' % (name, USTAR_NAME_BYTES))
     return name
 
 
@@ -653,12 +684,14 @@ class OvaWriter:
         for chunk in iter(lambda: stream.read(CHUNK_SIZE), b''):
             written += len(chunk)
             if written > size:
-                raise ContentMismatchError('%s has more than the %d bytes its OVA member was given.' % (name, size), name,
-                                           expected_size=size, actual_size=written)
+                raise ContentMismatchError(
+                    '%s has more than the %d bytes its OVA member was given.' % (name, size), name, expected_size=size, actual_size=written
+                )
             write_all(self.handle, chunk)
         if written != size:
-            raise ContentMismatchError('%s ended after %d of the %d bytes its OVA member was given.' % (name, written, size), name,
-                                       expected_size=size, actual_size=written)
+            raise ContentMismatchError(
+                '%s ended after %d of the %d bytes its OVA member was given.' % (name, written, size), name, expected_size=size, actual_size=written
+            )
         self._pad(size)
         self.members.append((name, size))
         return written

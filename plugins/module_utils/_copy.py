@@ -64,8 +64,9 @@ def same_files(source: list[FileInfo], target: list[FileInfo], proof: bool = Tru
     if names != set(by_name):
         missing = sorted(names - set(by_name))
         extra = sorted(set(by_name) - names)
-        return '; '.join(part for part in ('missing: %s' % ', '.join(missing) if missing else '',
-                                           'not in the source: %s' % ', '.join(extra) if extra else '') if part)
+        return '; '.join(
+            part for part in ('missing: %s' % ', '.join(missing) if missing else '', 'not in the source: %s' % ', '.join(extra) if extra else '') if part
+        )
     for info in source:
         other = by_name[info['name']]
         if other.get('size') != info.get('size'):
@@ -82,8 +83,7 @@ def same_files(source: list[FileInfo], target: list[FileInfo], proof: bool = Tru
     return None
 
 
-def differing_file(source: list[FileInfo], target: list[FileInfo],
-                   proof: bool = True) -> tuple[str, FileInfo | None, FileInfo | None]:
+def differing_file(source: list[FileInfo], target: list[FileInfo], proof: bool = True) -> tuple[str, FileInfo | None, FileInfo | None]:
     """The file that ``same_files`` names first, with its source and target infos (None on the side that lacks it)."""
     mine = dict((info['name'], info) for info in source)
     theirs = dict((info['name'], info) for info in target)
@@ -101,8 +101,7 @@ class RemotePart:
     was told); a repeated PUT (after a 401 on the target) reads the source again from the start.
     """
 
-    def __init__(self, session: DownloadSession, prepared: FileInfo, size: int, expected: Checksum | None,
-                 first: RemoteStream, stop: threading.Event) -> None:
+    def __init__(self, session: DownloadSession, prepared: FileInfo, size: int, expected: Checksum | None, first: RemoteStream, stop: threading.Event) -> None:
         self.session = session
         self.prepared = prepared
         self.name: str = prepared['name']
@@ -148,16 +147,15 @@ class CopyTask(ModuleTask):
         name = target['item_name'] or source_item['name']
         target_item = find_item(self.target, library['id'], name)
         if target_item is not None and self.same_vcenter and target_item['id'] == source_item['id']:
-            raise UserInputError('The target is the source item itself (%s in library %s): name another library or item_name.'
-                                 % (name, library.get('name') or library['id']))
+            raise UserInputError(
+                'The target is the source item itself (%s in library %s): name another library or item_name.' % (name, library.get('name') or library['id'])
+            )
         before = item_files(self.target, target_item['id']) if target_item else []
         difference = same_files(source_files, before) if target_item else 'the target item does not exist'
         if target_item is None and not target['create_item']:
-            raise NotFoundError('The target library %s has no item named %s, and create_item is false.'
-                                % (library.get('name') or library['id'], name))
+            raise NotFoundError('The target library %s has no item named %s, and create_item is false.' % (library.get('name') or library['id'], name))
         method = SERVER_COPY if self.same_vcenter and self.params['method'] == 'auto' and target_item is None else STREAM
-        result: dict[str, Any] = dict(source_item=item_view(source_item), method=method, bytes_copied=0, seconds=0.0,
-                                      throughput_mib_s=0.0)
+        result: dict[str, Any] = dict(source_item=item_view(source_item), method=method, bytes_copied=0, seconds=0.0, throughput_mib_s=0.0)
         if difference is None and not self.params['force']:
             result.update(changed=False, target_item=item_view(target_item or {}), files=[file_entry(f) for f in before])
             return result
@@ -174,8 +172,13 @@ class CopyTask(ModuleTask):
             seconds = time.monotonic() - started
             after = item_files(self.target, target_item['id'])
             self.verify(source_files, after)
-            result.update(target_item=item_view(target_item), files=[file_entry(f) for f in after], bytes_copied=self.copied,
-                          seconds=round(seconds, 3), throughput_mib_s=throughput(self.copied, seconds))
+            result.update(
+                target_item=item_view(target_item),
+                files=[file_entry(f) for f in after],
+                bytes_copied=self.copied,
+                seconds=round(seconds, 3),
+                throughput_mib_s=throughput(self.copied, seconds),
+            )
         result.update(self.module.diff({'files': [file_entry(f) for f in before]}, {'files': result['files']}))
         return result
 
@@ -190,11 +193,9 @@ class CopyTask(ModuleTask):
             message = 'The target item does not hold what the source does: %s.' % difference
             name, mine, theirs = differing_file(source, target, proof=False)
             expected, actual = server_checksum(mine or {}), server_checksum(theirs or {})
-            if mine and theirs and mine.get('size') == theirs.get('size') and expected and actual \
-                    and expected.algorithm == actual.algorithm:
+            if mine and theirs and mine.get('size') == theirs.get('size') and expected and actual and expected.algorithm == actual.algorithm:
                 raise ContentMismatchError(message, name, expected.algorithm, expected.checksum, actual.checksum)
-            raise ContentMismatchError(message, name, expected_size=(mine or {}).get('size'),
-                                       actual_size=(theirs or {}).get('size'))
+            raise ContentMismatchError(message, name, expected_size=(mine or {}).get('size'), actual_size=(theirs or {}).get('size'))
 
     # -- on one vCenter: the API's copy ---------------------------------------------------------------
 
@@ -202,16 +203,19 @@ class CopyTask(ModuleTask):
         spec = {'library_id': library_id, 'name': name}
         if source_item.get('description'):
             spec['description'] = source_item['description']
-        new_id = self.client.call('item.copy', library_item_id=source_item['id'], destination_create_spec=spec,
-                                  client_token=str(uuid.uuid4()))
+        new_id = self.client.call('item.copy', library_item_id=source_item['id'], destination_create_spec=spec, client_token=str(uuid.uuid4()))
         self.cleanup.touch('target_library_item_id', new_id)
-        undo = self.cleanup.push('library item %s' % new_id,
-                                 lambda _reason: delete_item(self.client, new_id, 'which the copy had created'))
+        undo = self.cleanup.push('library item %s' % new_id, lambda _reason: delete_item(self.client, new_id, 'which the copy had created'))
         # vCenter makes the item at once and copies the content afterwards: wait until the files match.
-        wait_for(lambda: item_files(self.client, new_id), lambda files: same_files(source_files, files, proof=False) is None,
-                 self.params['wait_timeout'],
-                 lambda files, waited: 'The copy of library item %s did not hold the source\'s files after %s seconds (%s).'
-                 % (new_id, waited, same_files(source_files, files, proof=False)))
+        wait_for(
+            lambda: item_files(self.client, new_id),
+            lambda files: same_files(source_files, files, proof=False) is None,
+            self.params['wait_timeout'],
+            lambda files, waited: (
+                'The copy of library item %s did not hold the source\'s files after %s seconds (%s).'
+                % (new_id, waited, same_files(source_files, files, proof=False))
+            ),
+        )
         self.cleanup.release(undo)
         self.copied = sum(info.get('size') or 0 for info in source_files)
         return self.target_item(new_id, spec)
@@ -222,23 +226,36 @@ class CopyTask(ModuleTask):
 
     # -- between two vCenters: streamed ---------------------------------------------------------------
 
-    def stream(self, source_item: Item, source_files: list[FileInfo], target_item: Item | None, library_id: str,
-               name: str, before: list[FileInfo]) -> Item:
+    def stream(self, source_item: Item, source_files: list[FileInfo], target_item: Item | None, library_id: str, name: str, before: list[FileInfo]) -> Item:
         kept = None
         if target_item is None:
-            target_item, _undo = create_item(self.target, self.cleanup, library_id, name, source_item.get('type'),
-                                             source_item.get('description'), str(uuid.uuid4()),
-                                             id_key='target_library_item_id')
+            target_item, _undo = create_item(
+                self.target,
+                self.cleanup,
+                library_id,
+                name,
+                source_item.get('type'),
+                source_item.get('description'),
+                str(uuid.uuid4()),
+                id_key='target_library_item_id',
+            )
         else:
-            kept = self.cleanup.push('target library item %s' % target_item['id'],
-                                     lambda _reason: 'The target library item keeps its previous content.')
-        source = DownloadSession(self.client, self.cleanup, source_item['id'], self.params['keep_alive_interval'],
-                                 self.params['wait_timeout'], self.module.warn)
+            kept = self.cleanup.push('target library item %s' % target_item['id'], lambda _reason: 'The target library item keeps its previous content.')
+        source = DownloadSession(
+            self.client, self.cleanup, source_item['id'], self.params['keep_alive_interval'], self.params['wait_timeout'], self.module.warn
+        )
         source.total = sum(info.get('size') or 0 for info in source_files)
         source.open()
-        session = ContentImport(self.target, self.cleanup, target_item['id'], self.params['ignore_warnings'],
-                                self.params['keep_alive_interval'], self.params['wait_timeout'], self.module.warn,
-                                id_key='target_update_session_id')
+        session = ContentImport(
+            self.target,
+            self.cleanup,
+            target_item['id'],
+            self.params['ignore_warnings'],
+            self.params['keep_alive_interval'],
+            self.params['wait_timeout'],
+            self.module.warn,
+            id_key='target_update_session_id',
+        )
         uploader = session.open()
         uploader.total = source.total
         # The target item ends with the source's files only: its others leave it when this session completes.
@@ -267,8 +284,10 @@ class CopyTask(ModuleTask):
         size = first.length
         if size is None:
             size = info.get('size') or 0
-            self.module.warn('The source sent %s without a Content-Length; its size in the library, %d bytes, is what the '
-                             'target was told (a different count fails the copy).' % (info['name'], size))
+            self.module.warn(
+                'The source sent %s without a Content-Length; its size in the library, %d bytes, is what the '
+                'target was told (a different count fails the copy).' % (info['name'], size)
+            )
         expected = server_checksum(info)
         part = RemotePart(source, prepared, size, expected, first, stop)
         spec: dict[str, Any] = {'name': info['name'], 'source_type': PUSH, 'size': size}

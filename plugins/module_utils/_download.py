@@ -46,6 +46,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._transfer 
 if HAS_REQUESTS:
     import requests
     import urllib3
+
     # What breaks a stream in mid-file: the connection, a read time-out, a truncated body.
     _STREAM_ERRORS: tuple[type[BaseException], ...] = (urllib3.exceptions.HTTPError, requests.exceptions.RequestException, OSError)
 else:  # the module fails at once without requests (see _module); this keeps the import working
@@ -62,8 +63,9 @@ class DownloadSession:
     received so far. ``wait_timeout`` bounds each wait for a file to be PREPARED.
     """
 
-    def __init__(self, client: RestClient, cleanup: CleanupStack, item_id: str, keep_alive_interval: float,
-                 wait_timeout: float, warn: Callable[[str], None]) -> None:
+    def __init__(
+        self, client: RestClient, cleanup: CleanupStack, item_id: str, keep_alive_interval: float, wait_timeout: float, warn: Callable[[str], None]
+    ) -> None:
         self.client = client
         self.cleanup = cleanup
         self.item_id = item_id
@@ -87,8 +89,7 @@ class DownloadSession:
         """
         before = set(self._session_ids())
         try:
-            session_id = self.client.call('download_session.create', create_spec={'library_item_id': self.item_id},
-                                          client_token=str(uuid.uuid4()))
+            session_id = self.client.call('download_session.create', create_spec={'library_item_id': self.item_id}, client_token=str(uuid.uuid4()))
         except TransportError:
             try:
                 for found in set(self._session_ids()) - before:
@@ -154,21 +155,29 @@ class DownloadSession:
 
     def prepare(self, name: str, stop: threading.Event | None = None) -> FileInfo:
         """Ask vCenter to prepare ``name`` and wait until it is PREPARED; TransferFailed when it ends in ERROR."""
+
         def check(info: FileInfo) -> None:
             if stop is not None and stop.is_set():
                 raise TransferAborted('stopped because another file failed')
             if info.get('status') == ERROR:
-                raise TransferFailed('vCenter could not prepare file %s for download: %s'
-                                     % (name, message_text(info.get('error_message'), 'vCenter gave no reason').rstrip('.')), name)
+                raise TransferFailed(
+                    'vCenter could not prepare file %s for download: %s'
+                    % (name, message_text(info.get('error_message'), 'vCenter gave no reason').rstrip('.')),
+                    name,
+                )
 
         info = self.client.call('download_file.prepare', download_session_id=self.id, file_name=name, endpoint_type=HTTPS)
         if info.get('status') == PREPARED:
             return info
-        return wait_for(lambda: self.file_info(name), lambda now: now.get('status') == PREPARED, self.wait_timeout,
-                        lambda now, waited: 'File %s of download session %s was still %s after %s seconds (wait_timeout)'
-                        % (name, self.id, now.get('status'), waited),
-                        check=check, keep_alive=self.beat if self._heartbeat is None else None,
-                        keep_alive_interval=self.interval)
+        return wait_for(
+            lambda: self.file_info(name),
+            lambda now: now.get('status') == PREPARED,
+            self.wait_timeout,
+            lambda now, waited: 'File %s of download session %s was still %s after %s seconds (wait_timeout)' % (name, self.id, now.get('status'), waited),
+            check=check,
+            keep_alive=self.beat if self._heartbeat is None else None,
+            keep_alive_interval=self.interval,
+        )
 
     def stream(self, info: FileInfo, stop: threading.Event | None = None) -> RemoteStream:
         """Open the stream of a PREPARED file; it counts towards the session's progress."""
@@ -295,9 +304,11 @@ class RemoteStream:
                 raise TransferAborted('the download of %s was closed' % self.name)
             self._tries += 1
             if self._tries > self.client.retries:
-                raise TransferFailed('The download of file %s broke after %d bytes (%s), and %d %s to resume it failed.'
-                                     % (self.name, self.received, why, self._tries - 1,
-                                        'try' if self._tries == 2 else 'tries'), self.name)
+                raise TransferFailed(
+                    'The download of file %s broke after %d bytes (%s), and %d %s to resume it failed.'
+                    % (self.name, self.received, why, self._tries - 1, 'try' if self._tries == 2 else 'tries'),
+                    self.name,
+                )
             time.sleep(backoff_delay(self._tries - 1))
             try:
                 response = self._get(self.received)

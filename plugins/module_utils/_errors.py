@@ -48,8 +48,7 @@ class ApiError(ContentLibraryError):
     ``action`` says what the client was doing ("get update session 5a1c...").
     """
 
-    def __init__(self, status: int, error_type: str, messages: list[str], method: str, path: str,
-                 action: str | None = None) -> None:
+    def __init__(self, status: int, error_type: str, messages: list[str], method: str, path: str, action: str | None = None) -> None:
         super().__init__()
         self.status = status
         self.error_type = error_type
@@ -63,8 +62,7 @@ class ApiError(ContentLibraryError):
 
     def __str__(self) -> str:
         what = 'Could not %s' % self.action if self.action else 'Request failed'
-        return '%s: vCenter answered HTTP %s %s: %s (%s %s)' % (
-            what, self.status, self.error_type, self.server_message(), self.method, self.path)
+        return '%s: vCenter answered HTTP %s %s: %s (%s %s)' % (what, self.status, self.error_type, self.server_message(), self.method, self.path)
 
     def to_result(self) -> dict[str, Any]:
         return {'status': self.status, 'error_type': self.error_type, 'error_messages': self.messages}
@@ -89,7 +87,7 @@ class ApiError(ContentLibraryError):
                 detail = body['value']
                 legacy_type = body['type']
                 if legacy_type.startswith(_LEGACY_PREFIX):
-                    legacy_type = legacy_type[len(_LEGACY_PREFIX):]
+                    legacy_type = legacy_type[len(_LEGACY_PREFIX) :]
                 error_type = detail.get('error_type') or legacy_type
             else:
                 error_type = body.get('error_type')
@@ -145,11 +143,10 @@ class BadAnswerError(ContentLibraryError):
         self.status = status
         self.action = action
         self.problem = problem
-        self.excerpt = (text or '')[:self.EXCERPT]
+        self.excerpt = (text or '')[: self.EXCERPT]
 
     def __str__(self) -> str:
-        return 'Could not %s: vCenter answered HTTP %s, but %s; the answer began with: %r' % (
-            self.action, self.status, self.problem, self.excerpt)
+        return 'Could not %s: vCenter answered HTTP %s, but %s; the answer began with: %r' % (self.action, self.status, self.problem, self.excerpt)
 
     def to_result(self) -> dict[str, Any]:
         return {'status': self.status, 'error_type': self.error_type}
@@ -267,8 +264,16 @@ class ContentMismatchError(ContentLibraryError):
     download brought another number of bytes than vCenter announced).
     """
 
-    def __init__(self, message: str, file_name: str, algorithm: str | None = None, expected: str | None = None,
-                 actual: str | None = None, expected_size: int | None = None, actual_size: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        file_name: str,
+        algorithm: str | None = None,
+        expected: str | None = None,
+        actual: str | None = None,
+        expected_size: int | None = None,
+        actual_size: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.file_name = file_name
         self.algorithm = algorithm
@@ -281,8 +286,7 @@ class ContentMismatchError(ContentLibraryError):
     def to_result(self) -> dict[str, Any]:
         result: dict[str, Any] = {'error_type': self.error_type, 'file_name': self.file_name}
         if self.algorithm:
-            result.update({'checksum_algorithm': self.algorithm, 'expected_checksum': self.expected,
-                           'actual_checksum': self.actual})
+            result.update({'checksum_algorithm': self.algorithm, 'expected_checksum': self.expected, 'actual_checksum': self.actual})
         else:
             result.update({'expected_size': self.expected_size, 'actual_size': self.actual_size})
         return result

@@ -75,8 +75,7 @@ _AGAINST = 'the checksum vCenter reports'
 def checked_name(name: Any) -> str:
     """A file name that came from vCenter: only a plain base name may decide where bytes land on the host."""
     if isinstance(name, str) and '\0' in name:
-        raise BadAnswerError(200, 'list the files of the library item', 'a file name holds a NUL character; nothing was written',
-                             repr(name))
+        raise BadAnswerError(200, 'list the files of the library item', 'a file name holds a NUL character; nothing was written', repr(name))
     try:
         return check_file_name(name, 'the file name')
     except UserInputError as exc:
@@ -157,8 +156,9 @@ class ExportTask(ModuleTask):
         stale = [info for info in infos if self.params['force'] or not self.matches(info, before.get(info['name']))]
         if self.ova and (stale or set(before) != set(info['name'] for info in infos) | {self.manifest_name(infos)}):
             stale = infos  # an OVA is written whole, and holds nothing else than the item's files and its manifest
-        result: dict[str, Any] = dict(changed=bool(stale), library_item=item_view(item), dest=self.dest,
-                                      format=self.params['format'], bytes_received=0, seconds=0.0, throughput_mib_s=0.0)
+        result: dict[str, Any] = dict(
+            changed=bool(stale), library_item=item_view(item), dest=self.dest, format=self.params['format'], bytes_received=0, seconds=0.0, throughput_mib_s=0.0
+        )
         written: dict[str, dict[str, Any]] = {}
         if stale and not self.check_mode:
             started = time.monotonic()
@@ -166,14 +166,18 @@ class ExportTask(ModuleTask):
             seconds = time.monotonic() - started
             result.update(bytes_received=self.received, seconds=round(seconds, 3), throughput_mib_s=throughput(self.received, seconds))
         changed_names = set(info['name'] for info in stale)
-        result['files'] = [dict(file_entry(info), path=self.path_of(info['name']), changed=info['name'] in changed_names,
-                                **written.get(info['name'], {})) for info in infos]
+        result['files'] = [
+            dict(file_entry(info), path=self.path_of(info['name']), changed=info['name'] in changed_names, **written.get(info['name'], {})) for info in infos
+        ]
         result.update(self.extra)
         result['changed'] = self.apply_attributes(result['changed'], infos)
         if stale:
             after = [file_entry(info) for info in infos]
-            result.update(self.module.diff({'files': sorted((local.view() for local in before.values()), key=lambda f: f['name'])},
-                                           {'files': sorted(after, key=lambda f: f['name'])}))
+            result.update(
+                self.module.diff(
+                    {'files': sorted((local.view() for local in before.values()), key=lambda f: f['name'])}, {'files': sorted(after, key=lambda f: f['name'])}
+                )
+            )
         return result
 
     def path_of(self, name: str) -> str:
@@ -202,8 +206,9 @@ class ExportTask(ModuleTask):
         if wanted:
             unknown = [name for name in wanted if name not in by_name]
             if unknown:
-                raise NotFoundError('Library item %s has no file named %s; it has %s.'
-                                    % (item['id'], ', '.join(unknown), ', '.join(sorted(by_name)) or 'no files'))
+                raise NotFoundError(
+                    'Library item %s has no file named %s; it has %s.' % (item['id'], ', '.join(unknown), ', '.join(sorted(by_name)) or 'no files')
+                )
             infos = [by_name[name] for name in dict.fromkeys(wanted)]
         if not infos:
             raise NotFoundError('Library item %s (%s) holds no files: there is nothing to download.' % (item.get('name'), item['id']))
@@ -211,8 +216,9 @@ class ExportTask(ModuleTask):
             return infos
         descriptors = [info for info in infos if info['name'].lower().endswith(DESCRIPTOR_SUFFIX)]
         if len(descriptors) != 1:
-            raise UserInputError('format=ova needs an OVF template: library item %s (%s) holds %s .ovf descriptors.'
-                                 % (item.get('name'), item['id'], len(descriptors) or 'no'))
+            raise UserInputError(
+                'format=ova needs an OVF template: library item %s (%s) holds %s .ovf descriptors.' % (item.get('name'), item['id'], len(descriptors) or 'no')
+            )
         for info in infos:
             check_member_name(info['name'])
         manifest = self.manifest_name(infos)
@@ -292,8 +298,7 @@ class ExportTask(ModuleTask):
         self.check_after(session, info, remote, body.verify())
         return _Staged(name, path, temporary, remote.resumed)
 
-    def open_verified(self, session: DownloadSession, info: FileInfo, stop: threading.Event,
-                      also: tuple[str, ...] = ()) -> tuple[Any, VerifyingStream]:
+    def open_verified(self, session: DownloadSession, info: FileInfo, stop: threading.Event, also: tuple[str, ...] = ()) -> tuple[Any, VerifyingStream]:
         """Prepare a file and open its stream, read ahead, counted, hashed in vCenter's algorithm and checked against its checksum.
 
         The size checked is the Content-Length; without one, the stream's end decides, and vCenter's
@@ -312,13 +317,19 @@ class ExportTask(ModuleTask):
         served = session.file_info(name)
         size = served.get('size')
         if size is not None and size != remote.received:
-            raise ContentMismatchError('%s: vCenter says it served %d bytes, but %d arrived.' % (name, size, remote.received), name,
-                                       expected_size=size, actual_size=remote.received)
+            raise ContentMismatchError(
+                '%s: vCenter says it served %d bytes, but %d arrived.' % (name, size, remote.received), name, expected_size=size, actual_size=remote.received
+            )
         checksum = server_checksum(served)
         if checksum is not None and checksum.algorithm in digests and digests[checksum.algorithm] != checksum.checksum:
-            raise ContentMismatchError('%s does not match what vCenter served: its %s digest is %s, vCenter says %s.'
-                                       % (name, checksum.algorithm, digests[checksum.algorithm], checksum.checksum),
-                                       name, checksum.algorithm, checksum.checksum, digests[checksum.algorithm])
+            raise ContentMismatchError(
+                '%s does not match what vCenter served: its %s digest is %s, vCenter says %s.'
+                % (name, checksum.algorithm, digests[checksum.algorithm], checksum.checksum),
+                name,
+                checksum.algorithm,
+                checksum.checksum,
+                digests[checksum.algorithm],
+            )
 
     def put_in_place(self, temporary: str, path: str) -> dict[str, Any]:
         """Rename a checked temporary file over its destination, after a backup when asked for."""
@@ -378,26 +389,24 @@ class ExportTask(ModuleTask):
             for chunk in iter(lambda: body.read(CHUNK_SIZE), b''):
                 chunks.append(chunk)
                 if body.sent > MAX_DESCRIPTOR_BYTES:
-                    raise BadAnswerError(200, 'download file %s' % info['name'],
-                                         'the descriptor has more than %d bytes, which no OVF descriptor has' % MAX_DESCRIPTOR_BYTES, '')
+                    raise BadAnswerError(
+                        200, 'download file %s' % info['name'], 'the descriptor has more than %d bytes, which no OVF descriptor has' % MAX_DESCRIPTOR_BYTES, ''
+                    )
         self.check_after(session, info, remote, body.verify())
         return b''.join(chunks)
 
     @staticmethod
     def reference_order(descriptor: str, data: bytes, others: list[FileInfo]) -> list[FileInfo]:
         """The other files in the order of the descriptor's References, then any it does not reference, by name."""
-        references = [reference.href for reference in
-                      parse_descriptor(io.BytesIO(data), 'The OVF descriptor %s that vCenter served' % descriptor)]
+        references = [reference.href for reference in parse_descriptor(io.BytesIO(data), 'The OVF descriptor %s that vCenter served' % descriptor)]
         by_name = dict((info['name'], info) for info in others)
         missing = [href for href in references if href not in by_name]
         if missing:
-            raise BadAnswerError(200, 'download the OVF template', 'its descriptor references %s, which the item does not hold'
-                                 % ', '.join(missing), '')
+            raise BadAnswerError(200, 'download the OVF template', 'its descriptor references %s, which the item does not hold' % ', '.join(missing), '')
         ordered = [by_name[href] for href in dict.fromkeys(references)]
         return ordered + sorted((info for info in others if info not in ordered), key=lambda info: info['name'])
 
-    def add_member(self, session: DownloadSession, writer: OvaWriter, info: FileInfo, directory: str,
-                   stop: threading.Event) -> tuple[str, Checksum]:
+    def add_member(self, session: DownloadSession, writer: OvaWriter, info: FileInfo, directory: str, stop: threading.Event) -> tuple[str, Checksum]:
         """One member of the OVA: streamed when its size is known first, through a temporary file otherwise."""
         remote, body = self.open_verified(session, info, stop, also=(OVA_MANIFEST_ALGORITHM,))
         with remote:
@@ -421,8 +430,7 @@ class ExportTask(ModuleTask):
     # -- the host's side --------------------------------------------------------------------------
 
     def open_session(self, item: Item, infos: list[FileInfo]) -> DownloadSession:
-        session = DownloadSession(self.client, self.cleanup, item['id'], self.params['keep_alive_interval'],
-                                  self.params['wait_timeout'], self.module.warn)
+        session = DownloadSession(self.client, self.cleanup, item['id'], self.params['keep_alive_interval'], self.params['wait_timeout'], self.module.warn)
         session.total = sum(info.get('size') or 0 for info in infos)
         session.open()
         return session

@@ -79,9 +79,17 @@ class ContentImport:
     reason and deletes it.
     """
 
-    def __init__(self, client: RestClient, cleanup: CleanupStack, item_id: str, ignore_warnings: list[str],
-                 keep_alive_interval: float, wait_timeout: float, warn: Callable[[str], None],
-                 id_key: str = 'update_session_id') -> None:
+    def __init__(
+        self,
+        client: RestClient,
+        cleanup: CleanupStack,
+        item_id: str,
+        ignore_warnings: list[str],
+        keep_alive_interval: float,
+        wait_timeout: float,
+        warn: Callable[[str], None],
+        id_key: str = 'update_session_id',
+    ) -> None:
         self.client = client
         self.cleanup = cleanup
         self.item_id = item_id
@@ -99,8 +107,7 @@ class ContentImport:
         spec: dict[str, Any] = {'library_item_id': self.item_id}
         if self.accepted:
             spec['warning_behavior'] = [{'type': warning, 'ignored': True} for warning in self.accepted]
-        self.session_id, self._undo = open_session(self.client, self.cleanup, spec, str(uuid.uuid4()), delete_on_failure=True,
-                                                   id_key=self.id_key)
+        self.session_id, self._undo = open_session(self.client, self.cleanup, spec, str(uuid.uuid4()), delete_on_failure=True, id_key=self.id_key)
         self.uploader = Uploader(self.client, self.session_id, self.keep_alive_interval, self.wait_timeout, warn=self.warn)
         return self.uploader
 
@@ -121,12 +128,14 @@ class ContentImport:
         self.check_preview()
         self.client.call('update_session.keep_alive', update_session_id=session_id, client_progress=100)
         # A lost answer is read back: a completion under way shows as a session that left ACTIVE.
-        send_or_read_back(self.client, 'update_session.complete', session_id,
-                          lambda now: now is not None and now['state'] != ACTIVE)
+        send_or_read_back(self.client, 'update_session.complete', session_id, lambda now: now is not None and now['state'] != ACTIVE)
         session = wait_until_settled(self.client, session_id, self.wait_timeout)
         if session['state'] != DONE:
-            raise SessionEndedInError('Update session %s ended in state %s after completion: %s.'
-                                      % (session_id, session['state'], session_error(session).rstrip('.')), session, changed=False)
+            raise SessionEndedInError(
+                'Update session %s ended in state %s after completion: %s.' % (session_id, session['state'], session_error(session).rstrip('.')),
+                session,
+                changed=False,
+            )
         self.cleanup.release(self._undo)
         warning = delete_session(self.client, session_id)
         if warning:
@@ -140,8 +149,7 @@ class ContentImport:
             if exc.excerpt.strip():
                 raise
             # govmomi's vcsim answers validate with 200 and no body: completing is the check that decides.
-            self.warn('vCenter answered the validation of update session %s with an empty body; the files were not '
-                      'validated before completion.' % self.id)
+            self.warn('vCenter answered the validation of update session %s with an empty body; the files were not validated before completion.' % self.id)
             return
         if result.get('has_errors'):
             problems = ['missing: %s' % ', '.join(result['missing_files'])] if result.get('missing_files') else []
@@ -152,18 +160,16 @@ class ContentImport:
     def check_preview(self) -> None:
         """Wait for vCenter's preview of signed content, and refuse the warnings the task does not accept."""
         session_id = self.id
-        session = wait_for(lambda: get_existing_session(self.client, session_id),
-                           lambda now: now['state'] != ACTIVE or (now.get('preview_info') or {}).get('state') != PREVIEW_PREPARING,
-                           self.wait_timeout,
-                           lambda now, waited: "vCenter's preview of the content was still %s after %s seconds."
-                           % ((now.get('preview_info') or {}).get('state'), waited))
-        refused = [warning for warning in (session.get('preview_info') or {}).get('warnings') or []
-                   if warning.get('type') not in self.accepted]
+        session = wait_for(
+            lambda: get_existing_session(self.client, session_id),
+            lambda now: now['state'] != ACTIVE or (now.get('preview_info') or {}).get('state') != PREVIEW_PREPARING,
+            self.wait_timeout,
+            lambda now, waited: "vCenter's preview of the content was still %s after %s seconds." % ((now.get('preview_info') or {}).get('state'), waited),
+        )
+        refused = [warning for warning in (session.get('preview_info') or {}).get('warnings') or [] if warning.get('type') not in self.accepted]
         if refused:
-            words = '; '.join('%s: %s' % (warning.get('type'), message_text(warning.get('message'), 'no message').rstrip('.'))
-                              for warning in refused)
-            raise PreviewWarning("vCenter's preview of the signed content warns %s. Add the warning type to ignore_warnings "
-                                 'to accept it.' % words)
+            words = '; '.join('%s: %s' % (warning.get('type'), message_text(warning.get('message'), 'no message').rstrip('.')) for warning in refused)
+            raise PreviewWarning("vCenter's preview of the signed content warns %s. Add the warning type to ignore_warnings to accept it." % words)
 
 
 class ImportTask(ModuleTask):
@@ -182,16 +188,23 @@ class ImportTask(ModuleTask):
         before = item_files(self.client, item['id']) if item.get('id') and not self.created else []
         # An item this task created is a change in itself, whatever its files.
         if not self.params['force'] and not self.created and self.content is not None and self.same_files(self.content, before):
-            return dict(changed=False, library_item=item_view(item), files=[file_view(f) for f in before],
-                        update_session={}, bytes_sent=0, seconds=0.0, throughput_mib_s=0.0)
+            return dict(
+                changed=False,
+                library_item=item_view(item),
+                files=[file_view(f) for f in before],
+                update_session={},
+                bytes_sent=0,
+                seconds=0.0,
+                throughput_mib_s=0.0,
+            )
         result: dict[str, Any] = dict(changed=True)
         if self.check_mode:
-            result.update(library_item=item_view(item), files=self.wanted_files(), update_session={},
-                          bytes_sent=0, seconds=0.0, throughput_mib_s=0.0)
+            result.update(library_item=item_view(item), files=self.wanted_files(), update_session={}, bytes_sent=0, seconds=0.0, throughput_mib_s=0.0)
         else:
             result.update(self.upload(item))
-        result.update(self.module.diff({'files': [file_view(f) for f in before]},
-                                       {'files': [dict(name=f['name'], size=f.get('size')) for f in result['files']]}))
+        result.update(
+            self.module.diff({'files': [file_view(f) for f in before]}, {'files': [dict(name=f['name'], size=f.get('size')) for f in result['files']]})
+        )
         return result
 
     # -- where ----------------------------------------------------------------------------
@@ -202,14 +215,12 @@ class ImportTask(ModuleTask):
         if item is not None:
             return item
         if not params['create_item']:
-            raise NotFoundError('Library %s has no item named %s, and create_item is false.'
-                                % (library.get('name') or library['id'], params['item_name']))
+            raise NotFoundError('Library %s has no item named %s, and create_item is false.' % (library.get('name') or library['id'], params['item_name']))
         item_type = params['item_type'] or self.default_type()
         self.created = True
         if self.check_mode:
             return {'id': None, 'name': params['item_name'], 'type': item_type, 'library_id': library['id']}
-        item, _undo = create_item(self.client, self.cleanup, library['id'], params['item_name'], item_type,
-                                  params['item_description'], str(uuid.uuid4()))
+        item, _undo = create_item(self.client, self.cleanup, library['id'], params['item_name'], item_type, params['item_description'], str(uuid.uuid4()))
         return item
 
     def default_type(self) -> str:
@@ -256,8 +267,15 @@ class ImportTask(ModuleTask):
         if not self.created:
             # Said last when the task fails: the session's end is what keeps the item as it was.
             kept = self.cleanup.push('library item %s' % item['id'], lambda _reason: 'The library item keeps its previous content.')
-        session = ContentImport(self.client, self.cleanup, item['id'], self.params['ignore_warnings'],
-                                self.params['keep_alive_interval'], self.params['wait_timeout'], self.module.warn)
+        session = ContentImport(
+            self.client,
+            self.cleanup,
+            item['id'],
+            self.params['ignore_warnings'],
+            self.params['keep_alive_interval'],
+            self.params['wait_timeout'],
+            self.module.warn,
+        )
         uploader = session.open()
         if self.content is not None:
             uploader.push(self.content.parts, parallel=self.params['parallel'])
@@ -267,10 +285,14 @@ class ImportTask(ModuleTask):
         self.cleanup.release(kept)
         seconds = time.monotonic() - started
         sent = session.sent
-        return dict(library_item=item_view(get_item(self.client, item['id']) or item),
-                    files=[file_view(f) for f in item_files(self.client, item['id'])],
-                    update_session=model, bytes_sent=sent, seconds=round(seconds, 3),
-                    throughput_mib_s=throughput(sent, seconds))
+        return dict(
+            library_item=item_view(get_item(self.client, item['id']) or item),
+            files=[file_view(f) for f in item_files(self.client, item['id'])],
+            update_session=model,
+            bytes_sent=sent,
+            seconds=round(seconds, 3),
+            throughput_mib_s=throughput(sent, seconds),
+        )
 
     def pull(self, uploader: Uploader, session: ContentImport) -> None:
         url = self.params['source_url']

@@ -97,17 +97,19 @@ class ItemTask(ModuleTask):
     def present(self, item: Item | None, library_id: str) -> tuple[Item | None, Item]:
         params = self.params
         if item is None:
-            spec = {'library_id': library_id, 'name': params['item_name'], 'type': params['item_type'],
-                    'description': params['item_description']}
+            spec = {'library_id': library_id, 'name': params['item_name'], 'type': params['item_type'], 'description': params['item_description']}
             if self.check_mode:
                 return None, dict((key, value) for key, value in spec.items() if value is not None)
-            created, undo = create_item(self.client, self.cleanup, library_id, params['item_name'], params['item_type'],
-                                        params['item_description'], str(uuid.uuid4()))
+            created, undo = create_item(
+                self.client, self.cleanup, library_id, params['item_name'], params['item_type'], params['item_description'], str(uuid.uuid4())
+            )
             self.cleanup.release(undo)  # made as asked: nothing to undo if something later fails
             return None, created
         if params['item_type'] is not None and params['item_type'] != item.get('type'):
-            raise UserInputError('Library item %s is of type %s; its type cannot be changed to %s (make a new item instead).'
-                                 % (item['id'], item.get('type'), params['item_type']))
+            raise UserInputError(
+                'Library item %s is of type %s; its type cannot be changed to %s (make a new item instead).'
+                % (item['id'], item.get('type'), params['item_type'])
+            )
         update: dict[str, Any] = {}
         if params['item_description'] is not None and params['item_description'] != (item.get('description') or ''):
             update['description'] = params['item_description']
@@ -119,9 +121,15 @@ class ItemTask(ModuleTask):
         after = dict(item, **update)
         if not self.check_mode:
             item_id = item['id']
-            call_or_read_back(self.client, 'item.update', lambda: get_item(self.client, item_id),
-                              lambda now: now is not None and all(now.get(key) == value for key, value in update.items()),
-                              'library item %s' % item_id, library_item_id=item_id, update_spec=update)
+            call_or_read_back(
+                self.client,
+                'item.update',
+                lambda: get_item(self.client, item_id),
+                lambda now: now is not None and all(now.get(key) == value for key, value in update.items()),
+                'library item %s' % item_id,
+                library_item_id=item_id,
+                update_spec=update,
+            )
             after = get_existing_item(self.client, item_id)
         return item, after
 
@@ -132,18 +140,25 @@ class ItemTask(ModuleTask):
         if not self.check_mode:
             for session in active:
                 # force: the session would keep the item busy; its content goes with the item anyway.
-                send_or_read_back(self.client, 'update_session.cancel', session['id'],
-                                  lambda now: now is None or now['state'] != ACTIVE)
+                send_or_read_back(self.client, 'update_session.cancel', session['id'], lambda now: now is None or now['state'] != ACTIVE)
             item_id = item['id']
-            call_or_read_back(self.client, 'item.delete', lambda: get_item(self.client, item_id), lambda now: now is None,
-                              'library item %s' % item_id, library_item_id=item_id)
+            call_or_read_back(
+                self.client,
+                'item.delete',
+                lambda: get_item(self.client, item_id),
+                lambda now: now is None,
+                'library item %s' % item_id,
+                library_item_id=item_id,
+            )
         return item, None
 
     def refuse_active_sessions(self, item: Item, what: str) -> list[dict[str, Any]]:
         """The item's ACTIVE update sessions; without force, any of them refuses the change."""
         active = [session for session in list_sessions(self.client, item['id']) if session['state'] == ACTIVE]
         if active and not self.params['force']:
-            raise StateError('Cannot %s library item %s (%s): update session %s is ACTIVE on it. Complete, cancel or fail it '
-                             'first, or set force=true.' % (what, item.get('name'), item['id'], ', '.join(s['id'] for s in active)),
-                             ACTIVE)
+            raise StateError(
+                'Cannot %s library item %s (%s): update session %s is ACTIVE on it. Complete, cancel or fail it '
+                'first, or set force=true.' % (what, item.get('name'), item['id'], ', '.join(s['id'] for s in active)),
+                ACTIVE,
+            )
         return active

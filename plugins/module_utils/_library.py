@@ -24,20 +24,22 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._model imp
 Item = dict[str, Any]
 Library = dict[str, Any]
 # What a module returns of an item.
-ITEM_FIELDS = ('id', 'name', 'type', 'description', 'library_id', 'content_version', 'size', 'cached',
-               'creation_time', 'last_modified_time')
+ITEM_FIELDS = ('id', 'name', 'type', 'description', 'library_id', 'content_version', 'size', 'cached', 'creation_time', 'last_modified_time')
 _ALWAYS = ('id', 'name', 'type', 'library_id', 'content_version')
 
 
 def item_options() -> dict[str, dict[str, Any]]:
     """The options that name one library item: its id, or a library (id or name) and the item's name."""
-    return dict(library_item_id=dict(type='str'), library_id=dict(type='str'), library_name=dict(type='str'),
-                item_name=dict(type='str'))
+    return dict(library_item_id=dict(type='str'), library_id=dict(type='str'), library_name=dict(type='str'), item_name=dict(type='str'))
 
 
 # How those options go together, in the argument spec's words.
-ITEM_MUTUALLY_EXCLUSIVE = [('library_item_id', 'library_id'), ('library_item_id', 'library_name'),
-                           ('library_item_id', 'item_name'), ('library_id', 'library_name')]
+ITEM_MUTUALLY_EXCLUSIVE = [
+    ('library_item_id', 'library_id'),
+    ('library_item_id', 'library_name'),
+    ('library_item_id', 'item_name'),
+    ('library_id', 'library_name'),
+]
 ITEM_REQUIRED_ONE_OF = [('library_item_id', 'item_name'), ('library_item_id', 'library_id', 'library_name')]
 
 
@@ -51,8 +53,7 @@ def get_library(client: RestClient, library_id: str) -> Library:
     return dict(library, id=library_id)
 
 
-def find_library(client: RestClient, library_id: str | None = None, library_name: str | None = None,
-                 local_only: bool = True) -> Library:
+def find_library(client: RestClient, library_id: str | None = None, library_name: str | None = None, local_only: bool = True) -> Library:
     """A library by id or by name; with ``local_only``, a subscribed library is refused.
 
     A name must match exactly one library of the kind wanted (vCenter compares names
@@ -65,15 +66,18 @@ def find_library(client: RestClient, library_id: str | None = None, library_name
         local = [each for each in found if each.get('type') == LOCAL]
         if len(local) > 1 or (not local and len(found) > 1):
             several = local or found
-            raise UserInputError('%d %slibraries are named %s (%s): give library_id instead.'
-                                 % (len(several), 'local ' if local else '', library_name, ', '.join(each['id'] for each in several)))
+            raise UserInputError(
+                '%d %slibraries are named %s (%s): give library_id instead.'
+                % (len(several), 'local ' if local else '', library_name, ', '.join(each['id'] for each in several))
+            )
         if not found:
             raise NotFoundError('No %slibrary is named %s.' % ('local ' if local_only else '', library_name))
         library = (local or found)[0]
     if local_only and library.get('type') != LOCAL:
-        raise UserInputError('Library %s (%s) is a %s library: its content comes from its publisher, so nothing '
-                             'can be put into it.' % (library.get('name') or library['id'], library['id'],
-                                                      str(library.get('type')).lower()))
+        raise UserInputError(
+            'Library %s (%s) is a %s library: its content comes from its publisher, so nothing '
+            'can be put into it.' % (library.get('name') or library['id'], library['id'], str(library.get('type')).lower())
+        )
     return library
 
 
@@ -105,8 +109,7 @@ def find_item(client: RestClient, library_id: str, name: str) -> Item | None:
     return None
 
 
-def locate_item(client: RestClient, params: dict[str, Any], local_only: bool = False,
-                item_name_option: str = 'item_name') -> tuple[Item | None, Library]:
+def locate_item(client: RestClient, params: dict[str, Any], local_only: bool = False, item_name_option: str = 'item_name') -> tuple[Item | None, Library]:
     """The item a task names, by ``library_item_id`` or by library and name, with its library.
 
     The item is None when the library has no item of that name (the caller decides whether
@@ -119,8 +122,16 @@ def locate_item(client: RestClient, params: dict[str, Any], local_only: bool = F
     return find_item(client, library['id'], params[item_name_option]), library
 
 
-def create_item(client: RestClient, cleanup: CleanupStack, library_id: str, name: str, item_type: str | None,
-                description: str | None, client_token: str, id_key: str = 'library_item_id') -> tuple[Item, Undo]:
+def create_item(
+    client: RestClient,
+    cleanup: CleanupStack,
+    library_id: str,
+    name: str,
+    item_type: str | None,
+    description: str | None,
+    client_token: str,
+    id_key: str = 'library_item_id',
+) -> tuple[Item, Undo]:
     """Create an item, and push on the clean-up stack its deletion if the task fails (named ``id_key`` in a failure)."""
     spec = {'library_id': library_id, 'name': name}
     if item_type:
@@ -132,6 +143,7 @@ def create_item(client: RestClient, cleanup: CleanupStack, library_id: str, name
 
     def undo(_reason: str) -> str:
         return delete_item(client, item_id, 'which this task had created')
+
     step = cleanup.push('library item %s' % item_id, undo)
     return get_item(client, item_id) or dict(spec, id=item_id), step
 

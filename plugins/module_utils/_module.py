@@ -72,8 +72,7 @@ class ContentLibraryModule:
     SIGHUP), the clean-up stack is unwound with the reason, and what it did ends the ``msg``.
     """
 
-    def __init__(self, argument_spec: dict[str, Any], check_input: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, argument_spec: dict[str, Any], check_input: Callable[[dict[str, Any]], dict[str, Any]] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault('supports_check_mode', True)
         self.module = AnsibleModule(argument_spec=connection_argspec(**argument_spec), **kwargs)
         if not HAS_REQUESTS:
@@ -88,8 +87,10 @@ class ContentLibraryModule:
             endpoint = check_connection(self.params)
             check_ids(self.params)
             if self.params.get('update_session_id') == PREDICTED_ID and not self.check_mode:
-                raise UserInputError('update_session_id %s is the id that check mode predicted for a session it did not create; '
-                                     'outside check mode, give the id of a real update session.' % PREDICTED_ID)
+                raise UserInputError(
+                    'update_session_id %s is the id that check mode predicted for a session it did not create; '
+                    'outside check mode, give the id of a real update session.' % PREDICTED_ID
+                )
             if check_input:
                 self.inputs = check_input(self.params) or {}
         except UserInputError as exc:
@@ -108,12 +109,24 @@ class ContentLibraryModule:
                 spec = call_params.get('create_spec') or call_params.get('destination_create_spec') or {}
                 self.cleanup.touch(prefix + key, call_params.get(key) or spec.get(key))
 
-        client = RestClient(host, params['username'], params['password'], port=port,
-                            validate_certs=params['validate_certs'], ca_path=params['ca_path'],
-                            proxy_host=params['proxy_host'], proxy_port=params['proxy_port'],
-                            proxy_protocol=params.get('proxy_protocol'), timeout=params['timeout'],
-                            retries=params['retries'], api_flavor=params['api_flavor'], check_mode=self.check_mode,
-                            register_secret=self.module.no_log_values.add, warn=self.warn, on_call=touched)
+        client = RestClient(
+            host,
+            params['username'],
+            params['password'],
+            port=port,
+            validate_certs=params['validate_certs'],
+            ca_path=params['ca_path'],
+            proxy_host=params['proxy_host'],
+            proxy_port=params['proxy_port'],
+            proxy_protocol=params.get('proxy_protocol'),
+            timeout=params['timeout'],
+            retries=params['retries'],
+            api_flavor=params['api_flavor'],
+            check_mode=self.check_mode,
+            register_secret=self.module.no_log_values.add,
+            warn=self.warn,
+            on_call=touched,
+        )
         self._clients.append(client)
         return client
 

@@ -34,8 +34,15 @@ class Route:  # pylint: disable=too-few-public-methods
 
     __slots__ = ('method', 'path', 'query', 'fixed_query', 'body', 'headers')
 
-    def __init__(self, method: str, path: str, query: dict[str, str] | None = None, fixed_query: dict[str, str] | None = None,
-                 body: str | dict[str, str] | None = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str] | None = None,
+        fixed_query: dict[str, str] | None = None,
+        body: str | dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.method = method
         self.path = path
         self.query = query or {}
@@ -54,8 +61,9 @@ class Operation:
 
     __slots__ = ('name', 'write', 'label', 'routes', 'returns', 'safe_with')
 
-    def __init__(self, name: str, write: bool, label: str, api: Route, rest: Route,
-                 returns: Callable[[Any], Any] = answers.nothing, safe_with: str | None = None) -> None:
+    def __init__(
+        self, name: str, write: bool, label: str, api: Route, rest: Route, returns: Callable[[Any], Any] = answers.nothing, safe_with: str | None = None
+    ) -> None:
         self.name = name
         self.write = write
         # What the client was doing, for error messages: filled from the call's parameters.
@@ -109,12 +117,14 @@ def _session_actions(kind: str, api_base: str, rest_base: str, progress: str) ->
 
     def action(name: str, body: dict[str, str] | None = None) -> Operation:
         return Operation(
-            '%s_session.%s' % (kind, name.replace('-', '_')), True, '%s %s session {%s}' % (name, kind, key),
+            '%s_session.%s' % (kind, name.replace('-', '_')),
+            True,
+            '%s %s session {%s}' % (name, kind, key),
             api=Route('POST', api_base + path, fixed_query=_action(name, API), body=body),
             rest=Route('POST', rest_base + '/id:' + path.lstrip('/'), fixed_query=_action(name, REST), body=body),
         )
-    return [action('keep-alive', body={progress: progress}), action('cancel'),
-            action('fail', body={'client_error_message': 'client_error_message'})]
+
+    return [action('keep-alive', body={progress: progress}), action('cancel'), action('fail', body={'client_error_message': 'client_error_message'})]
 
 
 def _legacy_file_action(base: str, key: str, action: str, body: dict[str, str] | None = None) -> Route:
@@ -124,185 +134,256 @@ def _legacy_file_action(base: str, key: str, action: str, body: dict[str, str] |
 
 _OPERATIONS = [
     Operation(
-        'session.create', False, 'log in',
+        'session.create',
+        False,
+        'log in',
         api=Route('POST', '/api/session'),
         rest=Route('POST', '/rest/com/vmware/cis/session'),
         returns=answers.token,
     ),
     Operation(
-        'session.delete', False, 'log out',
+        'session.delete',
+        False,
+        'log out',
         api=Route('DELETE', '/api/session'),
         rest=Route('DELETE', '/rest/com/vmware/cis/session'),
     ),
     Operation(
-        'update_session.list', False, 'list update sessions',
+        'update_session.list',
+        False,
+        'list update sessions',
         api=Route('GET', _US_API, query={'library_item_id': 'library_item_id'}),
         rest=Route('GET', _US_REST, query={'library_item_id': 'library_item_id'}),
         returns=answers.ids,
     ),
     Operation(
-        'update_session.get', False, 'get update session {update_session_id}',
+        'update_session.get',
+        False,
+        'get update session {update_session_id}',
         api=Route('GET', _US_API + '/{update_session_id}'),
         rest=Route('GET', _US_REST + '/id:{update_session_id}'),
         returns=answers.session,
     ),
     Operation(
-        'update_session.create', True, 'create an update session for library item {library_item_id}',
+        'update_session.create',
+        True,
+        'create an update session for library item {library_item_id}',
         # The Python bindings send the token as the Client-Token header; the
         # generated Swagger's query parameter is a generator artefact.
         api=Route('POST', _US_API, body='create_spec', headers={'Client-Token': 'client_token'}),
         rest=Route('POST', _US_REST, body={'create_spec': 'create_spec', 'client_token': 'client_token'}),
-        returns=answers.an_id, safe_with='client_token',
+        returns=answers.an_id,
+        safe_with='client_token',
     ),
     Operation(
-        'update_session.update', True, 'update update session {update_session_id}',
+        'update_session.update',
+        True,
+        'update update session {update_session_id}',
         api=Route('PATCH', _US_API + '/{update_session_id}', body='update_spec'),
         rest=Route('PATCH', _US_REST + '/id:{update_session_id}', body={'update_spec': 'update_spec'}),
     ),
     Operation(
-        'update_session.delete', True, 'delete update session {update_session_id}',
+        'update_session.delete',
+        True,
+        'delete update session {update_session_id}',
         api=Route('DELETE', _US_API + '/{update_session_id}'),
         rest=Route('DELETE', _US_REST + '/id:{update_session_id}'),
     ),
     *_session_actions('update', _US_API, _US_REST, 'client_progress'),
     Operation(
-        'update_session.complete', True, 'complete update session {update_session_id}',
+        'update_session.complete',
+        True,
+        'complete update session {update_session_id}',
         api=Route('POST', _US_API + '/{update_session_id}', fixed_query=_action('complete', API)),
         rest=Route('POST', _US_REST + '/id:{update_session_id}', fixed_query=_action('complete', REST)),
     ),
     Operation(
-        'file.list', False, 'list the files of update session {update_session_id}',
+        'file.list',
+        False,
+        'list the files of update session {update_session_id}',
         api=Route('GET', _US_API + '/{update_session_id}/file'),
         rest=Route('GET', _USF_REST, query={'update_session_id': 'update_session_id'}),
         returns=answers.file_infos,
     ),
     Operation(
-        'file.get', False, 'get file {file_name} of update session {update_session_id}',
+        'file.get',
+        False,
+        'get file {file_name} of update session {update_session_id}',
         api=Route('GET', _US_API + '/{update_session_id}/file/{file_name}'),
         rest=_legacy_file_action(_USF_REST, 'update_session_id', 'get', body={'file_name': 'file_name'}),
         returns=answers.file_info,
     ),
     Operation(
-        'file.add', True, 'add a file to update session {update_session_id}',
+        'file.add',
+        True,
+        'add a file to update session {update_session_id}',
         api=Route('POST', _US_API + '/{update_session_id}/file', body='file_spec'),
         rest=_legacy_file_action(_USF_REST, 'update_session_id', 'add', body={'file_spec': 'file_spec'}),
         returns=answers.added_file,
     ),
     Operation(
-        'file.remove', True, 'remove file {file_name} from update session {update_session_id}',
+        'file.remove',
+        True,
+        'remove file {file_name} from update session {update_session_id}',
         api=Route('DELETE', _US_API + '/{update_session_id}/file/{file_name}'),
         rest=_legacy_file_action(_USF_REST, 'update_session_id', 'remove', body={'file_name': 'file_name'}),
     ),
     Operation(
-        'file.validate', False, 'validate the files of update session {update_session_id}',
+        'file.validate',
+        False,
+        'validate the files of update session {update_session_id}',
         api=Route('POST', _US_API + '/{update_session_id}/file', fixed_query=_action('validate', API)),
         rest=_legacy_file_action(_USF_REST, 'update_session_id', 'validate'),
         returns=answers.validation,
     ),
     Operation(
-        'item.get', False, 'get library item {library_item_id}',
+        'item.get',
+        False,
+        'get library item {library_item_id}',
         api=Route('GET', _ITEM_API + '/{library_item_id}'),
         rest=Route('GET', _ITEM_REST + '/id:{library_item_id}'),
         returns=answers.item,
     ),
     Operation(
-        'item_file.list', False, 'list the files of library item {library_item_id}',
+        'item_file.list',
+        False,
+        'list the files of library item {library_item_id}',
         api=Route('GET', _ITEM_API + '/{library_item_id}/file'),
         rest=Route('GET', _ITEM_REST + '/file', query={'library_item_id': 'library_item_id'}),
         returns=answers.item_files,
     ),
     Operation(
-        'item_file.get', False, 'get file {name} of library item {library_item_id}',
+        'item_file.get',
+        False,
+        'get file {name} of library item {library_item_id}',
         api=Route('GET', _ITEM_API + '/{library_item_id}/file', query={'name': 'name'}),
         rest=Route('POST', _ITEM_REST + '/file/id:{library_item_id}', fixed_query=_action('get', REST), body={'name': 'name'}),
         returns=answers.item_file,
     ),
     Operation(
-        'item.list', False, 'list the items of library {library_id}',
+        'item.list',
+        False,
+        'list the items of library {library_id}',
         api=Route('GET', _ITEM_API, query={'library_id': 'library_id'}),
         rest=Route('GET', _ITEM_REST, query={'library_id': 'library_id'}),
         returns=answers.ids,
     ),
     Operation(
-        'item.update', True, 'update library item {library_item_id}',
+        'item.update',
+        True,
+        'update library item {library_item_id}',
         api=Route('PATCH', _ITEM_API + '/{library_item_id}', body='update_spec'),
         rest=Route('PATCH', _ITEM_REST + '/id:{library_item_id}', body={'update_spec': 'update_spec'}),
     ),
     Operation(
-        'item.copy', True, 'copy library item {library_item_id} into library {library_id}',
-        api=Route('POST', _ITEM_API + '/{library_item_id}', fixed_query=_action('copy', API), body='destination_create_spec',
-                  headers={'Client-Token': 'client_token'}),
-        rest=Route('POST', _ITEM_REST + '/id:{library_item_id}', fixed_query=_action('copy', REST),
-                   body={'destination_create_spec': 'destination_create_spec', 'client_token': 'client_token'}),
-        returns=answers.an_id, safe_with='client_token',
+        'item.copy',
+        True,
+        'copy library item {library_item_id} into library {library_id}',
+        api=Route(
+            'POST', _ITEM_API + '/{library_item_id}', fixed_query=_action('copy', API), body='destination_create_spec', headers={'Client-Token': 'client_token'}
+        ),
+        rest=Route(
+            'POST',
+            _ITEM_REST + '/id:{library_item_id}',
+            fixed_query=_action('copy', REST),
+            body={'destination_create_spec': 'destination_create_spec', 'client_token': 'client_token'},
+        ),
+        returns=answers.an_id,
+        safe_with='client_token',
     ),
     Operation(
-        'item.find', False, 'find library item {name} in library {library_id}',
+        'item.find',
+        False,
+        'find library item {name} in library {library_id}',
         api=Route('POST', _ITEM_API, fixed_query=_action('find', API), body='find_spec'),
         rest=Route('POST', _ITEM_REST, fixed_query=_action('find', REST), body={'spec': 'find_spec'}),
         returns=answers.ids,
     ),
     Operation(
-        'item.create', True, 'create library item {name} in library {library_id}',
+        'item.create',
+        True,
+        'create library item {name} in library {library_id}',
         api=Route('POST', _ITEM_API, body='create_spec', headers={'Client-Token': 'client_token'}),
         rest=Route('POST', _ITEM_REST, body={'create_spec': 'create_spec', 'client_token': 'client_token'}),
-        returns=answers.an_id, safe_with='client_token',
+        returns=answers.an_id,
+        safe_with='client_token',
     ),
     Operation(
-        'item.delete', True, 'delete library item {library_item_id}',
+        'item.delete',
+        True,
+        'delete library item {library_item_id}',
         api=Route('DELETE', _ITEM_API + '/{library_item_id}'),
         rest=Route('DELETE', _ITEM_REST + '/id:{library_item_id}'),
     ),
     Operation(
-        'library.get', False, 'get library {library_id}',
+        'library.get',
+        False,
+        'get library {library_id}',
         api=Route('GET', _LIB_API + '/{library_id}'),
         rest=Route('GET', _LIB_REST + '/id:{library_id}'),
         returns=answers.library,
     ),
     Operation(
-        'library.list', False, 'list libraries',
+        'library.list',
+        False,
+        'list libraries',
         api=Route('GET', _LIB_API),
         rest=Route('GET', _LIB_REST),
         returns=answers.ids,
     ),
     Operation(
-        'library.find', False, 'find library {name}',
+        'library.find',
+        False,
+        'find library {name}',
         api=Route('POST', _LIB_API, fixed_query=_action('find', API), body='find_spec'),
         rest=Route('POST', _LIB_REST, fixed_query=_action('find', REST), body={'spec': 'find_spec'}),
         returns=answers.ids,
     ),
     Operation(
-        'download_session.create', True, 'create a download session for library item {library_item_id}',
+        'download_session.create',
+        True,
+        'create a download session for library item {library_item_id}',
         api=Route('POST', _DS_API, body='create_spec', headers={'Client-Token': 'client_token'}),
         rest=Route('POST', _DS_REST, body={'create_spec': 'create_spec', 'client_token': 'client_token'}),
-        returns=answers.an_id, safe_with='client_token',
+        returns=answers.an_id,
+        safe_with='client_token',
     ),
     Operation(
-        'download_session.list', False, 'list download sessions',
+        'download_session.list',
+        False,
+        'list download sessions',
         api=Route('GET', _DS_API, query={'library_item_id': 'library_item_id'}),
         rest=Route('GET', _DS_REST, query={'library_item_id': 'library_item_id'}),
         returns=answers.ids,
     ),
     Operation(
-        'download_session.get', False, 'get download session {download_session_id}',
+        'download_session.get',
+        False,
+        'get download session {download_session_id}',
         api=Route('GET', _DS_API + '/{download_session_id}'),
         rest=Route('GET', _DS_REST + '/id:{download_session_id}'),
         returns=answers.download_session,
     ),
     Operation(
-        'download_session.delete', True, 'delete download session {download_session_id}',
+        'download_session.delete',
+        True,
+        'delete download session {download_session_id}',
         api=Route('DELETE', _DS_API + '/{download_session_id}'),
         rest=Route('DELETE', _DS_REST + '/id:{download_session_id}'),
     ),
     *_session_actions('download', _DS_API, _DS_REST, 'progress'),
     Operation(
-        'download_file.list', False, 'list the files of download session {download_session_id}',
+        'download_file.list',
+        False,
+        'list the files of download session {download_session_id}',
         api=Route('GET', _DS_API + '/{download_session_id}/file'),
         rest=Route('GET', _DSF_REST, query={'download_session_id': 'download_session_id'}),
         returns=answers.download_files,
     ),
     Operation(
-        'download_file.get', False, 'get file {file_name} of download session {download_session_id}',
+        'download_file.get',
+        False,
+        'get file {file_name} of download session {download_session_id}',
         api=Route('GET', _DS_API + '/{download_session_id}/file', query={'file_name': 'file_name'}),
         rest=_legacy_file_action(_DSF_REST, 'download_session_id', 'get', body={'file_name': 'file_name'}),
         returns=answers.download_file,
@@ -310,11 +391,16 @@ _OPERATIONS = [
     Operation(
         # Prepare starts work on vCenter but changes no content: like a read, it is sent in check mode
         # by nobody (no session exists then), and sending it twice does no harm.
-        'download_file.prepare', False, 'prepare file {file_name} of download session {download_session_id}',
-        api=Route('POST', _DS_API + '/{download_session_id}/file', fixed_query=_action('prepare', API),
-                  body={'file_name': 'file_name', 'endpoint_type': 'endpoint_type'}),
-        rest=_legacy_file_action(_DSF_REST, 'download_session_id', 'prepare',
-                                 body={'file_name': 'file_name', 'endpoint_type': 'endpoint_type'}),
+        'download_file.prepare',
+        False,
+        'prepare file {file_name} of download session {download_session_id}',
+        api=Route(
+            'POST',
+            _DS_API + '/{download_session_id}/file',
+            fixed_query=_action('prepare', API),
+            body={'file_name': 'file_name', 'endpoint_type': 'endpoint_type'},
+        ),
+        rest=_legacy_file_action(_DSF_REST, 'download_session_id', 'prepare', body={'file_name': 'file_name', 'endpoint_type': 'endpoint_type'}),
         returns=answers.download_file,
     ),
 ]

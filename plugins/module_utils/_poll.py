@@ -26,10 +26,17 @@ GROWTH = 1.5
 MAX_INTERVAL = 5.0
 
 
-def wait_for(read: Callable[[], T], done: Callable[[T], bool], timeout: float, describe: Callable[[T, float], str],
-             check: Callable[[T], None] | None = None, keep_alive: Callable[[], None] | None = None,
-             keep_alive_interval: float = 0, interval: float = FIRST_INTERVAL,
-             max_interval: float = MAX_INTERVAL) -> T:
+def wait_for(
+    read: Callable[[], T],
+    done: Callable[[T], bool],
+    timeout: float,
+    describe: Callable[[T, float], str],
+    check: Callable[[T], None] | None = None,
+    keep_alive: Callable[[], None] | None = None,
+    keep_alive_interval: float = 0,
+    interval: float = FIRST_INTERVAL,
+    max_interval: float = MAX_INTERVAL,
+) -> T:
     """Call ``read()`` until ``done(value)``, and return that value.
 
     - ``check(value)`` runs on every value first and raises when the value is a failure

@@ -33,7 +33,7 @@ def write_all(handle: Any, data: bytes) -> None:
     view = memoryview(data)
     start = 0
     while start < len(view):
-        start += handle.write(view[start:start + WRITE_SLICE])
+        start += handle.write(view[start : start + WRITE_SLICE])
 
 
 def file_checksum(path: str, algorithm: str) -> str:
@@ -62,7 +62,7 @@ def server_thumbprint(url: str, timeout: float) -> str:
     if not der:
         raise TransportError('%s:%s presented no TLS certificate to pin.' % (parts.hostname, port), 'TLS_ERROR')
     digest = hashlib.sha1(der).hexdigest().upper()
-    return ':'.join(digest[i:i + 2] for i in range(0, len(digest), 2))
+    return ':'.join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
 def pin_thumbprint(url: str, given: str | None, timeout: float, warn: Callable[[str], None]) -> str | None:
@@ -75,8 +75,10 @@ def pin_thumbprint(url: str, given: str | None, timeout: float, warn: Callable[[
     if given or not url.lower().startswith('https:'):
         return given
     thumbprint = server_thumbprint(url, timeout)
-    warn('The certificate of %s was trusted on first use: thumbprint %s. Set ssl_certificate_thumbprint to pin '
-         'the one you expect.' % (urlsplit(url).netloc, thumbprint))
+    warn(
+        'The certificate of %s was trusted on first use: thumbprint %s. Set ssl_certificate_thumbprint to pin '
+        'the one you expect.' % (urlsplit(url).netloc, thumbprint)
+    )
     return thumbprint
 
 

@@ -76,8 +76,7 @@ def require(action: str, session: Session) -> None:
             needs = 'only an ACTIVE update session allows that'
         else:
             needs = 'that needs a session in state %s; cancel, complete or fail it first' % ' or '.join(states)
-        raise StateError('Cannot %s update session %s: it is %s, and %s.' % (words, session['id'], session['state'], needs),
-                         session['state'])
+        raise StateError('Cannot %s update session %s: it is %s, and %s.' % (words, session['id'], session['state'], needs), session['state'])
 
 
 def plan(desired: str, session: Session | None, session_id: str, force: bool = False) -> tuple[str, ...]:
@@ -98,17 +97,25 @@ def plan(desired: str, session: Session | None, session_id: str, force: bool = F
         raise NotFoundError('Update session %s was not found: it never existed, expired or was deleted.' % session_id)
     if desired == 'absent':
         # Only ACTIVE gets here: vCenter refuses to delete a session that is still open.
-        raise StateError('Cannot delete update session %s: it is ACTIVE. Cancel, complete or fail it first, '
-                         'or set force=true to cancel it and delete it.' % session_id, state)
+        raise StateError(
+            'Cannot delete update session %s: it is ACTIVE. Cancel, complete or fail it first, or set force=true to cancel it and delete it.' % session_id,
+            state,
+        )
     # Every other desired state is reached from ACTIVE only.
-    raise StateError('Cannot %s update session %s: it is %s, and only an ACTIVE update session allows that.'
-                     % (_VERBS[desired], session_id, state), state)
+    raise StateError('Cannot %s update session %s: it is %s, and only an ACTIVE update session allows that.' % (_VERBS[desired], session_id, state), state)
 
 
 def predicted_session(library_item_id: str | None = None, **fields: Any) -> Session:
     """The session a check-mode run would have created: later check-mode tasks work on it."""
-    session: Session = dict(id=PREDICTED_ID, library_item_id=library_item_id, state=ACTIVE, client_progress=0,
-                            warning_behavior=[], preview_info={'state': 'UNAVAILABLE'}, predicted=True)
+    session: Session = dict(
+        id=PREDICTED_ID,
+        library_item_id=library_item_id,
+        state=ACTIVE,
+        client_progress=0,
+        warning_behavior=[],
+        preview_info={'state': 'UNAVAILABLE'},
+        predicted=True,
+    )
     session.update(fields)
     return session
 
@@ -148,8 +155,9 @@ def list_files(client: RestClient, session_id: str) -> list[dict[str, Any]]:
     return client.call('file.list', update_session_id=session_id)
 
 
-def open_session(client: RestClient, cleanup: CleanupStack, spec: dict[str, Any], client_token: str,
-                 delete_on_failure: bool = False, id_key: str = 'update_session_id') -> tuple[str, Undo]:
+def open_session(
+    client: RestClient, cleanup: CleanupStack, spec: dict[str, Any], client_token: str, delete_on_failure: bool = False, id_key: str = 'update_session_id'
+) -> tuple[str, Undo]:
     """Open an update session and push on the run's clean-up stack how to end it if the task fails.
 
     Returns the session id and its undo step (release it once the session is ended the normal way).
@@ -182,6 +190,7 @@ def _push_end(client: RestClient, cleanup: CleanupStack, session_id: str, delete
             return ended
         warning = delete_session(client, session_id)
         return ended.rstrip('.') + (', and it was deleted.' if warning is None else '. ' + warning)
+
     return cleanup.push('update session %s' % session_id, undo)
 
 
@@ -221,15 +230,15 @@ def delete_session(client: RestClient, session_id: str) -> str | None:
     return None
 
 
-def send_or_read_back(client: RestClient, operation: str, session_id: str, done: Callable[[Session | None], bool],
-                      **params: Any) -> Any:
+def send_or_read_back(client: RestClient, operation: str, session_id: str, done: Callable[[Session | None], bool], **params: Any) -> Any:
     """Send a write on a session; when its answer is lost, read the session back instead of resending.
 
     ``done(session)`` says whether the session shows the write's effect (``session``
     is None when it no longer exists). Raises the lost answer's error when it does not.
     """
-    return call_or_read_back(client, operation, lambda: get_session(client, session_id), done,
-                             'update session %s' % session_id, update_session_id=session_id, **params)
+    return call_or_read_back(
+        client, operation, lambda: get_session(client, session_id), done, 'update session %s' % session_id, update_session_id=session_id, **params
+    )
 
 
 def list_sessions(client: RestClient, library_item_id: str | None = None) -> list[Session]:
@@ -243,8 +252,7 @@ def list_sessions(client: RestClient, library_item_id: str | None = None) -> lis
     sessions = client.map(lambda session_id: get_session(client, session_id), ids)
     # A session can expire between the list and the get: leave it out. A server that ignores the
     # filter (govmomi's vcsim lists every session) must not make another item's session ours.
-    return [session for session in sessions if session is not None
-            and (not library_item_id or session.get('library_item_id') == library_item_id)]
+    return [session for session in sessions if session is not None and (not library_item_id or session.get('library_item_id') == library_item_id)]
 
 
 def find_active_session(client: RestClient, library_item_id: str) -> Session | None:
@@ -260,9 +268,15 @@ def wait_until_settled(client: RestClient, session_id: str, timeout: float) -> S
 
     With PULL sources, complete may return before the content is in place (reference 3.8).
     """
-    return wait_for(lambda: get_existing_session(client, session_id), lambda session: session['state'] != ACTIVE, timeout,
-                    lambda _session, waited: 'Update session %s was still ACTIVE %s seconds after it was completed; raise '
-                    'wait_timeout, or set wait=false and check it later.' % (session_id, waited))
+    return wait_for(
+        lambda: get_existing_session(client, session_id),
+        lambda session: session['state'] != ACTIVE,
+        timeout,
+        lambda _session, waited: (
+            'Update session %s was still ACTIVE %s seconds after it was completed; raise '
+            'wait_timeout, or set wait=false and check it later.' % (session_id, waited)
+        ),
+    )
 
 
 def session_error(session: Session) -> str:

@@ -74,8 +74,9 @@ class Uploader:
     session's ``client_progress`` to the percentage of all bytes sent so far.
     """
 
-    def __init__(self, client: RestClient, session_id: str, keep_alive_interval: float, wait_timeout: float = 600,
-                 warn: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, client: RestClient, session_id: str, keep_alive_interval: float, wait_timeout: float = 600, warn: Callable[[str], None] | None = None
+    ) -> None:
         self.client = client
         self.wait_timeout = wait_timeout
         self.session_id = session_id
@@ -100,15 +101,13 @@ class Uploader:
 
     def beat(self) -> None:
         """One keep-alive, with the progress when it has grown (never 100: that is for completion)."""
-        self.client.call('update_session.keep_alive', update_session_id=self.session_id,
-                         client_progress=self.progress.rise(self.sent))
+        self.client.call('update_session.keep_alive', update_session_id=self.session_id, client_progress=self.progress.rise(self.sent))
 
     def add(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Add one file to the session; return vCenter's File.Info."""
         return self.client.call('file.add', update_session_id=self.session_id, file_spec=spec)
 
-    def push(self, parts: Sequence[Part], parallel: int = 1,
-             spec_for: Callable[[Part], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    def push(self, parts: Sequence[Part], parallel: int = 1, spec_for: Callable[[Part], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         """Add every part (in order), then PUT them, ``parallel`` at a time; return the READY File.Infos.
 
         ``spec_for(part)`` gives the part's File.AddSpec (default: name, PUSH, size and the
@@ -189,11 +188,17 @@ class Uploader:
 
         def check(info: dict[str, Any]) -> None:
             if info.get('status') == ERROR:
-                raise TransferFailed('The %s of file %s failed: %s' % (what, name, message_text(info.get('error_message'), 'vCenter gave no reason')),
-                                     name)
-        return wait_for(lambda: self.file_info(name), lambda info: info.get('status') in done, self.wait_timeout,
-                        lambda info, waited: 'The %s of file %s was still %s after %s seconds' % (what, name, info.get('status'), waited),
-                        check=check, keep_alive=self.beat, keep_alive_interval=self.interval)
+                raise TransferFailed('The %s of file %s failed: %s' % (what, name, message_text(info.get('error_message'), 'vCenter gave no reason')), name)
+
+        return wait_for(
+            lambda: self.file_info(name),
+            lambda info: info.get('status') in done,
+            self.wait_timeout,
+            lambda info, waited: 'The %s of file %s was still %s after %s seconds' % (what, name, info.get('status'), waited),
+            check=check,
+            keep_alive=self.beat,
+            keep_alive_interval=self.interval,
+        )
 
 
 def push_spec(part: Part) -> dict[str, Any]:

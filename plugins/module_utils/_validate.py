@@ -58,8 +58,9 @@ def check_id(value: Any, option: str) -> str:
         raise UserInputError('%s %r is not an id.' % (option, value))
     bad = _ID_FORBIDDEN.search(value)
     if bad:
-        raise UserInputError('%s %s holds %r, which no id of the vSphere API holds (no /, ?, #, %%, \\, whitespace '
-                             'or control characters).' % (option, _show(value), bad.group()))
+        raise UserInputError(
+            '%s %s holds %r, which no id of the vSphere API holds (no /, ?, #, %%, \\, whitespace or control characters).' % (option, _show(value), bad.group())
+        )
     return value
 
 
@@ -136,7 +137,7 @@ def parse_hostname(value: Any, option: str = 'hostname') -> tuple[str, int | Non
         end = text.find(']')
         if end < 0:
             raise UserInputError('%s %s opens [ without closing it.' % (option, _show(value)))
-        host, rest = text[1:end], text[end + 1:]
+        host, rest = text[1:end], text[end + 1 :]
         if rest:
             if not rest.startswith(':'):
                 raise UserInputError('%s %s has something after ] that is not :port.' % (option, _show(value)))
@@ -154,8 +155,7 @@ def parse_hostname(value: Any, option: str = 'hostname') -> tuple[str, int | Non
         try:
             ipaddress.IPv6Address(text)
         except ValueError:
-            raise UserInputError('%s %s is not a host name or an address (write an IPv6 address with a port as [addr]:port).'
-                                 % (option, _show(value)))
+            raise UserInputError('%s %s is not a host name or an address (write an IPv6 address with a port as [addr]:port).' % (option, _show(value)))
         return text, None
     return check_host(text, option), port
 
@@ -169,8 +169,9 @@ def resolve_endpoint(params: dict[str, Any], prefix: str = '') -> tuple[str, int
     port = params.get('port')
     check_range(port, prefix + 'port', 1, 65535)
     if port_in_host is not None and port is not None and port != port_in_host:
-        raise UserInputError('%shostname %s names port %s, but %sport is %s: give the port once.'
-                             % (prefix, _show(params['hostname']), port_in_host, prefix, port))
+        raise UserInputError(
+            '%shostname %s names port %s, but %sport is %s: give the port once.' % (prefix, _show(params['hostname']), port_in_host, prefix, port)
+        )
     return host, port_in_host or port or 443
 
 
@@ -191,8 +192,7 @@ def check_source_url(value: Any, option: str = 'source_url') -> str:
     if not isinstance(value, str) or not value.strip():
         raise UserInputError('%s must not be empty.' % option)
     if len(value) > MAX_URL_LENGTH or _CONTROL.search(value) or ' ' in value:
-        raise UserInputError('%s %s is not a well-formed URL (too long, or it holds spaces or control characters).'
-                             % (option, _show(value)))
+        raise UserInputError('%s %s is not a well-formed URL (too long, or it holds spaces or control characters).' % (option, _show(value)))
     try:
         parts = urlsplit(value)
         port = parts.port
@@ -222,8 +222,9 @@ def check_source_url(value: Any, option: str = 'source_url') -> str:
 def check_thumbprint(value: Any, option: str = 'ssl_certificate_thumbprint') -> str:
     """A SHA-1 certificate fingerprint; returned in the upper case vCenter shows."""
     if not _THUMBPRINT.match(value or ''):
-        raise UserInputError('%s must be the SHA-1 fingerprint of a certificate in colon-separated hex '
-                             '(20 pairs, such as 1A:2B:...:9F), not %s.' % (option, _show(value)))
+        raise UserInputError(
+            '%s must be the SHA-1 fingerprint of a certificate in colon-separated hex (20 pairs, such as 1A:2B:...:9F), not %s.' % (option, _show(value))
+        )
     return value.upper()
 
 
@@ -302,8 +303,7 @@ def check_file_arguments(params: dict[str, Any]) -> None:
                 AnsibleModule._symbolic_mode_to_octal(os.stat(os.sep), str(mode))  # pylint: disable=protected-access
                 mode = None
             except Exception:  # pylint: disable=broad-except
-                raise UserInputError('mode %s is neither octal (such as "0640") nor symbolic (such as "u=rw,g=r").'
-                                     % _show(params['mode']))
+                raise UserInputError('mode %s is neither octal (such as "0640") nor symbolic (such as "u=rw,g=r").' % _show(params['mode']))
     if mode is not None and mode != stat.S_IMODE(mode):
         raise UserInputError('mode %s holds more than permission bits.' % _show(params['mode']))
     for option, lookup, what in (('owner', pwd.getpwnam, 'user'), ('group', grp.getgrnam, 'group')):

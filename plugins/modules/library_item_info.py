@@ -195,8 +195,12 @@ def main() -> None:
             item_name=dict(type='str'),
             files=dict(type='bool', default=False),
         ),
-        mutually_exclusive=[('library_item_id', 'library_id'), ('library_item_id', 'library_name'),
-                            ('library_item_id', 'item_name'), ('library_id', 'library_name')],
+        mutually_exclusive=[
+            ('library_item_id', 'library_id'),
+            ('library_item_id', 'library_name'),
+            ('library_item_id', 'item_name'),
+            ('library_id', 'library_name'),
+        ],
         required_one_of=[('library_item_id', 'library_id', 'library_name')],
     )
     module.run(ItemInfoTask(module).run)

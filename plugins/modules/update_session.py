@@ -362,9 +362,11 @@ def check_input(params: dict[str, Any]) -> dict[str, Any]:
             raise UserInputError('warning_behavior lists the type %s more than once.' % entry['type'])
         seen.add(entry['type'])
     if params['state'] != 'present':
-        given = [name for name in ('warning_behavior', 'client_progress', 'client_token')
-                 if params[name] is not None] + (['keep_alive'] if params['keep_alive'] else []) + (
-            ['purge_warning_behavior'] if params['purge_warning_behavior'] else [])
+        given = (
+            [name for name in ('warning_behavior', 'client_progress', 'client_token') if params[name] is not None]
+            + (['keep_alive'] if params['keep_alive'] else [])
+            + (['purge_warning_behavior'] if params['purge_warning_behavior'] else [])
+        )
         if given:
             raise UserInputError('%s only go(es) with state=present, not with state=%s.' % (', '.join(given), params['state']))
     check_range(params['client_progress'], 'client_progress', 0, 100)
@@ -406,8 +408,7 @@ class UpdateSessionTask(ModuleTask):
         if session_id:
             session = get_existing_session(self.client, session_id)
             if item_id and not session.get('predicted') and session.get('library_item_id') != item_id:
-                raise UserInputError('Update session %s belongs to library item %s, not to %s.'
-                                     % (session_id, session.get('library_item_id'), item_id))
+                raise UserInputError('Update session %s belongs to library item %s, not to %s.' % (session_id, session.get('library_item_id'), item_id))
         else:
             session = find_active_session(self.client, item_id)
             if session is None:
@@ -422,8 +423,7 @@ class UpdateSessionTask(ModuleTask):
             spec['warning_behavior'] = behavior_list(wanted_behavior({}, self.params['warning_behavior'], True))
         if self.check_mode:
             # The id is vCenter's to give: later check-mode tasks recognise this predicted one.
-            return predicted_session(item_id, warning_behavior=spec.get('warning_behavior', []),
-                                     client_progress=self.params['client_progress'] or 0)
+            return predicted_session(item_id, warning_behavior=spec.get('warning_behavior', []), client_progress=self.params['client_progress'] or 0)
         # A token makes a retried create return the same session instead of a second one.
         token = self.params['client_token'] or str(uuid.uuid4())
         # If the task fails from here on, the session is failed with the reason (and left for the user to see).
@@ -431,8 +431,13 @@ class UpdateSessionTask(ModuleTask):
         session = get_existing_session(self.client, session_id)
         if self.params['client_progress']:
             progress = self.params['client_progress']
-            send_or_read_back(self.client, 'update_session.keep_alive', session_id,
-                              lambda now: now is not None and (now.get('client_progress') or 0) >= progress, client_progress=progress)
+            send_or_read_back(
+                self.client,
+                'update_session.keep_alive',
+                session_id,
+                lambda now: now is not None and (now.get('client_progress') or 0) >= progress,
+                client_progress=progress,
+            )
             session = get_existing_session(self.client, session_id)
         return session
 
@@ -445,18 +450,24 @@ class UpdateSessionTask(ModuleTask):
             if wanted != current:
                 require('update', session)
                 after['warning_behavior'] = behavior_list(wanted)
-                self.send('update_session.update', session,
-                          lambda now: now is not None and behavior_map(now.get('warning_behavior')) == wanted,
-                          update_spec={'warning_behavior': after['warning_behavior']})
+                self.send(
+                    'update_session.update',
+                    session,
+                    lambda now: now is not None and behavior_map(now.get('warning_behavior')) == wanted,
+                    update_spec={'warning_behavior': after['warning_behavior']},
+                )
         progress = self.params['client_progress']
         raise_progress = progress is not None and progress > (session.get('client_progress') or 0)
         if raise_progress or self.params['keep_alive']:
             require('keep_alive', session)
             if raise_progress:
                 after['client_progress'] = progress
-            self.send('update_session.keep_alive', session,
-                      lambda now: now is not None and (not raise_progress or (now.get('client_progress') or 0) >= progress),
-                      client_progress=progress if raise_progress else None)
+            self.send(
+                'update_session.keep_alive',
+                session,
+                lambda now: now is not None and (not raise_progress or (now.get('client_progress') or 0) >= progress),
+                client_progress=progress if raise_progress else None,
+            )
         if self.changed and not self.check_mode:
             after = get_existing_session(self.client, session['id'])
         return after
@@ -483,8 +494,7 @@ class UpdateSessionTask(ModuleTask):
             if desired == 'completed' and self.params['wait']:
                 after = wait_until_settled(self.client, session_id, self.params['wait_timeout'])
                 if after['state'] == ERROR:
-                    raise SessionEndedInError('Update session %s was completed but ended in state ERROR: %s'
-                                              % (session_id, session_error(after)), after)
+                    raise SessionEndedInError('Update session %s was completed but ended in state ERROR: %s' % (session_id, session_error(after)), after)
             else:
                 after = get_existing_session(self.client, session_id)
         return session, after
@@ -506,10 +516,14 @@ def main() -> None:
             library_item_id=dict(type='str'),
             state=dict(type='str', default='present', choices=['present', 'completed', 'canceled', 'absent']),
             client_token=dict(type='str', no_log=False),
-            warning_behavior=dict(type='list', elements='dict', options=dict(
-                type=dict(type='str', required=True, choices=list(WARNING_TYPES)),
-                ignored=dict(type='bool', default=True),
-            )),
+            warning_behavior=dict(
+                type='list',
+                elements='dict',
+                options=dict(
+                    type=dict(type='str', required=True, choices=list(WARNING_TYPES)),
+                    ignored=dict(type='bool', default=True),
+                ),
+            ),
             purge_warning_behavior=dict(type='bool', default=False),
             client_progress=dict(type='int'),
             keep_alive=dict(type='bool', default=False),

@@ -184,12 +184,12 @@ def main() -> None:
             after = dict(session, state=ERROR, error_message={'default_message': message, 'args': []})
             after.pop('preview_info', None)
         else:
-            send_or_read_back(client, 'update_session.fail', session_id, lambda now: now is not None and now['state'] == ERROR,
-                              client_error_message=message)
+            send_or_read_back(client, 'update_session.fail', session_id, lambda now: now is not None and now['state'] == ERROR, client_error_message=message)
             after = get_existing_session(client, session_id)
         result: dict[str, Any] = dict(changed=True, update_session=after)
-        result.update(module.diff({'state': session['state']},
-                                  {'state': after['state'], 'error_message': (after.get('error_message') or {}).get('default_message')}))
+        result.update(
+            module.diff({'state': session['state']}, {'state': after['state'], 'error_message': (after.get('error_message') or {}).get('default_message')})
+        )
         return result
 
     module.run(handler)

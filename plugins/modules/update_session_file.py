@@ -400,8 +400,7 @@ class FileTask(ModuleTask):
 
     def pull(self, before: FileInfo | None) -> tuple[bool, FileInfo]:
         url = self.params['source_url']
-        if (before and before.get('status') == READY
-                and ((before.get('source_endpoint') or {}).get('uri')) == url):
+        if before and before.get('status') == READY and ((before.get('source_endpoint') or {}).get('uri')) == url:
             return False, before
         endpoint = {'uri': url}
         thumbprint = pin_thumbprint(url, self.inputs['ssl_certificate_thumbprint'], self.client.timeout, self.module.warn)
@@ -427,8 +426,7 @@ class FileTask(ModuleTask):
     # -- helpers ------------------------------------------------------------------------
 
     def uploader(self) -> Uploader:
-        return Uploader(self.client, self.session_id, self.params['keep_alive_interval'], self.params['wait_timeout'],
-                        warn=self.module.warn)
+        return Uploader(self.client, self.session_id, self.params['keep_alive_interval'], self.params['wait_timeout'], warn=self.module.warn)
 
     def on_failure_end_session(self) -> None:
         """From here on a failed transfer fails the session with the reason, unless told not to."""
@@ -436,8 +434,7 @@ class FileTask(ModuleTask):
         if self.params['fail_session_on_error']:
             self.cleanup.push('update session %s' % session_id, lambda reason: end_session(self.client, session_id, reason))
         else:
-            self.cleanup.push('update session %s' % session_id,
-                              lambda _reason: 'Update session %s was left ACTIVE (fail_session_on_error=false).' % session_id)
+            self.cleanup.push('update session %s' % session_id, lambda _reason: 'Update session %s was left ACTIVE (fail_session_on_error=false).' % session_id)
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fixtures: simulators started as subprocesses over real HTTPS, and clients for both flavours."""
+
 from __future__ import annotations
 
 import os
@@ -80,8 +81,7 @@ def fixture_ovf_item(client: Client, sim: dict[str, Any]) -> str:
 
 
 def new_item(client: Client, info: dict[str, Any], item_type: str) -> str:
-    reply = client.create_item({"library_id": info["libraries"]["local-lib"]["id"],
-                                "name": f"test-{item_type}-{uuid.uuid4().hex[:8]}", "type": item_type})
+    reply = client.create_item({"library_id": info["libraries"]["local-lib"]["id"], "name": f"test-{item_type}-{uuid.uuid4().hex[:8]}", "type": item_type})
     assert reply.ok, reply.body
     return reply.value
 

@@ -5,6 +5,7 @@ Written from download-session-api.md §1 and the Swagger paths of
 content-download-8.0.2-subset.json, not from the simulator's route table; every
 request body and response is validated against the spec, as in vapi.py.
 """
+
 from __future__ import annotations
 
 import time
@@ -28,8 +29,7 @@ class DownloadClient(Client):
     """Client plus a method per download-session, file, item update and copy operation."""
 
     # Download sessions (download reference §1).
-    def create_download(self, item_id: str | None, *, client_token: str | None = None, token_in: str = "header",
-                        spec: dict[str, Any] | None = None) -> Reply:
+    def create_download(self, item_id: str | None, *, client_token: str | None = None, token_in: str = "header", spec: dict[str, Any] | None = None) -> Reply:
         spec = {"library_item_id": item_id} if spec is None else spec
         if self.flavor == "api":
             headers = {"Client-Token": client_token} if client_token and token_in == "header" else {}
@@ -41,15 +41,13 @@ class DownloadClient(Client):
         return self.call("POST", REST_DS, body=body)
 
     def get_download(self, sid: str) -> Reply:
-        return self.call("GET", self._p(API_DS + "/{download_session_id}", REST_DS + "/id:{download_session_id}"),
-                         path_params={SID: sid})
+        return self.call("GET", self._p(API_DS + "/{download_session_id}", REST_DS + "/id:{download_session_id}"), path_params={SID: sid})
 
     def list_downloads(self, item_id: str | None = None) -> Reply:
         return self.call("GET", self._p(API_DS, REST_DS), query={"library_item_id": item_id} if item_id else {})
 
     def delete_download(self, sid: str) -> Reply:
-        return self.call("DELETE", self._p(API_DS + "/{download_session_id}", REST_DS + "/id:{download_session_id}"),
-                         path_params={SID: sid})
+        return self.call("DELETE", self._p(API_DS + "/{download_session_id}", REST_DS + "/id:{download_session_id}"), path_params={SID: sid})
 
     def download_action(self, sid: str, action: str, body: Any = None, check_request: bool = True) -> Reply:
         path = self._p(f"{API_DS}/{{download_session_id}}?action={action}", f"{REST_DS}/id:{{download_session_id}}?~action={action}")
@@ -73,8 +71,7 @@ class DownloadClient(Client):
     def get_download_file(self, sid: str, name: str) -> Reply:
         if self.flavor == "api":
             return self.call("GET", API_DS_FILE + "?file_name", path_params={SID: sid}, query={"file_name": name})
-        return self.call("POST", REST_DS_FILE + "/id:{download_session_id}?~action=get", path_params={SID: sid},
-                         body={"file_name": name})
+        return self.call("POST", REST_DS_FILE + "/id:{download_session_id}?~action=get", path_params={SID: sid}, body={"file_name": name})
 
     def prepare(self, sid: str, name: str, endpoint_type: str | None = None, check_request: bool = True) -> Reply:
         body = {"file_name": name}
@@ -83,8 +80,7 @@ class DownloadClient(Client):
         path = self._p(API_DS_FILE + "?action=prepare", REST_DS_FILE + "/id:{download_session_id}?~action=prepare")
         return self.call("POST", path, path_params={SID: sid}, body=body, check_request=check_request)
 
-    def wait_for_file(self, sid: str, name: str, statuses: tuple[str, ...] = ("PREPARED", "ERROR"),
-                      limit: float = 10.0) -> dict[str, Any]:
+    def wait_for_file(self, sid: str, name: str, statuses: tuple[str, ...] = ("PREPARED", "ERROR"), limit: float = 10.0) -> dict[str, Any]:
         """Poll file get until the file's status is one of ``statuses``; its File.Info."""
         deadline = time.monotonic() + limit
         while True:
@@ -94,8 +90,7 @@ class DownloadClient(Client):
                 return info
             time.sleep(0.05)
 
-    def fetch(self, uri: str, *, with_session: bool = True, headers: dict[str, str] | None = None,
-              stream: bool = False) -> requests.Response:
+    def fetch(self, uri: str, *, with_session: bool = True, headers: dict[str, str] | None = None, stream: bool = False) -> requests.Response:
         """GET a download endpoint, with the login header unless told otherwise."""
         headers = dict(headers or {})
         if with_session and self.token:
@@ -105,23 +100,37 @@ class DownloadClient(Client):
     # Items: update and copy (download reference §6).
     def update_item(self, item_id: str, spec: dict[str, Any], check_request: bool = True) -> Reply:
         body = spec if self.flavor == "api" else {"update_spec": spec}
-        return self.call("PATCH", self._p("/api/content/library/item/{library_item_id}",
-                                          "/rest/com/vmware/content/library/item/id:{library_item_id}"),
-                         path_params={"library_item_id": item_id}, body=body, check_request=check_request)
+        return self.call(
+            "PATCH",
+            self._p("/api/content/library/item/{library_item_id}", "/rest/com/vmware/content/library/item/id:{library_item_id}"),
+            path_params={"library_item_id": item_id},
+            body=body,
+            check_request=check_request,
+        )
 
-    def copy_item(self, source: str, spec: dict[str, Any], client_token: str | None = None, token_in: str = "header",
-                  check_request: bool = True) -> Reply:
+    def copy_item(self, source: str, spec: dict[str, Any], client_token: str | None = None, token_in: str = "header", check_request: bool = True) -> Reply:
         if self.flavor == "api":
             headers = {"Client-Token": client_token} if client_token and token_in == "header" else {}
             query = {"client_token": client_token} if client_token and token_in == "query" else {}
-            return self.call("POST", "/api/content/library/item/{source_library_item_id}?action=copy",
-                             path_params={"source_library_item_id": source}, body=spec, headers=headers, query=query,
-                             check_request=check_request)
+            return self.call(
+                "POST",
+                "/api/content/library/item/{source_library_item_id}?action=copy",
+                path_params={"source_library_item_id": source},
+                body=spec,
+                headers=headers,
+                query=query,
+                check_request=check_request,
+            )
         body: dict[str, Any] = {"destination_create_spec": spec}
         if client_token:
             body["client_token"] = client_token
-        return self.call("POST", "/rest/com/vmware/content/library/item/id:{source_library_item_id}?~action=copy",
-                         path_params={"source_library_item_id": source}, body=body, check_request=check_request)
+        return self.call(
+            "POST",
+            "/rest/com/vmware/content/library/item/id:{source_library_item_id}?~action=copy",
+            path_params={"source_library_item_id": source},
+            body=body,
+            check_request=check_request,
+        )
 
 
 def make_download_client(info: dict[str, Any], flavor: str, validator: Any, user: tuple[str, str] | None = None) -> DownloadClient:

@@ -7,6 +7,7 @@ resource, so those references resolve inside it. Objects are made strict
 (no properties beyond the definition's) so that a stray field, such as an
 ``id`` in an update session's get, fails validation.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,13 +18,23 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SPEC_FILES = ("content-8.0.2-subset.json", "session-8.0.2-api.json", "cis-session-8.0.2-rest.json",
-              "content-download-8.0.2-subset.json")
+SPEC_FILES = ("content-8.0.2-subset.json", "session-8.0.2-api.json", "cis-session-8.0.2-rest.json", "content-download-8.0.2-subset.json")
 ERROR_STATUS = {
-    "already_exists": 400, "concurrent_change": 409, "error": 500, "invalid_argument": 400,
-    "invalid_element_type": 400, "invalid_request": 400, "not_allowed_in_current_state": 400, "not_found": 404,
-    "operation_not_found": 404, "resource_busy": 500, "service_unavailable": 503, "unauthenticated": 401,
-    "unauthorized": 403, "unsupported": 400, "timed_out": 504,
+    "already_exists": 400,
+    "concurrent_change": 409,
+    "error": 500,
+    "invalid_argument": 400,
+    "invalid_element_type": 400,
+    "invalid_request": 400,
+    "not_allowed_in_current_state": 400,
+    "not_found": 404,
+    "operation_not_found": 404,
+    "resource_busy": 500,
+    "service_unavailable": 503,
+    "unauthenticated": 401,
+    "unauthorized": 403,
+    "unsupported": 400,
+    "timed_out": 504,
 }
 
 
@@ -81,8 +92,10 @@ class SpecValidator:
 
     def _rebase(self, document: str, schema: Any) -> Any:
         if isinstance(schema, dict):
-            return {key: (f"urn:spec:{document}{value}" if key == "$ref" and value.startswith("#") else self._rebase(document, value))
-                    for key, value in schema.items()}
+            return {
+                key: (f"urn:spec:{document}{value}" if key == "$ref" and value.startswith("#") else self._rebase(document, value))
+                for key, value in schema.items()
+            }
         if isinstance(schema, list):
             return [self._rebase(document, value) for value in schema]
         return schema

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """API login sessions (reference §1): login, info, logout, 401s, --max-sessions and --session-ttl."""
+
 from __future__ import annotations
 
 import base64
@@ -55,11 +56,14 @@ def test_login_sets_a_cookie_unless_header_authn(sim, flavor, validator):
     fresh.logout()
 
 
-@pytest.mark.parametrize("username, password", [
-    ("administrator@vsphere.local", "wrong password"),
-    ("nobody@vsphere.local", "whatever"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "username, password",
+    [
+        ("administrator@vsphere.local", "wrong password"),
+        ("nobody@vsphere.local", "whatever"),
+        ("", ""),
+    ],
+)
 def test_bad_credentials(sim, flavor, validator, username, password):
     client = Client(sim, flavor, validator)
     reply = client.login(username or "x", password)

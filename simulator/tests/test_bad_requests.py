@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Malformed requests get the right vAPI error, never a 500 or a hang."""
+
 from __future__ import annotations
 
 import socket
@@ -19,10 +20,18 @@ REST_FILE = "/rest/com/vmware/content/library/item/updatesession/file"
 
 def session_paths(flavor, sid):
     if flavor == "api":
-        return {"create": ("POST", API_US), "update": ("PATCH", f"{API_US}/{sid}"),
-                "add": ("POST", f"{API_US}/{sid}/file"), "keep": ("POST", f"{API_US}/{sid}?action=keep-alive")}
-    return {"create": ("POST", REST_US), "update": ("PATCH", f"{REST_US}/id:{sid}"),
-            "add": ("POST", f"{REST_FILE}/id:{sid}?~action=add"), "keep": ("POST", f"{REST_US}/id:{sid}?~action=keep-alive")}
+        return {
+            "create": ("POST", API_US),
+            "update": ("PATCH", f"{API_US}/{sid}"),
+            "add": ("POST", f"{API_US}/{sid}/file"),
+            "keep": ("POST", f"{API_US}/{sid}?action=keep-alive"),
+        }
+    return {
+        "create": ("POST", REST_US),
+        "update": ("PATCH", f"{REST_US}/id:{sid}"),
+        "add": ("POST", f"{REST_FILE}/id:{sid}?~action=add"),
+        "keep": ("POST", f"{REST_US}/id:{sid}?~action=keep-alive"),
+    }
 
 
 @pytest.mark.parametrize("operation", ["create", "update", "add", "keep"])
@@ -36,14 +45,17 @@ def test_malformed_json(client, item, validator, operation, body):
     assert client.get_session(sid).value["state"] == "ACTIVE"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"create_spec": "item"}, "create_spec"),
-    ({"create_spec": {"library_item_id": 42}}, "library_item_id"),
-    ({"create_spec": {"library_item_id": None}}, "library_item_id"),
-    ({"client_token": 7, "create_spec": {}}, "client_token"),
-    ({}, "create_spec"),
-    ({"create_spec": {"library_item_id": "x", "warning_behavior": "all"}}, "warning_behavior"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"create_spec": "item"}, "create_spec"),
+        ({"create_spec": {"library_item_id": 42}}, "library_item_id"),
+        ({"create_spec": {"library_item_id": None}}, "library_item_id"),
+        ({"client_token": 7, "create_spec": {}}, "client_token"),
+        ({}, "create_spec"),
+        ({"create_spec": {"library_item_id": "x", "warning_behavior": "all"}}, "warning_behavior"),
+    ],
+)
 @pytest.mark.parametrize("flavor", ["rest"])
 def test_rest_create_with_wrong_types(client, body, field):
     reply = client.call("POST", REST_US, body=body, check_request=False)
@@ -51,12 +63,15 @@ def test_rest_create_with_wrong_types(client, body, field):
     assert field in reply.text
 
 
-@pytest.mark.parametrize("body, field", [
-    ("item", "create_spec"),
-    ([{"library_item_id": "x"}], "create_spec"),
-    ({"library_item_id": ["x"]}, "library_item_id"),
-    (None, "create_spec"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ("item", "create_spec"),
+        ([{"library_item_id": "x"}], "create_spec"),
+        ({"library_item_id": ["x"]}, "library_item_id"),
+        (None, "create_spec"),
+    ],
+)
 @pytest.mark.parametrize("flavor", ["api"])
 def test_api_create_with_wrong_types(client, body, field):
     reply = client.call("POST", API_US, body=body, check_request=False)
@@ -71,13 +86,16 @@ def test_rest_body_must_be_an_object(client, item):
     assert (reply.status, reply.error_type) == (400, "invalid_request")
 
 
-@pytest.mark.parametrize("request_args", [
-    ("GET", REST_FILE, {}),
-    ("POST", REST_FILE + "/id:{sid}?~action=get", {"json": {}}),
-    ("POST", REST_FILE + "/id:{sid}?~action=remove", {"json": {"file_name": 3}}),
-    ("GET", "/rest/com/vmware/content/library/item", {}),
-    ("GET", "/rest/com/vmware/content/library/item/file", {}),
-])
+@pytest.mark.parametrize(
+    "request_args",
+    [
+        ("GET", REST_FILE, {}),
+        ("POST", REST_FILE + "/id:{sid}?~action=get", {"json": {}}),
+        ("POST", REST_FILE + "/id:{sid}?~action=remove", {"json": {"file_name": 3}}),
+        ("GET", "/rest/com/vmware/content/library/item", {}),
+        ("GET", "/rest/com/vmware/content/library/item/file", {}),
+    ],
+)
 @pytest.mark.parametrize("flavor", ["rest"])
 def test_rest_missing_parameters(client, item, request_args):
     sid = new_session(client, item)
@@ -89,8 +107,7 @@ def test_rest_missing_parameters(client, item, request_args):
 def test_oversized_body(client, item):
     sid = new_session(client, item)
     method, path = session_paths(client.flavor, sid)["update"]
-    reply = client.raw(method, path, data=b'{"x": "' + b"a" * (2 * 1024 * 1024) + b'"}',
-                       headers={"Content-Type": "application/json"})
+    reply = client.raw(method, path, data=b'{"x": "' + b"a" * (2 * 1024 * 1024) + b'"}', headers={"Content-Type": "application/json"})
     assert (reply.status, reply.error_type) == (400, "invalid_request")
 
 
@@ -114,17 +131,29 @@ def test_deeply_nested_json(client):
     assert (reply.status, reply.error_type) == (400, "invalid_request")
 
 
-GARBAGE = [b"null", b"[]", b'"text"', b"{}", b"1e999", b'{"create_spec": null, "file_spec": [], "file_name": {}}',
-           b'{"update_spec": {"warning_behavior": [null]}, "client_progress": true, "client_error_message": 5}']
+GARBAGE = [
+    b"null",
+    b"[]",
+    b'"text"',
+    b"{}",
+    b"1e999",
+    b'{"create_spec": null, "file_spec": [], "file_name": {}}',
+    b'{"update_spec": {"warning_behavior": [null]}, "client_progress": true, "client_error_message": 5}',
+]
 
 
 def test_garbage_never_breaks_an_operation(client, item, sim):
     """Every operation of the route table, in this flavour, with bodies of every wrong shape: 4xx, never 5xx."""
     sid = new_session(client, item)
-    download = client.raw("POST", "/rest/com/vmware/content/library/item/download-session",
-                          json={"create_spec": {"library_item_id": item}}).body["value"]
-    ids = {"update_session_id": sid, "library_item_id": item, "library_id": sim["libraries"]["local-lib"]["id"],
-           "file_name": "a.iso", "download_session_id": download, "source_library_item_id": item}
+    download = client.raw("POST", "/rest/com/vmware/content/library/item/download-session", json={"create_spec": {"library_item_id": item}}).body["value"]
+    ids = {
+        "update_session_id": sid,
+        "library_item_id": item,
+        "library_id": sim["libraries"]["local-lib"]["id"],
+        "file_name": "a.iso",
+        "download_session_id": download,
+        "source_library_item_id": item,
+    }
     for operation in OPERATIONS:
         route = operation.route(client.flavor)
         if route is None or operation.name in ("session.delete", "session.create"):

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """``vsphere-content-simulator run -- CMD`` and ``--env FILE``, run as a user's CI and shell would."""
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,7 @@ sys.exit(7)
 
 
 def run(args, timeout=90, **kwargs):
-    return subprocess.run([console_script(), "run", *args], capture_output=True, text=True, timeout=timeout, check=False,
-                          **kwargs)
+    return subprocess.run([console_script(), "run", *args], capture_output=True, text=True, timeout=timeout, check=False, **kwargs)
 
 
 def stopped(info):
@@ -57,8 +57,7 @@ def stopped(info):
 def test_run_exports_the_variables_and_returns_the_status():
     names = [*SIM_VARS, *VMWARE_VARS, "KEEP_ME", "REQUESTS_CA_BUNDLE"]
     env = dict(os.environ, KEEP_ME="untouched", REQUESTS_CA_BUNDLE="/nonexistent/bundle.pem")
-    result = run(["--flavor", "rest", "--log-level", "warning", "--password", AWKWARD_PASSWORD, "--",
-                  sys.executable, "-c", PROBE, ",".join(names)], env=env)
+    result = run(["--flavor", "rest", "--log-level", "warning", "--password", AWKWARD_PASSWORD, "--", sys.executable, "-c", PROBE, ",".join(names)], env=env)
     assert result.returncode == 7, result.stderr
     report = json.loads(result.stdout)
     info, got = report["info"], report["env"]
@@ -147,8 +146,9 @@ sys.exit(0)
 
 
 def test_run_passes_sigterm_on_and_stops_the_simulator():
-    with subprocess.Popen([console_script(), "run", "--log-level", "warning", "--", sys.executable, "-c", TERM_HANDLER],
-                          stdout=subprocess.PIPE, text=True) as process:
+    with subprocess.Popen(
+        [console_script(), "run", "--log-level", "warning", "--", sys.executable, "-c", TERM_HANDLER], stdout=subprocess.PIPE, text=True
+    ) as process:
         assert process.stdout is not None
         info = json.loads(process.stdout.readline())
         assert not stopped(info)
@@ -160,10 +160,12 @@ def test_run_passes_sigterm_on_and_stops_the_simulator():
 
 # -- --env FILE ----------------------------------------------------------------------------------------
 
+
 def sourced(path):
     """The variables a shell has after ``source FILE``."""
-    result = subprocess.run(["bash", "-c", 'set -e; source "$1"; env -0', "bash", str(path)], capture_output=True,
-                            check=True, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
+    result = subprocess.run(
+        ["bash", "-c", 'set -e; source "$1"; env -0', "bash", str(path)], capture_output=True, check=True, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    )
     pairs = (entry.split("=", 1) for entry in result.stdout.decode().split("\0") if entry)
     return {name: value for name, value in pairs if name.startswith(("SIM", "VMWARE_"))}
 
@@ -188,12 +190,10 @@ def test_env_file_is_written_before_the_json_line(tmp_path):
         assert got["VMWARE_CA_PATH"] == info["ca_cert"] and got["VMWARE_VALIDATE_CERTS"] == "true"
         # A plain client with nothing but those values logs in, verifying the certificate with VMWARE_CA_PATH.
         url = f"https://{got['VMWARE_HOST']}:{got['VMWARE_PORT']}"
-        reply = requests.post(url + "/api/session", auth=(got["VMWARE_USER"], got["VMWARE_PASSWORD"]),
-                              verify=got["VMWARE_CA_PATH"], timeout=30)
+        reply = requests.post(url + "/api/session", auth=(got["VMWARE_USER"], got["VMWARE_PASSWORD"]), verify=got["VMWARE_CA_PATH"], timeout=30)
         assert reply.status_code == 201, reply.text
         token = reply.json()
-        assert requests.delete(url + "/api/session", headers={"vmware-api-session-id": token},
-                               verify=got["VMWARE_CA_PATH"], timeout=30).status_code == 204
+        assert requests.delete(url + "/api/session", headers={"vmware-api-session-id": token}, verify=got["VMWARE_CA_PATH"], timeout=30).status_code == 204
     finally:
         assert stop_simulator(process) == 0
     # SIM_INFO lived in the simulator's temporary directory, removed at exit.
@@ -209,8 +209,9 @@ def test_env_file_without_tls(tmp_path):
 
 
 def test_env_file_that_cannot_be_written(tmp_path):
-    result = subprocess.run([console_script(), "--log-level", "warning", "--env", str(tmp_path / "missing" / "sim.env")],
-                            capture_output=True, text=True, timeout=30, check=False)
+    result = subprocess.run(
+        [console_script(), "--log-level", "warning", "--env", str(tmp_path / "missing" / "sim.env")], capture_output=True, text=True, timeout=30, check=False
+    )
     assert result.returncode == 1
     assert result.stdout == ""
     assert "--env" in result.stderr

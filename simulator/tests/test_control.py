@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The /_sim test-control API: request log, stats, fault injection and latency."""
+
 from __future__ import annotations
 
 import time
@@ -15,15 +16,35 @@ from .test_files import push
 from .vapi import Client, Control
 
 WRITES = {
-    "session.create": False, "session.get": False, "session.delete": False,
-    "update_session.create": True, "update_session.get": False, "update_session.list": False,
-    "update_session.update": True, "update_session.delete": True, "update_session.keep_alive": True,
-    "update_session.cancel": True, "update_session.complete": True, "update_session.fail": True,
-    "file.add": True, "file.get": False, "file.list": False, "file.remove": True, "file.validate": False,
+    "session.create": False,
+    "session.get": False,
+    "session.delete": False,
+    "update_session.create": True,
+    "update_session.get": False,
+    "update_session.list": False,
+    "update_session.update": True,
+    "update_session.delete": True,
+    "update_session.keep_alive": True,
+    "update_session.cancel": True,
+    "update_session.complete": True,
+    "update_session.fail": True,
+    "file.add": True,
+    "file.get": False,
+    "file.list": False,
+    "file.remove": True,
+    "file.validate": False,
     "file.upload": True,
-    "library.list": False, "library.get": False, "library.create": True,
-    "library.find": False, "item.find": False, "item.delete": True,
-    "item.create": True, "item.get": False, "item.list": False, "item_file.list": False, "item_file.get": False,
+    "library.list": False,
+    "library.get": False,
+    "library.create": True,
+    "library.find": False,
+    "item.find": False,
+    "item.delete": True,
+    "item.create": True,
+    "item.get": False,
+    "item.list": False,
+    "item_file.list": False,
+    "item_file.get": False,
     "unknown": False,
 }
 
@@ -68,10 +89,23 @@ def test_log_records_every_operation(sim, flavor, validator, control):
     entries = control.log()
     seen = {}
     for entry in entries:
-        assert set(entry) == {"method", "path", "query", "status", "flavor", "operation", "write", "user",
-                              "session_header", "authorization", "body_sha1", "fault"}
-        assert entry["session_header"] is (entry["operation"] not in ("session.create", "file.upload")
-                                           or entry["operation"] == "file.upload" and entry["session_header"])
+        assert set(entry) == {
+            "method",
+            "path",
+            "query",
+            "status",
+            "flavor",
+            "operation",
+            "write",
+            "user",
+            "session_header",
+            "authorization",
+            "body_sha1",
+            "fault",
+        }
+        assert entry["session_header"] is (
+            entry["operation"] not in ("session.create", "file.upload") or entry["operation"] == "file.upload" and entry["session_header"]
+        )
         assert entry["write"] is WRITES[entry["operation"]], entry
         seen[entry["operation"]] = entry
     assert set(seen) == set(WRITES)
@@ -157,8 +191,7 @@ def test_drop_fault(client, control, item):
         client.create_session(item)
     assert client.create_session(item).ok
     entries = control.log()
-    assert [(e["operation"], e["status"]) for e in entries] == [("update_session.create", 0),
-                                                                ("update_session.create", 201 if client.flavor == "api" else 200)]
+    assert [(e["operation"], e["status"]) for e in entries] == [("update_session.create", 0), ("update_session.create", 201 if client.flavor == "api" else 200)]
 
 
 def test_drop_fault_on_upload(client, control, item):
@@ -180,17 +213,20 @@ def test_fault_list_and_clear(control, client):
     assert client.list_libraries().ok
 
 
-@pytest.mark.parametrize("spec", [
-    {"path": "x"},
-    {"path": "x", "status": 503, "drop": True},
-    {"path": "(", "status": 503},
-    {"path": "x", "status": 200},
-    {"path": "x", "status": 503, "count": 0},
-    {"path": "x", "status": 503, "count": None},
-    {"path": "x", "status": 503, "skip": None},
-    {"path": "x", "status": "503"},
-    {"method": 5, "status": 503},
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"path": "x"},
+        {"path": "x", "status": 503, "drop": True},
+        {"path": "(", "status": 503},
+        {"path": "x", "status": 200},
+        {"path": "x", "status": 503, "count": 0},
+        {"path": "x", "status": 503, "count": None},
+        {"path": "x", "status": 503, "skip": None},
+        {"path": "x", "status": "503"},
+        {"method": 5, "status": 503},
+    ],
+)
 def test_bad_fault_specs(control, spec):
     reply = control.fault(**spec)
     assert reply.status_code == 400

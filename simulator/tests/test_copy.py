@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The item copy action (download reference §6): a new item at once, its files a little later, idempotent with a token."""
+
 from __future__ import annotations
 
 import hashlib
@@ -113,8 +114,7 @@ def test_copy_errors(dl, sim, source):
         (source, {"library_id": local, "name": "x", "description": "d" * 2001}, 400, "invalid_argument", "2000"),
         (source, {"library_id": local}, 400, "invalid_argument", "name"),
         (source, {"name": "x"}, 400, "invalid_argument", "library_id"),
-        (source, {"library_id": sim["libraries"]["subscribed-lib"]["id"], "name": "x"}, 400, "invalid_element_type",
-         "subscribed"),
+        (source, {"library_id": sim["libraries"]["subscribed-lib"]["id"], "name": "x"}, 400, "invalid_element_type", "subscribed"),
     ]
     before = set(dl.list_items(local).value)
     for source_id, spec, status, error_type, text in cases:

@@ -1,6 +1,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The download endpoint (download reference §5): bytes, Range, login, invalidation, size and checksum afterwards,
 the rate limit, the download host, expiry, the log and the stats."""
+
 from __future__ import annotations
 
 import hashlib
@@ -63,19 +64,22 @@ def test_empty_file(dl, content):
     assert info["size"] == 0 and info["checksum_info"]["checksum"] == hashlib.sha1(b"").hexdigest()
 
 
-@pytest.mark.parametrize("header,status,body,content_range", [
-    ("bytes=3-", 206, SMALL[3:], "bytes 3-9/10"),
-    ("bytes=2-4", 206, SMALL[2:5], "bytes 2-4/10"),
-    ("bytes=8-100", 206, SMALL[8:], "bytes 8-9/10"),
-    ("bytes=-4", 206, SMALL[-4:], "bytes 6-9/10"),
-    ("bytes=-40", 206, SMALL, "bytes 0-9/10"),
-    ("bytes=9-9", 206, SMALL[9:], "bytes 9-9/10"),
-    # Not understood (several ranges, another unit, a bad range): the whole file, as RFC 9110 allows.
-    ("bytes=0-1,4-5", 200, SMALL, None),
-    ("lines=1-2", 200, SMALL, None),
-    ("bytes=5-2", 200, SMALL, None),
-    ("bytes=x-", 200, SMALL, None),
-])
+@pytest.mark.parametrize(
+    "header,status,body,content_range",
+    [
+        ("bytes=3-", 206, SMALL[3:], "bytes 3-9/10"),
+        ("bytes=2-4", 206, SMALL[2:5], "bytes 2-4/10"),
+        ("bytes=8-100", 206, SMALL[8:], "bytes 8-9/10"),
+        ("bytes=-4", 206, SMALL[-4:], "bytes 6-9/10"),
+        ("bytes=-40", 206, SMALL, "bytes 0-9/10"),
+        ("bytes=9-9", 206, SMALL[9:], "bytes 9-9/10"),
+        # Not understood (several ranges, another unit, a bad range): the whole file, as RFC 9110 allows.
+        ("bytes=0-1,4-5", 200, SMALL, None),
+        ("lines=1-2", 200, SMALL, None),
+        ("bytes=5-2", 200, SMALL, None),
+        ("bytes=x-", 200, SMALL, None),
+    ],
+)
 @pytest.mark.parametrize("flavor", ["api"])
 def test_ranges(dl, content, header, status, body, content_range):
     uri = prepared_uri(dl, new_download(dl, content), "small.txt")
@@ -182,8 +186,7 @@ def test_the_rate_limit_is_per_connection(dl, content, settings):
 
 def timed_downloads(client, uri, parallel):
     sizes = []
-    threads = [threading.Thread(target=lambda: sizes.append(len(client.fetch(uri, headers={"Range": "bytes=0-999999"}).content)))
-               for dummy in range(parallel)]
+    threads = [threading.Thread(target=lambda: sizes.append(len(client.fetch(uri, headers={"Range": "bytes=0-999999"}).content))) for dummy in range(parallel)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -232,21 +235,31 @@ def test_log_and_stats(dl, content, control):
     dl.delete_download(other)
     entries = control.log()
     operations = {entry["operation"]: entry for entry in entries}
-    writes = {"download_session.create": True, "download_session.get": False, "download_session.list": False,
-              "download_session.keep_alive": True, "download_file.list": False, "download_file.prepare": True,
-              "download_file.get": False, "file.download": False, "download_session.fail": True,
-              "download_session.cancel": True, "download_session.delete": True}
+    writes = {
+        "download_session.create": True,
+        "download_session.get": False,
+        "download_session.list": False,
+        "download_session.keep_alive": True,
+        "download_file.list": False,
+        "download_file.prepare": True,
+        "download_file.get": False,
+        "file.download": False,
+        "download_session.fail": True,
+        "download_session.cancel": True,
+        "download_session.delete": True,
+    }
     assert {name: operations[name]["write"] for name in writes} == writes
     downloads = [entry for entry in entries if entry["operation"] == "file.download"]
     assert [(e["method"], e["path"], e["status"], e["session_header"], e["flavor"]) for e in downloads] == [
-        ("GET", f"/cls/data/{sid}/small.txt", 200, True, None), ("GET", f"/cls/data/{sid}/small.txt", 401, False, None)]
+        ("GET", f"/cls/data/{sid}/small.txt", 200, True, None),
+        ("GET", f"/cls/data/{sid}/small.txt", 401, False, None),
+    ]
     assert downloads[0]["user"] == dl.info["username"]
 
 
 @pytest.fixture(scope="module", name="quick")
 def fixture_quick():
-    args = ["--log-level", "warning", "--download-session-timeout", "1", "--terminal-session-retention", "1",
-            "--prepare-latency", "0"]
+    args = ["--log-level", "warning", "--download-session-timeout", "1", "--terminal-session-retention", "1", "--prepare-latency", "0"]
     with running_simulator(args) as info:
         yield info
 

@@ -1,6 +1,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The download faults of POST /_sim/faults: a dropped or corrupted transfer, Range ignored, no Content-Length,
 a prepare that fails or never ends."""
+
 from __future__ import annotations
 
 import hashlib
@@ -41,8 +42,7 @@ def raw_get(client, uri):
     context = ssl.create_default_context(cafile=client.verify)
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as plain:
         with context.wrap_socket(plain, server_hostname=parts.hostname) as conn:
-            conn.sendall(f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-                         f"vmware-api-session-id: {client.token}\r\n\r\n".encode())
+            conn.sendall(f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nvmware-api-session-id: {client.token}\r\n\r\n".encode())
             data = b""
             try:
                 while chunk := conn.recv(1 << 16):
@@ -99,7 +99,7 @@ def test_corrupted_bytes_fail_the_checksum(dl, faults, uri, offset):
     body = dl.fetch(uri).content
     assert len(body) == len(DATA) and body != DATA
     flipped = offset or 0
-    assert body[:flipped] == DATA[:flipped] and body[flipped + 1:] == DATA[flipped + 1:]
+    assert body[:flipped] == DATA[:flipped] and body[flipped + 1 :] == DATA[flipped + 1 :]
     # The server reports the checksum of what it holds: the client's check fails.
     info = dl.get_download_file(sid, "disk.iso").value
     assert info["size"] == len(DATA)
@@ -163,12 +163,19 @@ def test_prepare_stall_without_latency(validator):
         assert client.prepare(sid, "a.iso").value["status"] == "PREPARING"
 
 
-@pytest.mark.parametrize("spec", [
-    {"action": "drop_download"}, {"action": "drop_download", "after_bytes": -1},
-    {"action": "drop_download", "after_bytes": "10"}, {"action": "corrupt_download", "offset": -5},
-    {"action": "prepare_error", "message": 5}, {"action": "prepare_error", "message": ""},
-    {"action": "ignore_range", "status": 500}, {"action": "no_content_length", "nonsense": True},
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"action": "drop_download"},
+        {"action": "drop_download", "after_bytes": -1},
+        {"action": "drop_download", "after_bytes": "10"},
+        {"action": "corrupt_download", "offset": -5},
+        {"action": "prepare_error", "message": 5},
+        {"action": "prepare_error", "message": ""},
+        {"action": "ignore_range", "status": 500},
+        {"action": "no_content_length", "nonsense": True},
+    ],
+)
 def test_bad_download_fault_specs(faults, spec):
     reply = faults.fault(**spec)
     assert reply.status_code == 400 and "invalid fault" in reply.json()["error"]

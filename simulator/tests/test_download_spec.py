@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Every operation of content-download-8.0.2-subset.json, and item update, is served, in both flavours."""
+
 from __future__ import annotations
 
 from vsphere_content_simulator.routes import OPERATIONS
@@ -8,8 +9,7 @@ from .test_spec_conformance import fixture_spec  # noqa: F401  # pylint: disable
 
 def test_every_download_and_copy_operation_of_the_spec_is_served(spec):
     served = {(route.method, route.path) for operation in OPERATIONS for route in (operation.api, operation.rest) if route}
-    wanted = {(method.upper(), path) for path, operations in spec.documents["content-download-8.0.2-subset.json"]["paths"].items()
-              for method in operations}
+    wanted = {(method.upper(), path) for path, operations in spec.documents["content-download-8.0.2-subset.json"]["paths"].items() for method in operations}
     assert len(wanted) == 22
     assert wanted - served == set()
 

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Download sessions and their files (download reference §1-§4), in both flavours."""
+
 from __future__ import annotations
 
 import time
@@ -131,8 +132,7 @@ def test_cancel(dl, content):
     assert (reply.status, reply.body) == ((204 if dl.flavor == "api" else 200), None)
     model = dl.get_download(sid).value
     assert model["state"] == "CANCELED" and "error_message" not in model
-    for reply in (dl.cancel_download(sid), dl.fail_download(sid, "late"), dl.keep_download_alive(sid, 5),
-                  dl.prepare(sid, "disk.iso")):
+    for reply in (dl.cancel_download(sid), dl.fail_download(sid, "late"), dl.keep_download_alive(sid, 5), dl.prepare(sid, "disk.iso")):
         assert (reply.status, reply.error_type) == (400, "not_allowed_in_current_state")
         assert "CANCELED" in reply.text
     # Reads still work, and delete needs no particular state.
@@ -168,9 +168,16 @@ def test_delete_an_active_session(dl, content):
 
 def test_unknown_session(dl):
     missing = str(uuid.uuid4())
-    for reply in (dl.get_download(missing), dl.keep_download_alive(missing), dl.cancel_download(missing),
-                  dl.fail_download(missing, "x"), dl.delete_download(missing), dl.list_download_files(missing),
-                  dl.get_download_file(missing, "a.iso"), dl.prepare(missing, "a.iso")):
+    for reply in (
+        dl.get_download(missing),
+        dl.keep_download_alive(missing),
+        dl.cancel_download(missing),
+        dl.fail_download(missing, "x"),
+        dl.delete_download(missing),
+        dl.list_download_files(missing),
+        dl.get_download_file(missing, "a.iso"),
+        dl.prepare(missing, "a.iso"),
+    ):
         assert (reply.status, reply.error_type) == (404, "not_found")
         assert missing in reply.text
 
@@ -282,13 +289,11 @@ def test_legacy_action_forms(dl, content):
     assert dl.get_download(sid).value["client_progress"] == 20
     listed = dl.raw("POST", files, params={"~action": "list"}, json={"download_session_id": sid}).body["value"]
     assert [f["name"] for f in listed] == list(FILES)
-    prepared = dl.raw("POST", files, params={"~action": "prepare"},
-                      json={"download_session_id": sid, "file_name": "notes.txt", "endpoint_type": "HTTPS"})
+    prepared = dl.raw("POST", files, params={"~action": "prepare"}, json={"download_session_id": sid, "file_name": "notes.txt", "endpoint_type": "HTTPS"})
     assert prepared.body["value"]["name"] == "notes.txt"
     got = dl.raw("POST", files, params={"~action": "get", "download_session_id": sid, "file_name": "notes.txt"})
     assert got.body["value"]["name"] == "notes.txt"
-    assert dl.raw("POST", base, params={"~action": "fail"},
-                  json={"download_session_id": sid, "client_error_message": "legacy"}).status == 200
+    assert dl.raw("POST", base, params={"~action": "fail"}, json={"download_session_id": sid, "client_error_message": "legacy"}).status == 200
     assert dl.get_download(sid).value["error_message"]["default_message"] == "legacy"
     assert dl.raw("POST", base, params={"~action": "delete", "download_session_id": sid}).status == 200
     other = new_download(dl, content)

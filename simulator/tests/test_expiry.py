@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Expiry of idle ACTIVE update sessions and deletion of terminal ones (reference §3.6)."""
+
 from __future__ import annotations
 
 import time

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fault injection (POST /_sim/faults), the other host, the upload host switch and the rate limit."""
+
 from __future__ import annotations
 
 import threading
@@ -59,8 +60,7 @@ def test_every_request(client, faults):
     fault = add(faults, operation="library.list", every=True, status=503)
     for dummy in range(3):
         assert client.list_libraries().status == 503
-    assert [f["id"] for f in requests.get(faults.base + "/faults", verify=faults.verify, timeout=10).json()["faults"]] \
-        == [fault["id"]]
+    assert [f["id"] for f in requests.get(faults.base + "/faults", verify=faults.verify, timeout=10).json()["faults"]] == [fault["id"]]
     faults.clear_faults()
     assert client.list_libraries().ok
 
@@ -97,23 +97,32 @@ def test_lost_answer_after_the_create_happened(client, faults, item):
 def test_slow_answer(client, faults, item):
     add(faults, operation="item.get", action="delay", seconds=1.5)
     with pytest.raises(requests.Timeout):
-        client.http.get(client.url(("/api/content/library/item/" if client.flavor == "api"
-                                    else "/rest/com/vmware/content/library/item/id:") + item),
-                        headers={"vmware-api-session-id": client.token}, verify=client.verify, timeout=0.5)
+        client.http.get(
+            client.url(("/api/content/library/item/" if client.flavor == "api" else "/rest/com/vmware/content/library/item/id:") + item),
+            headers={"vmware-api-session-id": client.token},
+            verify=client.verify,
+            timeout=0.5,
+        )
     add(faults, operation="update_session.create", action="delay", seconds=1.0, when="after")
     started = time.monotonic()
     assert client.create_session(item).ok
     assert time.monotonic() - started >= 1.0
 
 
-@pytest.mark.parametrize("kind,expected", [
-    ("html", "<html>"), ("empty", None), ("truncated", '{"value": {"name": "trunc'), ("null", None),
-    ("value_null", {"value": None}), ("list", []),
-])
+@pytest.mark.parametrize(
+    "kind,expected",
+    [
+        ("html", "<html>"),
+        ("empty", None),
+        ("truncated", '{"value": {"name": "trunc'),
+        ("null", None),
+        ("value_null", {"value": None}),
+        ("list", []),
+    ],
+)
 def test_malformed_bodies(client, faults, item, kind, expected):
     add(faults, operation="item.get", action="body", body=kind)
-    reply = client.raw("GET", ("/api/content/library/item/" if client.flavor == "api"
-                               else "/rest/com/vmware/content/library/item/id:") + item)
+    reply = client.raw("GET", ("/api/content/library/item/" if client.flavor == "api" else "/rest/com/vmware/content/library/item/id:") + item)
     assert reply.status == 200
     if kind == "html":
         assert reply.headers["Content-Type"].startswith("text/html") and "<html>" in reply.body
@@ -123,10 +132,14 @@ def test_malformed_bodies(client, faults, item, kind, expected):
 
 def test_malformed_body_after_a_write(client, faults, item):
     add(faults, operation="update_session.create", action="body", body="null", when="after", status=201)
-    assert client.raw("POST", "/api/content/library/item/update-session" if client.flavor == "api"
-                      else "/rest/com/vmware/content/library/item/update-session",
-                      json={"library_item_id": item} if client.flavor == "api"
-                      else {"create_spec": {"library_item_id": item}}).status == 201
+    assert (
+        client.raw(
+            "POST",
+            "/api/content/library/item/update-session" if client.flavor == "api" else "/rest/com/vmware/content/library/item/update-session",
+            json={"library_item_id": item} if client.flavor == "api" else {"create_spec": {"library_item_id": item}},
+        ).status
+        == 201
+    )
     assert len(client.list_sessions(item).value) == 1
 
 
@@ -151,15 +164,13 @@ def test_redirect_to_another_origin(client, faults, target, scheme):
     assert fault["status"] == 307
     other = faults.start_other_host()
     path = "/api/content/library" if client.flavor == "api" else "/rest/com/vmware/content/library"
-    response = client.http.get(client.url(path), headers={"vmware-api-session-id": client.token},
-                               verify=client.verify, timeout=10, allow_redirects=False)
+    response = client.http.get(client.url(path), headers={"vmware-api-session-id": client.token}, verify=client.verify, timeout=10, allow_redirects=False)
     assert response.status_code == 307
     assert response.headers["Location"] == other[f"{scheme}_url"] + path
     # A client that follows it blindly: the other host logs what it was sent.
     assert other["https_url"].startswith("https://127.0.0.") and other["http_url"].startswith("http://127.0.0.")
     add(faults, operation="library.list", action="redirect", target=target, status=302)
-    client.http.get(client.url(path), headers={"vmware-api-session-id": client.token},
-                    auth=("user", "secret"), verify=client.verify, timeout=10)
+    client.http.get(client.url(path), headers={"vmware-api-session-id": client.token}, auth=("user", "secret"), verify=client.verify, timeout=10)
     [entry] = faults.other_host_log()
     assert (entry["scheme"], entry["method"], entry["path"]) == (scheme, "GET", path)
     # requests drops Authorization across hosts but not a custom header: exactly what the log shows.
@@ -187,12 +198,23 @@ def test_upload_host_switch(client, faults, item):
     assert push(client, sid, "b.iso").value["upload_endpoint"]["uri"] == client.url(f"/cls-data/{sid}/b.iso")
 
 
-@pytest.mark.parametrize("spec", [
-    {"action": "explode"}, {"action": "body", "body": "xml"}, {"action": "redirect", "target": "ftp://x"},
-    {"action": "redirect", "status": 200}, {"action": "delay"}, {"action": "drop_upload"},
-    {"operation": "no.such", "status": 503}, {"status": 503, "skip": -1}, {"status": 503, "when": "later"},
-    {"status": 503, "nonsense": 1}, {"action": "drop", "status": 503}, {"status": 503, "every": "yes"},
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"action": "explode"},
+        {"action": "body", "body": "xml"},
+        {"action": "redirect", "target": "ftp://x"},
+        {"action": "redirect", "status": 200},
+        {"action": "delay"},
+        {"action": "drop_upload"},
+        {"operation": "no.such", "status": 503},
+        {"status": 503, "skip": -1},
+        {"status": 503, "when": "later"},
+        {"status": 503, "nonsense": 1},
+        {"action": "drop", "status": 503},
+        {"status": 503, "every": "yes"},
+    ],
+)
 def test_bad_fault_specs(faults, spec):
     reply = faults.fault(**spec)
     assert reply.status_code == 400 and "invalid fault" in reply.json()["error"]
@@ -240,5 +262,5 @@ def test_rate_limit_and_other_host_flags(validator):
         uri = push(client, sid, "a.iso").value["upload_endpoint"]["uri"]
         assert uri.startswith(info["other_host"]["https_url"])
         started = time.monotonic()
-        assert client.upload(client.url(uri[len(info["other_host"]["https_url"]):]), b"z" * 500_000).status == 200
+        assert client.upload(client.url(uri[len(info["other_host"]["https_url"]) :]), b"z" * 500_000).status == 200
         assert time.monotonic() - started >= 0.8

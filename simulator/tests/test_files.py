@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Update session files (reference §4): add, get, list, remove, validate, uploads and completion."""
+
 from __future__ import annotations
 
 import hashlib
@@ -208,27 +209,36 @@ def test_add_replaces_a_file(client, item):
     assert client.get_file(sid, "a.iso").value["size"] == 6
 
 
-@pytest.mark.parametrize("spec, field", [
-    ({"source_type": "PUSH"}, "name"),
-    ({"name": "a.iso"}, "source_type"),
-    ({"name": "a.iso", "source_type": "SIDEWAYS"}, "source_type"),
-    ({"name": "a.iso", "source_type": "NONE"}, "source_type"),
-    ({"name": "a.iso", "source_type": "PULL"}, "source_endpoint"),
-    ({"name": "a.iso", "source_type": "PULL", "source_endpoint": {"uri": "ftp://host/a.iso"}}, "ftp://host/a.iso"),
-    ({"name": "a.iso", "source_type": "PUSH", "size": -1}, "size"),
-    ({"name": "a.iso", "source_type": "PUSH", "size": "11"}, "size"),
-    ({"name": "a.iso", "source_type": "PUSH", "checksum_info": {"algorithm": "CRC32", "checksum": "00"}}, "algorithm"),
-    ({"name": "a.iso", "source_type": "PUSH", "checksum_info": {"algorithm": "MD5", "checksum": "xyz"}}, "checksum"),
-    ({"name": "../a.iso", "source_type": "PUSH"}, "../a.iso"),
-])
+@pytest.mark.parametrize(
+    "spec, field",
+    [
+        ({"source_type": "PUSH"}, "name"),
+        ({"name": "a.iso"}, "source_type"),
+        ({"name": "a.iso", "source_type": "SIDEWAYS"}, "source_type"),
+        ({"name": "a.iso", "source_type": "NONE"}, "source_type"),
+        ({"name": "a.iso", "source_type": "PULL"}, "source_endpoint"),
+        ({"name": "a.iso", "source_type": "PULL", "source_endpoint": {"uri": "ftp://host/a.iso"}}, "ftp://host/a.iso"),
+        ({"name": "a.iso", "source_type": "PUSH", "size": -1}, "size"),
+        ({"name": "a.iso", "source_type": "PUSH", "size": "11"}, "size"),
+        ({"name": "a.iso", "source_type": "PUSH", "checksum_info": {"algorithm": "CRC32", "checksum": "00"}}, "algorithm"),
+        ({"name": "a.iso", "source_type": "PUSH", "checksum_info": {"algorithm": "MD5", "checksum": "xyz"}}, "checksum"),
+        ({"name": "../a.iso", "source_type": "PUSH"}, "../a.iso"),
+    ],
+)
 def test_add_rejects_bad_specs(client, item, spec, field):
     sid = new_session(client, item)
     if client.flavor == "api":
-        reply = client.call("POST", "/api/content/library/item/update-session/{update_session_id}/file",
-                            path_params={"update_session_id": sid}, body=spec, check_request=False)
+        reply = client.call(
+            "POST", "/api/content/library/item/update-session/{update_session_id}/file", path_params={"update_session_id": sid}, body=spec, check_request=False
+        )
     else:
-        reply = client.call("POST", "/rest/com/vmware/content/library/item/updatesession/file/id:{update_session_id}?~action=add",
-                            path_params={"update_session_id": sid}, body={"file_spec": spec}, check_request=False)
+        reply = client.call(
+            "POST",
+            "/rest/com/vmware/content/library/item/updatesession/file/id:{update_session_id}?~action=add",
+            path_params={"update_session_id": sid},
+            body={"file_spec": spec},
+            check_request=False,
+        )
     assert (reply.status, reply.error_type) == (400, "invalid_argument")
     assert field in reply.text
     assert client.list_files(sid).value == []
@@ -293,8 +303,13 @@ def test_complete_moves_files_into_the_item(client, ovf_item):
     assert item["size"] == len(OVF) + 1500
     files = {f["name"]: f for f in client.list_item_files(ovf_item).value}
     assert sorted(files) == ["disk-0.vmdk", "disk-1.vmdk", "package.ovf"]
-    assert files["disk-0.vmdk"] == {"name": "disk-0.vmdk", "size": 1000, "cached": True, "version": "1",
-                                    "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(b"0" * 1000).hexdigest()}}
+    assert files["disk-0.vmdk"] == {
+        "name": "disk-0.vmdk",
+        "size": 1000,
+        "cached": True,
+        "version": "1",
+        "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(b"0" * 1000).hexdigest()},
+    }
     assert client.get_item_file(ovf_item, "disk-1.vmdk").value["size"] == 500
 
 
@@ -307,9 +322,15 @@ def test_next_session_starts_from_the_item_files(client, item):
     second = new_session(client, item)
     listed = {f["name"]: f for f in client.list_files(second).value}
     assert sorted(listed) == ["change.iso", "drop.iso", "keep.iso"]
-    assert listed["keep.iso"] == {"name": "keep.iso", "source_type": "NONE", "status": "READY", "bytes_transferred": 4,
-                                  "size": 4, "keep_in_storage": True,
-                                  "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(b"keep").hexdigest()}}
+    assert listed["keep.iso"] == {
+        "name": "keep.iso",
+        "source_type": "NONE",
+        "status": "READY",
+        "bytes_transferred": 4,
+        "size": 4,
+        "keep_in_storage": True,
+        "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(b"keep").hexdigest()},
+    }
     assert client.get_file(second, "drop.iso").value["status"] == "READY"
     assert client.remove_file(second, "drop.iso").ok
     # Removal shows in the item only once the session completes.
@@ -345,8 +366,13 @@ def test_item_files_carry_the_sha1_of_the_bytes_received(client, item):
     push(client, sid, "a.iso", data, checksum_info={"algorithm": "SHA256", "checksum": hashlib.sha256(data).hexdigest()})
     assert client.complete(sid).ok
     info = client.get_item_file(item, "a.iso").value
-    assert info == {"name": "a.iso", "size": len(data), "cached": True, "version": "1",
-                    "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(data).hexdigest()}}
+    assert info == {
+        "name": "a.iso",
+        "size": len(data),
+        "cached": True,
+        "version": "1",
+        "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(data).hexdigest()},
+    }
     assert client.list_item_files(item).value == [info]
 
 
@@ -380,11 +406,13 @@ def test_only_references_count(client, ovf_item):
     assert client.validate(sid).value["missing_files"] == ["only-this.vmdk"]
 
 
-@pytest.mark.parametrize("descriptor", [
-    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><Envelope><References>'
-    b'<File href="&lol;.vmdk"/></References></Envelope>',
-    b"<Envelope><References><File href='x.vmdk'></References>",
-])
+@pytest.mark.parametrize(
+    "descriptor",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><Envelope><References><File href="&lol;.vmdk"/></References></Envelope>',
+        b"<Envelope><References><File href='x.vmdk'></References>",
+    ],
+)
 def test_unreadable_descriptors_are_invalid(client, ovf_item, descriptor):
     sid = new_session(client, ovf_item)
     push(client, sid, "package.ovf", descriptor)

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The two URL flavours (reference §6): --flavor, error shapes, unknown paths and methods."""
+
 from __future__ import annotations
 
 import uuid
@@ -74,9 +75,16 @@ def test_messages_inside_results_follow_the_flavour(client, item):
         assert params == [{"key": "message", "value": {"s": "disk full"}}]
 
 
-@pytest.mark.parametrize("path", [
-    "/api/content/nothing-here", "/rest/com/vmware/content/nothing", "/api", "/elsewhere", "/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/content/nothing-here",
+        "/rest/com/vmware/content/nothing",
+        "/api",
+        "/elsewhere",
+        "/",
+    ],
+)
 def test_unknown_paths(client, validator, path):
     reply = client.raw("GET", path)
     assert (reply.status, reply.error_type) == (404, "not_found")
@@ -85,8 +93,7 @@ def test_unknown_paths(client, validator, path):
 
 
 def test_wrong_method_on_a_known_path(client, validator):
-    path = "/api/content/library/item/update-session" if client.flavor == "api" else \
-        "/rest/com/vmware/content/library/item/update-session"
+    path = "/api/content/library/item/update-session" if client.flavor == "api" else "/rest/com/vmware/content/library/item/update-session"
     reply = client.raw("PUT", path, json={})
     assert (reply.status, reply.error_type) == (405, "operation_not_found")
     assert set(reply.headers["Allow"].split(", ")) == {"GET", "POST"}
@@ -96,8 +103,7 @@ def test_wrong_method_on_a_known_path(client, validator):
 
 def test_unknown_action(client, item, validator):
     sid = new_session(client, item)
-    path = f"/api/content/library/item/update-session/{sid}" if client.flavor == "api" else \
-        f"/rest/com/vmware/content/library/item/update-session/id:{sid}"
+    path = f"/api/content/library/item/update-session/{sid}" if client.flavor == "api" else f"/rest/com/vmware/content/library/item/update-session/id:{sid}"
     key = "action" if client.flavor == "api" else "~action"
     reply = client.raw("POST", path, params={key: "explode"})
     assert (reply.status, reply.error_type) == (404, "operation_not_found")

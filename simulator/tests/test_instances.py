@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """``run --instances N`` and one ``--seed`` per instance: several vCenters side by side, each under its prefix."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,7 @@ from vsphere_content_simulator.launcher import SimulatorError, start_simulators
 
 from .test_command import run, sourced, stopped
 
-VARIABLES = ("INFO", "URL", "CONTROL_URL", "CA_CERT", "VMWARE_HOST", "VMWARE_PORT", "VMWARE_USER", "VMWARE_PASSWORD",
-             "VMWARE_CA_PATH", "VMWARE_VALIDATE_CERTS")
+VARIABLES = ("INFO", "URL", "CONTROL_URL", "CA_CERT", "VMWARE_HOST", "VMWARE_PORT", "VMWARE_USER", "VMWARE_PASSWORD", "VMWARE_CA_PATH", "VMWARE_VALIDATE_CERTS")
 
 # Run as CMD: every SIM*/VMWARE_* variable, each simulator's JSON line, and a login to each with its own
 # SIM<n>_VMWARE_* variables (its CA verified), plus one with the other simulator's CA, which must fail.
@@ -101,14 +101,37 @@ def test_one_instance_also_has_the_prefixed_variables():
 
 def test_env_file_with_several_instances(tmp_path):
     env_file = tmp_path / "sims.env"
-    result = run(["--instances", "2", "--log-level", "warning", "--env", str(env_file), "--",
-                  sys.executable, "-c", "import json, os; print(json.dumps(dict(os.environ)))"])
+    result = run(
+        [
+            "--instances",
+            "2",
+            "--log-level",
+            "warning",
+            "--env",
+            str(env_file),
+            "--",
+            sys.executable,
+            "-c",
+            "import json, os; print(json.dumps(dict(os.environ)))",
+        ]
+    )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout)
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     got = sourced(env_file)
-    expected = {"SIM_INSTANCES", "SIM_INFO", "SIM_URL", "SIM_CONTROL_URL", "SIM_CA_CERT", "VMWARE_HOST", "VMWARE_PORT",
-                "VMWARE_USER", "VMWARE_PASSWORD", "VMWARE_CA_PATH", "VMWARE_VALIDATE_CERTS"}
+    expected = {
+        "SIM_INSTANCES",
+        "SIM_INFO",
+        "SIM_URL",
+        "SIM_CONTROL_URL",
+        "SIM_CA_CERT",
+        "VMWARE_HOST",
+        "VMWARE_PORT",
+        "VMWARE_USER",
+        "VMWARE_PASSWORD",
+        "VMWARE_CA_PATH",
+        "VMWARE_VALIDATE_CERTS",
+    }
     expected |= {f"SIM{n}_{name}" for n in (1, 2) for name in VARIABLES}
     assert set(got) == expected
     # The file says what CMD got.
@@ -116,13 +139,19 @@ def test_env_file_with_several_instances(tmp_path):
     assert not (tmp_path / "sims.env.partial").exists() and os.listdir(tmp_path) == ["sims.env"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--instances", "3", "--seed", "a.yml", "--seed", "b.yml"],
-     "--seed is given 2 times for 3 instances: give it once (for every instance) or once per instance"),
-    (["--instances", "2", "--port", "8443"], "--port 8443 with 2 instances: they need a port each; leave --port out"),
-    (["--instances", "0"], "--instances must be at least 1"),
-    (["--instances", "two"], "argument --instances: invalid int value: 'two'"),
-], ids=["seed-count", "port", "zero", "not-a-number"])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--instances", "3", "--seed", "a.yml", "--seed", "b.yml"],
+            "--seed is given 2 times for 3 instances: give it once (for every instance) or once per instance",
+        ),
+        (["--instances", "2", "--port", "8443"], "--port 8443 with 2 instances: they need a port each; leave --port out"),
+        (["--instances", "0"], "--instances must be at least 1"),
+        (["--instances", "two"], "argument --instances: invalid int value: 'two'"),
+    ],
+    ids=["seed-count", "port", "zero", "not-a-number"],
+)
 def test_usage_errors(tmp_path, args, message):
     marker = tmp_path / "ran"
     result = run([*args, "--", "touch", str(marker)], timeout=30)
@@ -135,11 +164,9 @@ def test_a_bad_seed_stops_run_before_anything_starts(tmp_path):
     (tmp_path / "good.yml").write_text("libraries:\n  - name: fine\n")
     (tmp_path / "bad.yml").write_text("libraries:\n  - name: fine\n    type: PUBLIC\n")
     marker = tmp_path / "ran"
-    result = run(["--seed", str(tmp_path / "good.yml"), "--seed", str(tmp_path / "bad.yml"), "--", "touch", str(marker)],
-                 timeout=30)
+    result = run(["--seed", str(tmp_path / "good.yml"), "--seed", str(tmp_path / "bad.yml"), "--", "touch", str(marker)], timeout=30)
     assert result.returncode == 2
-    assert result.stderr == (f"vsphere-content-simulator run: {tmp_path}/bad.yml:3: libraries[0].type: "
-                             "must be LOCAL or SUBSCRIBED, not PUBLIC\n")
+    assert result.stderr == (f"vsphere-content-simulator run: {tmp_path}/bad.yml:3: libraries[0].type: must be LOCAL or SUBSCRIBED, not PUBLIC\n")
     assert not marker.exists()
 
 
@@ -147,8 +174,7 @@ def test_when_one_instance_does_not_start_the_others_are_stopped(tmp_path):
     """start_simulators leaves nothing running: the first one's port no longer answers."""
     env_file = tmp_path / "first.env"
     with pytest.raises(SimulatorError, match="simulator 2 exited with status 2 before it printed its JSON line"):
-        start_simulators([["--log-level", "warning", "--env", str(env_file)], ["--flavor", "soap"]],
-                         stderr=subprocess.DEVNULL)
+        start_simulators([["--log-level", "warning", "--env", str(env_file)], ["--flavor", "soap"]], stderr=subprocess.DEVNULL)
     url = sourced(env_file)["SIM_URL"]
     with pytest.raises(requests.ConnectionError):
         requests.get(url + "/_sim/stats", verify=False, timeout=5)

@@ -1,6 +1,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Library items as the info and item modules read and change them: the ItemModel fields, update (PATCH),
 the name and description rules shared with create, and list by library."""
+
 from __future__ import annotations
 
 import time
@@ -50,8 +51,7 @@ def test_update_name_description_and_type(dl, sim):
     # Unset fields are left alone; fields update does not use (library_id) are ignored.
     assert dl.update_item(item_id, {"type": "ovf", "library_id": sim["libraries"]["subscribed-lib"]["id"]}).ok
     item = dl.get_item(item_id).value
-    assert (item["name"], item["description"], item["type"], item["library_id"]) == (
-        new_name, "new words", "ovf", sim["libraries"]["local-lib"]["id"])
+    assert (item["name"], item["description"], item["type"], item["library_id"]) == (new_name, "new words", "ovf", sim["libraries"]["local-lib"]["id"])
     assert item["metadata_version"] == "3"
     # Nothing to change: nothing changes.
     assert dl.update_item(item_id, {}).ok and dl.update_item(item_id, {"name": new_name}).ok
@@ -83,10 +83,15 @@ def test_names_are_unique_per_library_ignoring_case(dl, sim):
     assert dl.create_item({"library_id": library, "name": first_name}).ok
 
 
-@pytest.mark.parametrize("spec,text", [
-    ({"name": ""}, "name"), ({"name": "  "}, "name"), ({"name": "n" * 81}, "80"),
-    ({"description": "d" * 2001}, "2000"),
-])
+@pytest.mark.parametrize(
+    "spec,text",
+    [
+        ({"name": ""}, "name"),
+        ({"name": "  "}, "name"),
+        ({"name": "n" * 81}, "80"),
+        ({"description": "d" * 2001}, "2000"),
+    ],
+)
 def test_update_refuses_bad_fields(dl, sim, spec, text):
     item_id = new_item(dl, sim, "iso")
     reply = dl.update_item(item_id, spec)

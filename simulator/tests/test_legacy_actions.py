@@ -1,6 +1,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The vSphere 6.x spellings of the legacy flavour: ``POST <service>?~action=NAME`` with the
 parameters in the JSON body, or the scalar ones in the query string (reference §3, §7)."""
+
 from __future__ import annotations
 
 import uuid
@@ -48,8 +49,7 @@ def test_every_update_session_action(rest, sim, control, where):
     assert call("create", client_token=token, create_spec={"library_item_id": item}).body == {"value": sid}
     assert call("list", library_item_id=item).body == {"value": [sid]}
     assert call("get", update_session_id=sid).body["value"]["state"] == "ACTIVE"
-    assert call("update", update_session_id=sid,
-                update_spec={"warning_behavior": [{"type": "UNTRUSTED_CERTIFICATE", "ignored": True}]}).status == 200
+    assert call("update", update_session_id=sid, update_spec={"warning_behavior": [{"type": "UNTRUSTED_CERTIFICATE", "ignored": True}]}).status == 200
     assert call("keep-alive", update_session_id=sid, client_progress=40).status == 200
     session = rest.get_session(sid).value
     assert (session["client_progress"], session["warning_behavior"][0]["ignored"]) == (40, True)
@@ -105,6 +105,5 @@ def test_errors_keep_their_legacy_shape(rest):
 
 def test_not_on_the_modern_flavour(sim, validator):
     client = make_client(sim, "api", validator)
-    reply = client.raw("POST", "/api/content/library/item/update-session", params={"action": "get"},
-                       json={"update_session_id": "x"})
+    reply = client.raw("POST", "/api/content/library/item/update-session", params={"action": "get"}, json={"update_session_id": "x"})
     assert reply.status in (400, 404) and reply.error_type in ("operation_not_found", "invalid_argument")

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Libraries, items and item files, enough for tests to make their own items."""
+
 from __future__ import annotations
 
 import uuid
@@ -71,8 +72,7 @@ def test_item_creation_errors(client, sim):
 
 def test_item_lookup_errors(client, sim):
     missing = str(uuid.uuid4())
-    for reply in (client.get_item(missing), client.list_items(missing), client.list_item_files(missing),
-                  client.get_library(missing)):
+    for reply in (client.get_item(missing), client.list_items(missing), client.list_item_files(missing), client.get_library(missing)):
         assert (reply.status, reply.error_type) == (404, "not_found")
         assert missing in reply.text
     reply = client.get_item_file(new_item(client, sim, "iso"), "nothing.iso")

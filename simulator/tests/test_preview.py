@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Signed-content preview (reference §2.2, §2.3) and how warning_behavior decides complete."""
+
 from __future__ import annotations
 
 import base64
@@ -20,14 +21,18 @@ IGNORE_SELF_SIGNED = [{"type": "SELF_SIGNED_CERTIFICATE", "ignored": True}]
 
 def self_signed_pem(common_name="Example Signer", days=(-1, 365)):
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example, Inc."),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example, Inc."), x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now + datetime.timedelta(days=days[0]))
-            .not_valid_after(now + datetime.timedelta(days=days[1]))
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now + datetime.timedelta(days=days[0]))
+        .not_valid_after(now + datetime.timedelta(days=days[1]))
+        .sign(key, hashes.SHA256())
+    )
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
@@ -106,10 +111,13 @@ def test_warning_behavior_given_at_create(client, ovf_item):
     assert client.get_session(sid).value["state"] == "DONE"
 
 
-@pytest.mark.parametrize("days, expected", [
-    ((-30, -1), ["EXPIRED_CERTIFICATE", "SELF_SIGNED_CERTIFICATE"]),
-    ((1, 30), ["NOT_YET_VALID_CERTIFICATE", "SELF_SIGNED_CERTIFICATE"]),
-])
+@pytest.mark.parametrize(
+    "days, expected",
+    [
+        ((-30, -1), ["EXPIRED_CERTIFICATE", "SELF_SIGNED_CERTIFICATE"]),
+        ((1, 30), ["NOT_YET_VALID_CERTIFICATE", "SELF_SIGNED_CERTIFICATE"]),
+    ],
+)
 def test_certificate_validity_warnings(client, ovf_item, days, expected):
     sid = new_session(client, ovf_item)
     signed_upload(client, sid, self_signed_pem(days=days))

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """PULL files: the simulator fetches http(s) sources itself, checking thumbprints, sizes and checksums."""
+
 from __future__ import annotations
 
 import hashlib
@@ -102,11 +103,14 @@ def test_pull_over_http(client, item, origin):
     assert client.get_item_file(item, "pulled.iso").value["size"] == len(CONTENT)
 
 
-@pytest.mark.parametrize("case", [
-    ("/file.iso", {"checksum_info": {"algorithm": "MD5", "checksum": "0" * 32}}, "MD5"),
-    ("/file.iso", {"size": 10}, "10"),
-    ("/missing", {}, "404"),
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("/file.iso", {"checksum_info": {"algorithm": "MD5", "checksum": "0" * 32}}, "MD5"),
+        ("/file.iso", {"size": 10}, "10"),
+        ("/missing", {}, "404"),
+    ],
+)
 def test_pull_failures(client, item, origin, case):
     path, spec, reason = case
     sid = new_session(client, item)
@@ -138,7 +142,7 @@ def test_pull_from_a_datastore_is_not_simulated(client, item):
 def test_pull_over_https_with_the_right_thumbprint(client, item, secure_origin, style):
     url, thumbprint = secure_origin
     if style == "colons-upper":
-        thumbprint = ":".join(thumbprint[i:i + 2] for i in range(0, len(thumbprint), 2)).upper()
+        thumbprint = ":".join(thumbprint[i : i + 2] for i in range(0, len(thumbprint), 2)).upper()
     sid = new_session(client, item)
     pull(client, sid, url + "/file.iso", thumbprint)
     info = wait_file(client, sid)

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """``--seed FILE`` and ``--no-default-seed``: the user's libraries, items and files, as the API shows them."""
+
 from __future__ import annotations
 
 import hashlib
@@ -119,8 +120,13 @@ def test_libraries_and_items_are_served(seeded_client, seeded):
 def test_item_files_are_sized_and_hashed_like_uploaded_ones(seeded_client):
     files = {entry["name"]: entry for entry in seeded_client.list_item_files(ITEM_ID).value}
     assert list(files) == ["photon.iso", "notes.txt"]
-    assert files["notes.txt"] == {"name": "notes.txt", "size": len(NOTES), "cached": True, "version": "1",
-                                  "checksum_info": {"algorithm": "SHA1", "checksum": sha1(NOTES)}}
+    assert files["notes.txt"] == {
+        "name": "notes.txt",
+        "size": len(NOTES),
+        "cached": True,
+        "version": "1",
+        "checksum_info": {"algorithm": "SHA1", "checksum": sha1(NOTES)},
+    }
     assert files["photon.iso"]["size"] == 1048577 and files["photon.iso"]["checksum_info"]["algorithm"] == "SHA1"
 
 
@@ -143,8 +149,7 @@ def test_an_ovf_item_holds_what_an_upload_of_the_same_package_leaves(seeded_clie
     client = seeded_client
     seeded_files = client.list_item_files(seeded["items"]["photon-ovf"]["id"]).value
     # The same package uploaded into a new OVF item of the same library.
-    created = client.create_item({"library_id": seeded["libraries"]["templates"]["id"],
-                                  "name": f"uploaded-{client.flavor}", "type": "ovf"})
+    created = client.create_item({"library_id": seeded["libraries"]["templates"]["id"], "name": f"uploaded-{client.flavor}", "type": "ovf"})
     assert created.ok, created.body
     sid = new_session(client, created.value)
     push(client, sid, "photon.ovf", OVF)
@@ -171,10 +176,18 @@ def test_items_of_a_seeded_subscribed_library_cannot_be_updated(seeded_client, s
 
 def test_the_same_seed_in_json_gives_the_same_content(tmp_path, seeded):
     write_content(tmp_path)
-    seed = {"libraries": [{"name": "images", "id": LIBRARY_ID}],
-            "items": [{"name": "photon-iso", "library": "images", "type": "iso", "id": ITEM_ID,
-                       "files": [{"name": "photon.iso", "size": 1048577},
-                                 {"name": "notes.txt", "src": str(tmp_path / "content" / "notes.txt")}]}]}
+    seed = {
+        "libraries": [{"name": "images", "id": LIBRARY_ID}],
+        "items": [
+            {
+                "name": "photon-iso",
+                "library": "images",
+                "type": "iso",
+                "id": ITEM_ID,
+                "files": [{"name": "photon.iso", "size": 1048577}, {"name": "notes.txt", "src": str(tmp_path / "content" / "notes.txt")}],
+            }
+        ],
+    }
     (tmp_path / "world.json").write_text(json.dumps(seed, indent=2))
     with running_simulator(["--log-level", "warning", "--seed", str(tmp_path / "world.json")]) as info:
         client = make_client(info, "api", None)
@@ -216,36 +229,63 @@ BAD_YAML = [
     ("libraries:\n  - name: 2024\n", 2, "libraries[0].name: must be text, not a number (quote it)"),
     ("items:\n  - name: x\n    library: imags\n", 3, "items[0].library: no library named imags (libraries: local-lib, subscribed-lib)"),
     ("libraries:\n  - name: a\n  - name: A\n", 3, "libraries[1].name: A is already the name of libraries[0] (line 2)"),
-    ("libraries:\n  - name: local-lib\n", 2,
-     "libraries[0].name: local-lib is already the name of a default library (--no-default-seed leaves them out)"),
-    ("libraries:\n  - {name: a}\n  - {name: b}\nitems:\n  - {name: x, library: a}\n  - {name: x, library: b}\n", 6,
-     "items[1].name: x is already the name of items[0] (line 5); item names are unique"),
+    ("libraries:\n  - name: local-lib\n", 2, "libraries[0].name: local-lib is already the name of a default library (--no-default-seed leaves them out)"),
+    (
+        "libraries:\n  - {name: a}\n  - {name: b}\nitems:\n  - {name: x, library: a}\n  - {name: x, library: b}\n",
+        6,
+        "items[1].name: x is already the name of items[0] (line 5); item names are unique",
+    ),
     ("libraries:\n  - name: a\n    id: 2F0C6B4E-5F3A-4C1E-9D6A-0B7E8C9D1A2F\n", 3, "libraries[0].id: must be a UUID in lowercase"),
     ("libraries:\n  - name: a\n    id: not-an-id\n", 3, "not not-an-id"),
-    (f"libraries:\n  - name: a\n    id: {LIBRARY_ID}\nitems:\n  - name: x\n    library: a\n    id: {LIBRARY_ID}\n", 7,
-     f"items[0].id: {LIBRARY_ID} is already the id of libraries[0] (line 2)"),
-    ("items:\n  - name: x\n    library: local-lib\n    files:\n      - {name: a.iso, size: -1}\n", 5,
-     "items[0].files[0].size: must be a whole number of bytes, 0 or more, not -1"),
+    (
+        f"libraries:\n  - name: a\n    id: {LIBRARY_ID}\nitems:\n  - name: x\n    library: a\n    id: {LIBRARY_ID}\n",
+        7,
+        f"items[0].id: {LIBRARY_ID} is already the id of libraries[0] (line 2)",
+    ),
+    (
+        "items:\n  - name: x\n    library: local-lib\n    files:\n      - {name: a.iso, size: -1}\n",
+        5,
+        "items[0].files[0].size: must be a whole number of bytes, 0 or more, not -1",
+    ),
     ("items:\n  - name: x\n    library: local-lib\n    files:\n      - {name: a.iso, size: 1.5}\n", 5, "not 1.5"),
-    ("items:\n  - name: x\n    library: local-lib\n    files:\n      - {name: a.iso}\n", 5,
-     "items[0].files[0]: give either src (a local file) or size (generated bytes)"),
-    ("items:\n  - name: x\n    library: local-lib\n    files:\n      - {name: a.iso, size: 1, src: a.iso}\n", 5,
-     "give either src (a local file) or size"),
-    ("items:\n  - name: x\n    library: local-lib\n    files:\n\n      - name: a.iso\n        src: missing.iso\n", 7,
-     "items[0].files[0].src: cannot read {dir}/missing.iso: No such file or directory"),
+    (
+        "items:\n  - name: x\n    library: local-lib\n    files:\n      - {name: a.iso}\n",
+        5,
+        "items[0].files[0]: give either src (a local file) or size (generated bytes)",
+    ),
+    ("items:\n  - name: x\n    library: local-lib\n    files:\n      - {name: a.iso, size: 1, src: a.iso}\n", 5, "give either src (a local file) or size"),
+    (
+        "items:\n  - name: x\n    library: local-lib\n    files:\n\n      - name: a.iso\n        src: missing.iso\n",
+        7,
+        "items[0].files[0].src: cannot read {dir}/missing.iso: No such file or directory",
+    ),
     ("items:\n  - name: x\n    library: local-lib\n    files:\n      - {name: a.iso, src: .}\n", 5, "Is a directory"),
-    ("items:\n  - name: x\n    library: local-lib\n    files:\n      - {name: ../a.iso, size: 1}\n", 5,
-     "items[0].files[0].name: ../a.iso is not a file name"),
-    ("items:\n  - name: x\n    library: local-lib\n    files:\n      - {name: a, size: 1}\n      - {name: a, size: 2}\n", 6,
-     "items[0].files[1].name: the item already has a file named a"),
-    ("items:\n  - name: x\n    library: local-lib\n    type: ovf\n    files:\n      - {name: x.ovf, size: 10}\n", 6,
-     "items[0]: x.ovf: an OVF descriptor needs src"),
-    ("items:\n  - name: x\n    library: local-lib\n    type: OVF\n    files:\n      - {name: x.mf, size: 10}\n", 6,
-     "items[0]: x.mf: an ovf item keeps no .mf or .cert file"),
-    ("items:\n  - name: x\n    library: local-lib\n    type: ovf\n    files:\n      - {name: x.ovf, src: x.ovf}\n", 6,
-     "items[0]: x.ovf references disk-a.vmdk, which the item's files do not include"),
-    ("items:\n  - name: x\n    library: local-lib\n    description: " + "d" * 2001 + "\n", 4,
-     "items[0].description: must be at most 2000 characters, not 2001"),
+    ("items:\n  - name: x\n    library: local-lib\n    files:\n      - {name: ../a.iso, size: 1}\n", 5, "items[0].files[0].name: ../a.iso is not a file name"),
+    (
+        "items:\n  - name: x\n    library: local-lib\n    files:\n      - {name: a, size: 1}\n      - {name: a, size: 2}\n",
+        6,
+        "items[0].files[1].name: the item already has a file named a",
+    ),
+    (
+        "items:\n  - name: x\n    library: local-lib\n    type: ovf\n    files:\n      - {name: x.ovf, size: 10}\n",
+        6,
+        "items[0]: x.ovf: an OVF descriptor needs src",
+    ),
+    (
+        "items:\n  - name: x\n    library: local-lib\n    type: OVF\n    files:\n      - {name: x.mf, size: 10}\n",
+        6,
+        "items[0]: x.mf: an ovf item keeps no .mf or .cert file",
+    ),
+    (
+        "items:\n  - name: x\n    library: local-lib\n    type: ovf\n    files:\n      - {name: x.ovf, src: x.ovf}\n",
+        6,
+        "items[0]: x.ovf references disk-a.vmdk, which the item's files do not include",
+    ),
+    (
+        "items:\n  - name: x\n    library: local-lib\n    description: " + "d" * 2001 + "\n",
+        4,
+        "items[0].description: must be at most 2000 characters, not 2001",
+    ),
     ("libraries: images\n", 1, "libraries: must be a list, not text"),
     ("colour: red\n", 1, "unknown key colour (the keys are libraries, items)"),
     ("libraries:\n  - name: a\n  name: b\n", 3, "not valid YAML: "),
@@ -256,11 +296,13 @@ BAD_YAML = [
 ]
 
 BAD_JSON = [
-    ('{"libraries": [\n  {"name": "a",\n   "type": "LOCAL",}\n]}\n', 3,
-     "not valid JSON: Expecting property name enclosed in double quotes (column 20)"),
+    ('{"libraries": [\n  {"name": "a",\n   "type": "LOCAL",}\n]}\n', 3, "not valid JSON: Expecting property name enclosed in double quotes (column 20)"),
     ('{"libraries": [\n  {"name": "a",\n   "type": "local"}\n]}\n', 3, "libraries[0].type: must be LOCAL or SUBSCRIBED, not local"),
-    ('{"items": [\n  {"name": "x",\n   "library": "local-lib",\n   "files": [{"name": "a", "size": -4}]}\n]}\n', 4,
-     "items[0].files[0].size: must be a whole number of bytes, 0 or more, not -4"),
+    (
+        '{"items": [\n  {"name": "x",\n   "library": "local-lib",\n   "files": [{"name": "a", "size": -4}]}\n]}\n',
+        4,
+        "items[0].files[0].size: must be a whole number of bytes, 0 or more, not -4",
+    ),
     ('{"items": [\n  {"name": "x"}\n]}\n', 2, "items[0]: library is missing"),
     ('{"libraries": [{"name": "a"}],\n "libraries": []}\n', 2, "the key libraries appears twice (first on line 1)"),
     ('[]\n', 1, "must be a mapping with the keys libraries, items, not a list"),
@@ -269,8 +311,9 @@ BAD_JSON = [
 
 def refused(seed_path, *extra):
     """Start a simulator with the seed file: it must exit 2 without printing its JSON line; its stderr."""
-    result = subprocess.run([console_script(), "--log-level", "warning", *extra, "--seed", str(seed_path)],
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [console_script(), "--log-level", "warning", *extra, "--seed", str(seed_path)], capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 2, result.stderr
     # Nothing listened: no JSON line.
     assert result.stdout == ""
@@ -284,8 +327,9 @@ def write_bad_seed(directory, text, line, reason):
     return seed_path
 
 
-@pytest.mark.parametrize("text, line, reason", BAD_YAML + BAD_JSON,
-                         ids=[f"yaml-{n}" for n in range(len(BAD_YAML))] + [f"json-{n}" for n in range(len(BAD_JSON))])
+@pytest.mark.parametrize(
+    "text, line, reason", BAD_YAML + BAD_JSON, ids=[f"yaml-{n}" for n in range(len(BAD_YAML))] + [f"json-{n}" for n in range(len(BAD_JSON))]
+)
 def test_a_bad_seed_file_is_refused_with_its_line(tmp_path, text, line, reason):
     """The check itself, in process (what the command prints after "vsphere-content-simulator: ")."""
     seed_path = write_bad_seed(tmp_path, text, line, reason)
@@ -295,8 +339,11 @@ def test_a_bad_seed_file_is_refused_with_its_line(tmp_path, text, line, reason):
     assert reason.format(dir=tmp_path) in str(refusal.value)
 
 
-@pytest.mark.parametrize("case", [BAD_YAML[0], BAD_YAML[8], BAD_YAML[16], BAD_YAML[26], BAD_JSON[0], BAD_JSON[2]],
-                         ids=["type", "duplicate", "src", "yaml-syntax", "json-syntax", "json-size"])
+@pytest.mark.parametrize(
+    "case",
+    [BAD_YAML[0], BAD_YAML[8], BAD_YAML[16], BAD_YAML[26], BAD_JSON[0], BAD_JSON[2]],
+    ids=["type", "duplicate", "src", "yaml-syntax", "json-syntax", "json-size"],
+)
 def test_the_command_refuses_a_bad_seed_file_before_it_listens(tmp_path, case):
     text, line, reason = case
     seed_path = write_bad_seed(tmp_path, text, line, reason)
@@ -322,12 +369,10 @@ def test_a_seed_file_nested_too_deeply(tmp_path, name, text):
 
 def test_a_seed_file_that_cannot_be_read(tmp_path):
     stderr = refused(tmp_path / "missing.yml")
-    assert stderr.strip() == f"vsphere-content-simulator: {tmp_path}/missing.yml: cannot read the seed file: " \
-                             "No such file or directory"
+    assert stderr.strip() == f"vsphere-content-simulator: {tmp_path}/missing.yml: cannot read the seed file: No such file or directory"
 
 
 def test_one_seed_file_per_simulator(tmp_path):
-    result = subprocess.run([console_script(), "--seed", "a.yml", "--seed", "b.yml"], capture_output=True, text=True,
-                            timeout=30, check=False)
+    result = subprocess.run([console_script(), "--seed", "a.yml", "--seed", "b.yml"], capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2
     assert "one seed file per simulator (run --instances N takes one per instance)" in result.stderr

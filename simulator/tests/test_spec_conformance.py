@@ -3,6 +3,7 @@
 
 Every other test validates each request and response of its client against them.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,7 @@ def fixture_spec(validator):
 
 
 def spec_operations(spec):
-    return {(method.upper(), path) for document in spec.documents.values()
-            for path, operations in document["paths"].items() for method in operations}
+    return {(method.upper(), path) for document in spec.documents.values() for path, operations in document["paths"].items() for method in operations}
 
 
 def test_every_route_is_in_the_spec(spec):
@@ -28,15 +28,16 @@ def test_every_route_is_in_the_spec(spec):
                 continue
             # The spec writes a required query parameter as "?name"; the simulator checks it as a parameter.
             spellings = {route.path} | {f"{route.path}?{name}" for name in route.query}
-            assert spellings & {path for method, path in known if method == route.method}, \
-                f"{operation.name}: {route.method} {route.path}"
+            assert spellings & {path for method, path in known if method == route.method}, f"{operation.name}: {route.method} {route.path}"
 
 
 def test_every_update_session_operation_of_the_spec_is_served(spec):
     served = {(route.method, route.path) for operation in OPERATIONS for route in (operation.api, operation.rest) if route}
-    wanted = {(method, path) for method, path in spec_operations(spec)
-              if "update-session" in path or "updatesession" in path or path.endswith("/session")
-              or "cis/session" in path}
+    wanted = {
+        (method, path)
+        for method, path in spec_operations(spec)
+        if "update-session" in path or "updatesession" in path or path.endswith("/session") or "cis/session" in path
+    }
     assert wanted - served == set()
 
 

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Start-up, the JSON line, TLS, seeds, signals, and no secret in the logs."""
+
 from __future__ import annotations
 
 import os
@@ -31,7 +32,10 @@ def test_json_line_and_seeds(sim):
     assert {name: lib["type"] for name, lib in sim["libraries"].items()} == {"local-lib": "LOCAL", "subscribed-lib": "SUBSCRIBED"}
     local, subscribed = sim["libraries"]["local-lib"]["id"], sim["libraries"]["subscribed-lib"]["id"]
     assert {name: (item["library_id"], item["type"]) for name, item in sim["items"].items()} == {
-        "empty-iso": (local, "iso"), "empty-ovf": (local, "ovf"), "subscribed-item": (subscribed, "ovf")}
+        "empty-iso": (local, "iso"),
+        "empty-ovf": (local, "ovf"),
+        "subscribed-item": (subscribed, "ovf"),
+    }
     for entry in list(sim["libraries"].values()) + list(sim["items"].values()):
         assert uuid.UUID(entry["id"])
     with open(sim["ca_cert"], encoding="ascii") as handle:
@@ -146,16 +150,14 @@ def test_port_in_use():
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run([console_script(), "--port", str(port)], capture_output=True, text=True,
-                                timeout=30, check=False)
+        result = subprocess.run([console_script(), "--port", str(port)], capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode != 0
     assert result.stdout == ""
     assert str(port) in result.stderr
 
 
 def test_bad_arguments():
-    result = subprocess.run([console_script(), "--flavor", "soap"], capture_output=True, text=True,
-                            timeout=30, check=False)
+    result = subprocess.run([console_script(), "--flavor", "soap"], capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2
     assert "soap" in result.stderr
 
@@ -165,8 +167,28 @@ def test_help_lists_every_flag(how):
     command = [console_script()] if how == "console script" else simulator_command()
     result = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=30, check=True)
     assert result.stdout.startswith("usage: vsphere-content-simulator ")
-    for flag in ("--host", "--port", "--no-tls", "--flavor", "--session-ttl", "--max-sessions", "--update-session-timeout",
-                 "--terminal-session-retention", "--latency-ms", "--username", "--password", "--extra-user", "--log-level",
-                 "--exit-with-parent", "--env", "--seed", "--no-default-seed", "--keep-content", "--other-host", "--upload-host", "--upload-rate-limit"):
+    for flag in (
+        "--host",
+        "--port",
+        "--no-tls",
+        "--flavor",
+        "--session-ttl",
+        "--max-sessions",
+        "--update-session-timeout",
+        "--terminal-session-retention",
+        "--latency-ms",
+        "--username",
+        "--password",
+        "--extra-user",
+        "--log-level",
+        "--exit-with-parent",
+        "--env",
+        "--seed",
+        "--no-default-seed",
+        "--keep-content",
+        "--other-host",
+        "--upload-host",
+        "--upload-rate-limit",
+    ):
         assert flag in result.stdout
     assert "vsphere-content-simulator run [OPTIONS...] -- CMD" in " ".join(result.stdout.split())

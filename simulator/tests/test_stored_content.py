@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the simulator stores of the files it receives: every file's bytes, or with --discard-content those it parses only."""
+
 from __future__ import annotations
 
 import hashlib
@@ -55,8 +56,12 @@ def test_a_big_file_is_counted_and_hashed_but_not_stored(discarding_client, disc
     assert stored(sim, "sessions", sid) == []
     assert client.complete(sid).ok
     assert client.get_item_file(item, "big.iso").value == {
-        "name": "big.iso", "size": BIG, "cached": True, "version": "1",
-        "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(data).hexdigest()}}
+        "name": "big.iso",
+        "size": BIG,
+        "cached": True,
+        "version": "1",
+        "checksum_info": {"algorithm": "SHA1", "checksum": hashlib.sha1(data).hexdigest()},
+    }
     assert client.get_item(item).value["size"] == BIG
     assert stored(sim, "items", item) == []
 
@@ -120,6 +125,5 @@ def test_keep_content_is_still_accepted(validator):
         push(client, sid, "small.iso", b"small")
         assert sorted(path.read_bytes() for path in stored(info, "sessions", sid)) == [data, b"small"]
         assert client.complete(sid).ok
-        assert client.get_item_file(item, "big.iso").value["checksum_info"] == {
-            "algorithm": "SHA1", "checksum": hashlib.sha1(data).hexdigest()}
+        assert client.get_item_file(item, "big.iso").value["checksum_info"] == {"algorithm": "SHA1", "checksum": hashlib.sha1(data).hexdigest()}
         assert sorted(path.read_bytes() for path in stored(info, "items", item)) == [data, b"small"]

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Update session operations (reference §3) and their state rules (§3.10), in both flavours."""
+
 from __future__ import annotations
 
 import time
@@ -16,8 +17,7 @@ TERMINAL = ("DONE", "ERROR", "CANCELED")
 def to_state(client, item_id, state):
     """A session of ``item_id`` in ``state``."""
     sid = new_session(client, item_id)
-    action = {"ACTIVE": None, "DONE": client.complete, "CANCELED": client.cancel,
-              "ERROR": lambda s: client.fail(s, "broken on purpose")}[state]
+    action = {"ACTIVE": None, "DONE": client.complete, "CANCELED": client.cancel, "ERROR": lambda s: client.fail(s, "broken on purpose")}[state]
     if action is not None:
         assert action(sid).ok
     assert client.get_session(sid).value["state"] == state
@@ -141,8 +141,7 @@ def test_list_unknown_item(client):
 def test_update_changes_only_warning_behavior(client, ovf_item):
     sid = new_session(client, ovf_item)
     behavior = [{"type": "SELF_SIGNED_CERTIFICATE", "ignored": True}, {"type": "EXPIRED_CERTIFICATE", "ignored": False}]
-    reply = client.update_session(sid, {"warning_behavior": behavior, "state": "DONE", "client_progress": 99,
-                                        "library_item_id": str(uuid.uuid4())})
+    reply = client.update_session(sid, {"warning_behavior": behavior, "state": "DONE", "client_progress": 99, "library_item_id": str(uuid.uuid4())})
     assert reply.status == (204 if client.flavor == "api" else 200)
     assert reply.body is None
     model = client.get_session(sid).value
@@ -153,12 +152,15 @@ def test_update_changes_only_warning_behavior(client, ovf_item):
     assert client.get_session(sid).value["warning_behavior"] == behavior
 
 
-@pytest.mark.parametrize("behavior", [
-    [{"type": "NOT_A_WARNING", "ignored": True}],
-    [{"type": "SELF_SIGNED_CERTIFICATE", "ignored": "yes"}],
-    [{"type": "SELF_SIGNED_CERTIFICATE"}],
-    {"type": "SELF_SIGNED_CERTIFICATE", "ignored": True},
-])
+@pytest.mark.parametrize(
+    "behavior",
+    [
+        [{"type": "NOT_A_WARNING", "ignored": True}],
+        [{"type": "SELF_SIGNED_CERTIFICATE", "ignored": "yes"}],
+        [{"type": "SELF_SIGNED_CERTIFICATE"}],
+        {"type": "SELF_SIGNED_CERTIFICATE", "ignored": True},
+    ],
+)
 def test_update_rejects_bad_warning_behavior(client, item, behavior):
     sid = new_session(client, item)
     path, kwargs = client_update_request(client, sid, {"warning_behavior": behavior})

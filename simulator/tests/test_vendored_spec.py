@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The vendored Swagger subsets (simulator/spec) are the project's shared ones, byte for byte."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,10 +24,10 @@ def test_the_suite_has_its_spec_files():
     assert (SPEC_DIR / "SOURCES.md").is_file() and (SPEC_DIR / "PROVENANCE.md").is_file()
 
 
-@pytest.mark.skipif(not SHARED_SPEC_DIR.is_dir(),
-                    reason=f"{SHARED_SPEC_DIR} does not exist (a plain clone): nothing to compare the vendored spec with")
+@pytest.mark.skipif(not SHARED_SPEC_DIR.is_dir(), reason=f"{SHARED_SPEC_DIR} does not exist (a plain clone): nothing to compare the vendored spec with")
 def test_vendored_spec_is_identical_to_shared():
     assert vendored_names(SPEC_DIR) == vendored_names(SHARED_SPEC_DIR)
     for name in sorted(vendored_names(SHARED_SPEC_DIR)):
-        assert (SPEC_DIR / name).read_bytes() == (SHARED_SPEC_DIR / name).read_bytes(), \
+        assert (SPEC_DIR / name).read_bytes() == (SHARED_SPEC_DIR / name).read_bytes(), (
             f"simulator/spec/{name} differs from {SHARED_SPEC_DIR / name}: copy it again"
+        )

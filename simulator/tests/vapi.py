@@ -6,6 +6,7 @@ independent reading of reference §1-§4. Every URL is built from the Swagger
 path it names, and, when the client is given the validator (the fixtures' clients
 are), every request body and response is validated against the vendored spec.
 """
+
 from __future__ import annotations
 
 import base64
@@ -91,9 +92,18 @@ class Client:  # pylint: disable=too-many-public-methods
         return Reply(response.status_code, body, flavor, response.headers)
 
     # pylint: disable-next=too-many-arguments,too-many-locals
-    def call(self, method: str, spec_path: str, *, path_params: dict[str, str] | None = None,
-             query: dict[str, str] | None = None, body: Any = None, headers: dict[str, str] | None = None,
-             auth: bool = True, check_request: bool = True) -> Reply:
+    def call(
+        self,
+        method: str,
+        spec_path: str,
+        *,
+        path_params: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        auth: bool = True,
+        check_request: bool = True,
+    ) -> Reply:
         """Call the operation the spec lists as ``method spec_path``; check both ends against the spec.
 
         ``check_request=False`` is for bodies that are wrong on purpose; the response is still checked.
@@ -143,8 +153,15 @@ class Client:  # pylint: disable=too-many-public-methods
         return reply
 
     # Update sessions (reference §3).
-    def create_session(self, item_id: str | None, *, client_token: str | None = None, token_in: str = "header",
-                       warning_behavior: list[dict[str, Any]] | None = None, spec: dict[str, Any] | None = None) -> Reply:
+    def create_session(
+        self,
+        item_id: str | None,
+        *,
+        client_token: str | None = None,
+        token_in: str = "header",
+        warning_behavior: list[dict[str, Any]] | None = None,
+        spec: dict[str, Any] | None = None,
+    ) -> Reply:
         if spec is None:
             spec = {"library_item_id": item_id}
             if warning_behavior is not None:
@@ -159,8 +176,7 @@ class Client:  # pylint: disable=too-many-public-methods
         return self.call("POST", REST_US, body=body)
 
     def get_session(self, sid: str) -> Reply:
-        return self.call("GET", self._p("/api" + US + "/{update_session_id}", REST_US + "/id:{update_session_id}"),
-                         path_params={"update_session_id": sid})
+        return self.call("GET", self._p("/api" + US + "/{update_session_id}", REST_US + "/id:{update_session_id}"), path_params={"update_session_id": sid})
 
     def list_sessions(self, item_id: str | None = None) -> Reply:
         query = {"library_item_id": item_id} if item_id else {}
@@ -168,12 +184,12 @@ class Client:  # pylint: disable=too-many-public-methods
 
     def update_session(self, sid: str, spec: dict[str, Any]) -> Reply:
         body = spec if self.flavor == "api" else {"update_spec": spec}
-        return self.call("PATCH", self._p("/api" + US + "/{update_session_id}", REST_US + "/id:{update_session_id}"),
-                         path_params={"update_session_id": sid}, body=body)
+        return self.call(
+            "PATCH", self._p("/api" + US + "/{update_session_id}", REST_US + "/id:{update_session_id}"), path_params={"update_session_id": sid}, body=body
+        )
 
     def delete_session(self, sid: str) -> Reply:
-        return self.call("DELETE", self._p("/api" + US + "/{update_session_id}", REST_US + "/id:{update_session_id}"),
-                         path_params={"update_session_id": sid})
+        return self.call("DELETE", self._p("/api" + US + "/{update_session_id}", REST_US + "/id:{update_session_id}"), path_params={"update_session_id": sid})
 
     def action(self, sid: str, action: str, body: Any = None, check_request: bool = True) -> Reply:
         path = self._p(f"/api{US}/{{update_session_id}}?action={action}", f"{REST_US}/id:{{update_session_id}}?~action={action}")
@@ -195,15 +211,12 @@ class Client:  # pylint: disable=too-many-public-methods
     def add_file(self, sid: str, spec: dict[str, Any]) -> Reply:
         if self.flavor == "api":
             return self.call("POST", "/api" + US + "/{update_session_id}/file", path_params={"update_session_id": sid}, body=spec)
-        return self.call("POST", REST_FILE + "/id:{update_session_id}?~action=add",
-                         path_params={"update_session_id": sid}, body={"file_spec": spec})
+        return self.call("POST", REST_FILE + "/id:{update_session_id}?~action=add", path_params={"update_session_id": sid}, body={"file_spec": spec})
 
     def get_file(self, sid: str, name: str) -> Reply:
         if self.flavor == "api":
-            return self.call("GET", "/api" + US + "/{update_session_id}/file/{file_name}",
-                             path_params={"update_session_id": sid, "file_name": name})
-        return self.call("POST", REST_FILE + "/id:{update_session_id}?~action=get",
-                         path_params={"update_session_id": sid}, body={"file_name": name})
+            return self.call("GET", "/api" + US + "/{update_session_id}/file/{file_name}", path_params={"update_session_id": sid, "file_name": name})
+        return self.call("POST", REST_FILE + "/id:{update_session_id}?~action=get", path_params={"update_session_id": sid}, body={"file_name": name})
 
     def list_files(self, sid: str) -> Reply:
         if self.flavor == "api":
@@ -212,10 +225,8 @@ class Client:  # pylint: disable=too-many-public-methods
 
     def remove_file(self, sid: str, name: str) -> Reply:
         if self.flavor == "api":
-            return self.call("DELETE", "/api" + US + "/{update_session_id}/file/{file_name}",
-                             path_params={"update_session_id": sid, "file_name": name})
-        return self.call("POST", REST_FILE + "/id:{update_session_id}?~action=remove",
-                         path_params={"update_session_id": sid}, body={"file_name": name})
+            return self.call("DELETE", "/api" + US + "/{update_session_id}/file/{file_name}", path_params={"update_session_id": sid, "file_name": name})
+        return self.call("POST", REST_FILE + "/id:{update_session_id}?~action=remove", path_params={"update_session_id": sid}, body={"file_name": name})
 
     def validate(self, sid: str) -> Reply:
         if self.flavor == "api":
@@ -239,25 +250,26 @@ class Client:  # pylint: disable=too-many-public-methods
         return self.call("GET", self._p("/api/content/library", "/rest/com/vmware/content/library"))
 
     def get_library(self, library_id: str) -> Reply:
-        return self.call("GET", self._p("/api/content/library/{library_id}", "/rest/com/vmware/content/library/id:{library_id}"),
-                         path_params={"library_id": library_id})
+        return self.call(
+            "GET", self._p("/api/content/library/{library_id}", "/rest/com/vmware/content/library/id:{library_id}"), path_params={"library_id": library_id}
+        )
 
     def find_libraries(self, spec: dict[str, Any], check_request: bool = True) -> Reply:
         if self.flavor == "api":
             return self.call("POST", "/api/content/library?action=find", body=spec, check_request=check_request)
-        return self.call("POST", "/rest/com/vmware/content/library?~action=find", body={"spec": spec},
-                         check_request=check_request)
+        return self.call("POST", "/rest/com/vmware/content/library?~action=find", body={"spec": spec}, check_request=check_request)
 
     def find_items(self, spec: dict[str, Any], check_request: bool = True) -> Reply:
         if self.flavor == "api":
             return self.call("POST", "/api/content/library/item?action=find", body=spec, check_request=check_request)
-        return self.call("POST", "/rest/com/vmware/content/library/item?~action=find", body={"spec": spec},
-                         check_request=check_request)
+        return self.call("POST", "/rest/com/vmware/content/library/item?~action=find", body={"spec": spec}, check_request=check_request)
 
     def delete_item(self, item_id: str) -> Reply:
-        return self.call("DELETE", self._p("/api/content/library/item/{library_item_id}",
-                                           "/rest/com/vmware/content/library/item/id:{library_item_id}"),
-                         path_params={"library_item_id": item_id})
+        return self.call(
+            "DELETE",
+            self._p("/api/content/library/item/{library_item_id}", "/rest/com/vmware/content/library/item/id:{library_item_id}"),
+            path_params={"library_item_id": item_id},
+        )
 
     def create_library(self, spec: dict[str, Any], client_token: str | None = None) -> Reply:
         if self.flavor == "api":
@@ -278,13 +290,14 @@ class Client:  # pylint: disable=too-many-public-methods
         return self.call("POST", "/rest/com/vmware/content/library/item", body=body)
 
     def get_item(self, item_id: str) -> Reply:
-        return self.call("GET", self._p("/api/content/library/item/{library_item_id}",
-                                        "/rest/com/vmware/content/library/item/id:{library_item_id}"),
-                         path_params={"library_item_id": item_id})
+        return self.call(
+            "GET",
+            self._p("/api/content/library/item/{library_item_id}", "/rest/com/vmware/content/library/item/id:{library_item_id}"),
+            path_params={"library_item_id": item_id},
+        )
 
     def list_items(self, library_id: str) -> Reply:
-        return self.call("GET", self._p("/api/content/library/item?library_id", "/rest/com/vmware/content/library/item"),
-                         query={"library_id": library_id})
+        return self.call("GET", self._p("/api/content/library/item?library_id", "/rest/com/vmware/content/library/item"), query={"library_id": library_id})
 
     def list_item_files(self, item_id: str) -> Reply:
         if self.flavor == "api":
@@ -293,10 +306,10 @@ class Client:  # pylint: disable=too-many-public-methods
 
     def get_item_file(self, item_id: str, name: str) -> Reply:
         if self.flavor == "api":
-            return self.call("GET", "/api/content/library/item/{library_item_id}/file?name",
-                             path_params={"library_item_id": item_id}, query={"name": name})
-        return self.call("POST", "/rest/com/vmware/content/library/item/file/id:{library_item_id}?~action=get",
-                         path_params={"library_item_id": item_id}, body={"name": name})
+            return self.call("GET", "/api/content/library/item/{library_item_id}/file?name", path_params={"library_item_id": item_id}, query={"name": name})
+        return self.call(
+            "POST", "/rest/com/vmware/content/library/item/file/id:{library_item_id}?~action=get", path_params={"library_item_id": item_id}, body={"name": name}
+        )
 
 
 class Control:

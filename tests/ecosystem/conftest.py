@@ -30,9 +30,11 @@ MODULES = sorted(p.stem for p in (REPO / 'plugins' / 'modules').glob('*.py') if 
 def clean_env(**extra):
     """The environment of a user's shell: the venv's tools on PATH, no colour, and none of
     this machine's CA bundle variables (clients that must trust the simulator are told so)."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_COLLECTIONS_PATHS')
-           and not k.startswith(('VMWARE_', 'SIM_'))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_COLLECTIONS_PATHS') and not k.startswith(('VMWARE_', 'SIM_'))
+    }
     env['PATH'] = '%s:%s' % (BIN, env.get('PATH', '/usr/bin:/bin'))
     env['ANSIBLE_NOCOLOR'] = '1'
     env.update(extra)
@@ -43,8 +45,7 @@ def clean_env(**extra):
 def tarball(tmp_path_factory):
     """The collection tarball, built by tools/build.sh as `make release` does."""
     out = tmp_path_factory.mktemp('dist')
-    result = subprocess.run([str(REPO / 'tools' / 'build.sh'), str(out)], env=clean_env(VENV=str(BIN.parent)),
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run([str(REPO / 'tools' / 'build.sh'), str(out)], env=clean_env(VENV=str(BIN.parent)), capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     return Path(result.stdout.strip().splitlines()[-1])
 
@@ -53,8 +54,13 @@ def tarball(tmp_path_factory):
 def collections_path(tarball, tmp_path_factory):
     """An empty collections path with only the built tarball installed into it."""
     path = tmp_path_factory.mktemp('collections')
-    subprocess.run([str(BIN / 'ansible-galaxy'), 'collection', 'install', '--force', str(tarball), '-p', str(path)],
-                   env=clean_env(), check=True, capture_output=True, text=True)
+    subprocess.run(
+        [str(BIN / 'ansible-galaxy'), 'collection', 'install', '--force', str(tarball), '-p', str(path)],
+        env=clean_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     assert (path / 'ansible_collections' / 'vsphere' / 'content_library' / 'MANIFEST.json').is_file()
     return path
 

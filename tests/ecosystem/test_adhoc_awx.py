@@ -42,8 +42,7 @@ def test_readme_adhoc_command(simulator, collections_path, workdir):
         assert placeholder in command, (placeholder, command)
         command = command.replace(placeholder, value)
     # The simulator's port and CA are what a user's vCenter would not need.
-    env = clean_env(ANSIBLE_COLLECTIONS_PATH=str(collections_path), VMWARE_PORT=str(url.port),
-                    REQUESTS_CA_BUNDLE=simulator['ca_cert'])
+    env = clean_env(ANSIBLE_COLLECTIONS_PATH=str(collections_path), VMWARE_PORT=str(url.port), REQUESTS_CA_BUNDLE=simulator['ca_cert'])
     result = subprocess.run(['bash', '-c', command], cwd=workdir, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert 'localhost | SUCCESS' in result.stdout, result.stdout
@@ -105,10 +104,10 @@ def test_awx_job_with_vmware_credential(simulator, collections_path, tmp_path, m
     private = tmp_path / 'job'
     (private / 'project').mkdir(parents=True)
     (private / 'project' / 'site.yml').write_text(AWX_PLAYBOOK)
-    envvars = dict(awx_credential_env(simulator, form), ANSIBLE_COLLECTIONS_PATH=str(collections_path),
-                   PATH='%s:/usr/bin:/bin' % BIN, ANSIBLE_NOCOLOR='1')
-    result = ansible_runner.run(private_data_dir=str(private), playbook='site.yml', envvars=envvars,
-                                extravars={'item_id': simulator['items']['empty-iso']['id']}, quiet=True)
+    envvars = dict(awx_credential_env(simulator, form), ANSIBLE_COLLECTIONS_PATH=str(collections_path), PATH='%s:/usr/bin:/bin' % BIN, ANSIBLE_NOCOLOR='1')
+    result = ansible_runner.run(
+        private_data_dir=str(private), playbook='site.yml', envvars=envvars, extravars={'item_id': simulator['items']['empty-iso']['id']}, quiet=True
+    )
     stdout = result.stdout.read()
     assert result.status == 'successful' and result.rc == 0, stdout
     events = list(result.events)

@@ -5,6 +5,7 @@ They run the collection's modules from this checkout against the simulator, in t
 venv (make ecosystem). The real figures come from full runs by hand (bench/README.md); these
 small runs only keep the scripts working.
 """
+
 from __future__ import annotations
 
 import subprocess

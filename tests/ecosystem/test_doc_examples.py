@@ -71,6 +71,7 @@ FQCN = 'vsphere.content_library.'
 
 # -- the examples ---------------------------------------------------------------------------------------------
 
+
 def markdown_blocks(text):
     return list(re.findall(r'^```yaml\n(.*?)^```', text, re.S | re.M))
 
@@ -85,7 +86,7 @@ def rst_blocks(text):
             continue
         indent = len(match.group(1))
         body = []
-        for following in lines[number + 1:]:
+        for following in lines[number + 1 :]:
             if following.strip() and len(following) - len(following.lstrip()) <= indent:
                 break
             body.append(following)
@@ -108,8 +109,7 @@ def find_examples():
         text = source.read_text()
         blocks = markdown_blocks(text) if source.suffix == '.md' else rst_blocks(text)
         for number, block in enumerate(blocks, 1):
-            examples.append({'file': source.name, 'number': number, 'text': block,
-                             'key': (source.name, example_key(block))})
+            examples.append({'file': source.name, 'number': number, 'text': block, 'key': (source.name, example_key(block))})
     return examples
 
 
@@ -132,11 +132,14 @@ SITE = {
 CONNECTION = ('vcenter.example.com', '/etc/pki/vcenter-ca.pem')
 VCENTER_VARS = {'vcenter_username': '${VMWARE_USER}', 'vcenter_password': '${VMWARE_PASSWORD}'}
 
-REQUIREMENTS = ('a requirements.yml for `ansible-galaxy collection install -r`, not a playbook: '
-                'test_requirements_examples installs the built tarball with it instead')
+REQUIREMENTS = (
+    'a requirements.yml for `ansible-galaxy collection install -r`, not a playbook: test_requirements_examples installs the built tarball with it instead'
+)
 
-NEW_SESSION_EACH_RUN = ('a step-by-step flow opens a new update session on every run (the previous run completed '
-                        'and deleted its own), so the session tasks change again; the item task does not')
+NEW_SESSION_EACH_RUN = (
+    'a step-by-step flow opens a new update session on every run (the previous run completed '
+    'and deleted its own), so the session tasks change again; the item task does not'
+)
 
 UPLOAD_SETUP = '''\
 - name: Content the example expects in the library "images" (made by the test)
@@ -160,44 +163,75 @@ UPLOAD_SETUP = '''\
 PLANS = {
     ('README.md', '/srv/ansible/vsphere-content_library-0.1.0.tar.gz'): {'skip': REQUIREMENTS},
     ('README.md', 'Content into a library, and back out'): {
-        'replace': CONNECTION + ('/srv/isos', '/srv/export'), 'vars': VCENTER_VARS, 'libraries': ['images']},
+        'replace': CONNECTION + ('/srv/isos', '/srv/export'),
+        'vars': VCENTER_VARS,
+        'libraries': ['images'],
+    },
     ('README.md', 'Remove the item and its content'): {},
     ('guide_getting_started.rst', '/srv/ansible/vsphere-content_library-0.1.0.tar.gz'): {'skip': REQUIREMENTS},
-    ('guide_getting_started.rst', 'Work on update sessions'): {
-        'replace': CONNECTION, 'vars': VCENTER_VARS, 'reads_only': True},
+    ('guide_getting_started.rst', 'Work on update sessions'): {'replace': CONNECTION, 'vars': VCENTER_VARS, 'reads_only': True},
     ('guide_uploading.rst', 'Put content into a content library'): {
-        'replace': CONNECTION + ('/srv/isos', '/srv/templates'), 'vars': VCENTER_VARS, 'libraries': ['images']},
+        'replace': CONNECTION + ('/srv/isos', '/srv/templates'),
+        'vars': VCENTER_VARS,
+        'libraries': ['images'],
+    },
     ('guide_uploading.rst', 'Remove the items and their content'): {},
     ('guide_uploading.rst', 'Make sure the item exists, to know its id'): {
         'replace': ('/srv/templates',),
-        'rerun_changes': {'Upload in the background': (
-            'ansible-core reports every async launch (poll: 0) as changed, whatever the module does; the '
-            "upload's own result, which async_status reads in 'Wait until it is done', reports no change")}},
+        'rerun_changes': {
+            'Upload in the background': (
+                'ansible-core reports every async launch (poll: 0) as changed, whatever the module does; the '
+                "upload's own result, which async_status reads in 'Wait until it is done', reports no change"
+            )
+        },
+    },
     ('guide_downloading.rst', 'Get content out of a content library'): {
-        'replace': CONNECTION + ('/srv/export',), 'vars': VCENTER_VARS, 'libraries': ['images'],
-        'setup': UPLOAD_SETUP},
+        'replace': CONNECTION + ('/srv/export',),
+        'vars': VCENTER_VARS,
+        'libraries': ['images'],
+        'setup': UPLOAD_SETUP,
+    },
     ('guide_copying.rst', 'Copy a template from one vCenter to another'): {
         'replace': ('vcenter-a.example.com', 'vcenter-b.example.com', '/etc/pki/vcenter-ca.pem'),
-        'vars': {'source_username': '${VMWARE_USER}', 'source_password': '${VMWARE_PASSWORD}',
-                 'target_username': '{other_username}', 'target_password': '{other_password}'},
-        'libraries': ['images'], 'other_libraries': ['templates'], 'setup': UPLOAD_SETUP},
+        'vars': {
+            'source_username': '${VMWARE_USER}',
+            'source_password': '${VMWARE_PASSWORD}',
+            'target_username': '{other_username}',
+            'target_password': '{other_password}',
+        },
+        'libraries': ['images'],
+        'other_libraries': ['templates'],
+        'setup': UPLOAD_SETUP,
+    },
     ('guide_copying.rst', 'Remove the copy from vcenter-b'): {
         'replace': ('vcenter-b.example.com', '/etc/pki/vcenter-ca.pem'),
-        'vars': {'target_username': '{other_username}', 'target_password': '{other_password}'}},
+        'vars': {'target_username': '{other_username}', 'target_password': '{other_password}'},
+    },
     ('guide_update_sessions.rst', 'Make sure the item exists'): {
-        'replace': ('/srv/templates',), 'libraries': ['images'],
-        'rerun_changes': dict.fromkeys((
-            'Open (or reuse) a session, accepting a self-signed signature',
-            'Upload the manifest and the certificate, then the descriptor, then the disk',
-            'Complete it, and wait until vCenter has the content',
-            'Delete the finished session'), NEW_SESSION_EACH_RUN)},
+        'replace': ('/srv/templates',),
+        'libraries': ['images'],
+        'rerun_changes': dict.fromkeys(
+            (
+                'Open (or reuse) a session, accepting a self-signed signature',
+                'Upload the manifest and the certificate, then the descriptor, then the disk',
+                'Complete it, and wait until vCenter has the content',
+                'Delete the finished session',
+            ),
+            NEW_SESSION_EACH_RUN,
+        ),
+    },
     ('migrating_from_vmware_vmware.rst', 'Upload an OVF template from the Ansible host'): {
-        'replace': ('vcenter.example.com', '/srv/templates'), 'vars': VCENTER_VARS, 'libraries': ['images'],
-        'drop': {'vmware.vmware.import_content_library_ovf': (
-            "the 'before' half of a before/after comparison: vmware.vmware is another collection (with pyVmomi "
-            'and the vSphere Automation SDK), not installed here and not what this test checks')}},
-    ('migrating_from_vmware_vmware.rst', 'Remove the template\'s item'): {
-        'replace': ('vcenter.example.com',), 'vars': VCENTER_VARS},
+        'replace': ('vcenter.example.com', '/srv/templates'),
+        'vars': VCENTER_VARS,
+        'libraries': ['images'],
+        'drop': {
+            'vmware.vmware.import_content_library_ovf': (
+                "the 'before' half of a before/after comparison: vmware.vmware is another collection (with pyVmomi "
+                'and the vSphere Automation SDK), not installed here and not what this test checks'
+            )
+        },
+    },
+    ('migrating_from_vmware_vmware.rst', 'Remove the template\'s item'): {'replace': ('vcenter.example.com',), 'vars': VCENTER_VARS},
 }
 
 
@@ -266,10 +300,15 @@ def srv(tmp_path_factory):
     (root / 'isos').mkdir()
     (root / 'isos' / 'photon-5.0-x86_64.iso').write_bytes(hashlib.sha256(b'photon').digest() * 8192)  # 256 KiB
     playbook = root / 'signed-ovf.yml'
-    playbook.write_text(SIGNED_OVF_PLAYBOOK.format(tasks=REPO / 'docs' / 'tasks' / 'signed_ovf.yml', srv=root,
-                                                   names=json.dumps(list(TEMPLATES))))
-    done = subprocess.run([str(BIN / 'ansible-playbook'), str(playbook)], cwd=root, capture_output=True, text=True,
-                          env=clean_env(HOME=str(root), ANSIBLE_LOCALHOST_WARNING='false'), check=False)
+    playbook.write_text(SIGNED_OVF_PLAYBOOK.format(tasks=REPO / 'docs' / 'tasks' / 'signed_ovf.yml', srv=root, names=json.dumps(list(TEMPLATES))))
+    done = subprocess.run(
+        [str(BIN / 'ansible-playbook'), str(playbook)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=clean_env(HOME=str(root), ANSIBLE_LOCALHOST_WARNING='false'),
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     write_ova(root / 'templates' / 'photon-5', root / 'templates' / 'photon-5.ova')
     write_ova(root / 'templates' / 'big', root / 'templates' / 'big.ova')
@@ -324,6 +363,7 @@ def test_signed_ovf_examples_carry_manifest_disks_and_certificate(srv):
 
 # -- running the pages ------------------------------------------------------------------------------------------
 
+
 def playbook_text(example, plan, values):
     """The example as a playbook: placeholders replaced, foreign tasks dropped, a task list wrapped in a play."""
     text = example['text']
@@ -336,9 +376,11 @@ def playbook_text(example, plan, values):
         assert re.search(r'\{\{\s*%s\s*\}\}' % name, text), '%s does not use %s' % (example_id(example), name)
     data = yaml.safe_load(text)
     assert isinstance(data, list) and data, example_id(example)
-    plays = data if all('hosts' in entry for entry in data) else [
-        {'name': 'The example %s, as a play' % example_id(example), 'hosts': 'localhost', 'gather_facts': False,
-         'tasks': data}]
+    plays = (
+        data
+        if all('hosts' in entry for entry in data)
+        else [{'name': 'The example %s, as a play' % example_id(example), 'hosts': 'localhost', 'gather_facts': False, 'tasks': data}]
+    )
     for module, _reason in plan.get('drop', {}).items():
         for play in plays:
             kept = [task for task in play['tasks'] if module not in task]
@@ -374,12 +416,19 @@ def run_page(name, examples, srv, collections_path, tmp_path_factory):
     needs_other = any(plan.get('other_libraries') for plan in plans)
     simulator_flags = ['--log-level', 'warning']
     started = time.monotonic()
-    second = (running_simulator(['--log-level', 'warning', '--host', '127.0.0.2', '--port', str(free_port_on_both())])
-              if needs_other else contextlib.nullcontext())
+    second = (
+        running_simulator(['--log-level', 'warning', '--host', '127.0.0.2', '--port', str(free_port_on_both())]) if needs_other else contextlib.nullcontext()
+    )
     with second as other:
         values = {'srv': srv, 'page': page, 'pki': page / 'pki'}
-        plan = {'workdir': str(page), 'ca_bundle': str(page / 'pki' / 'vcenter-ca.pem'), 'libraries': [], 'vars': {},
-                'steps': [], 'results': str(page / 'results.json')}
+        plan = {
+            'workdir': str(page),
+            'ca_bundle': str(page / 'pki' / 'vcenter-ca.pem'),
+            'libraries': [],
+            'vars': {},
+            'steps': [],
+            'results': str(page / 'results.json'),
+        }
         if needs_other:
             simulator_flags += ['--port', str(int(other['url'].rsplit(':', 1)[1]))]
             values.update(other_username=other['username'], other_password=other['password'])
@@ -396,8 +445,7 @@ def run_page(name, examples, srv, collections_path, tmp_path_factory):
             if example_plan.get('setup'):
                 setup = page / ('setup-%s.yml' % slug)
                 setup.write_text(example_plan['setup'].format(**values))
-                plan['steps'].append({'id': 'setup of ' + ident, 'slug': 'setup-' + slug, 'playbook': str(setup),
-                                      'runs': 1})
+                plan['steps'].append({'id': 'setup of ' + ident, 'slug': 'setup-' + slug, 'playbook': str(setup), 'runs': 1})
             text = playbook_text(example, example_plan, values)
             path = page / ('example-%s.yml' % slug)
             path.write_text(text)
@@ -407,12 +455,23 @@ def run_page(name, examples, srv, collections_path, tmp_path_factory):
         plan_path.write_text(json.dumps(plan))
         plan_path.chmod(0o600)
         env = clean_env(ANSIBLE_COLLECTIONS_PATH=str(collections_path))
-        done = subprocess.run([str(BIN / 'vsphere-content-simulator'), 'run', *simulator_flags, '--',
-                               str(BIN / 'python'), str(DRIVER), str(plan_path)],
-                              cwd=page, env=env, capture_output=True, text=True, timeout=900, check=False)
+        done = subprocess.run(
+            [str(BIN / 'vsphere-content-simulator'), 'run', *simulator_flags, '--', str(BIN / 'python'), str(DRIVER), str(plan_path)],
+            cwd=page,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
     results = json.loads((page / 'results.json').read_text()) if (page / 'results.json').exists() else []
-    return {'rc': done.returncode, 'output': done.stdout[-3000:] + done.stderr[-3000:], 'results': results,
-            'expected': expected, 'seconds': round(time.monotonic() - started, 1)}
+    return {
+        'rc': done.returncode,
+        'output': done.stdout[-3000:] + done.stderr[-3000:],
+        'results': results,
+        'expected': expected,
+        'seconds': round(time.monotonic() - started, 1),
+    }
 
 
 @pytest.fixture(scope='module')
@@ -421,15 +480,13 @@ def pages(request, srv, collections_path, tmp_path_factory):
 
     Only the pages of the examples this session runs (``-k`` picks some).
     """
-    wanted = set(item.callspec.params['example']['file'] for item in request.session.items
-                 if getattr(item, 'originalname', None) == 'test_example_runs_twice')
+    wanted = set(item.callspec.params['example']['file'] for item in request.session.items if getattr(item, 'originalname', None) == 'test_example_runs_twice')
     grouped = {}
     for example in EXAMPLES:
         if 'skip' not in plan_of(example) and example['file'] in wanted:
             grouped.setdefault(example['file'], []).append(example)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = dict((name, pool.submit(run_page, name, examples, srv, collections_path, tmp_path_factory))
-                       for name, examples in grouped.items())
+        futures = dict((name, pool.submit(run_page, name, examples, srv, collections_path, tmp_path_factory)) for name, examples in grouped.items())
         done = dict((name, future.result()) for name, future in futures.items())
     for name, page in done.items():
         runs = ', '.join('%s/%d %.1fs' % (r['id'], r['run'], r['seconds']) for r in page['results'])
@@ -453,8 +510,7 @@ def test_example_runs_twice(example, pages):
     for setup in setups:
         assert setup['rc'] == 0, 'the setup of %s failed: %s' % (ident, describe(setup))
     runs = [r for r in page['results'] if r['id'] == ident]
-    assert runs, 'not run: an earlier example of the page failed (%s)' % [
-        (r['id'], r['run']) for r in page['results'] if r['rc'] != 0]
+    assert runs, 'not run: an earlier example of the page failed (%s)' % [(r['id'], r['run']) for r in page['results'] if r['rc'] != 0]
     names = page['expected'][ident]
     for result in runs:
         assert result['rc'] == 0, 'run %d: %s' % (result['run'], describe(result))
@@ -468,21 +524,26 @@ def test_example_runs_twice(example, pages):
     expected = sorted(plan.get('rerun_changes', {}))
     assert sorted(second) == expected, 'the second run changed %s; expected %s\n%s' % (second, expected, runs[1]['stdout'])
     assert page['rc'] == 0, page['output']
-    warnings = [line for result in runs for line in (result['stdout'] + result['stderr']).splitlines()
-                if '[WARNING]' in line or '[DEPRECATION WARNING]' in line]
+    warnings = [
+        line for result in runs for line in (result['stdout'] + result['stderr']).splitlines() if '[WARNING]' in line or '[DEPRECATION WARNING]' in line
+    ]
     assert not warnings, warnings
 
 
-@pytest.mark.parametrize('example', [e for e in EXAMPLES if plan_of(e) and plan_of(e).get('skip') == REQUIREMENTS],
-                         ids=example_id)
+@pytest.mark.parametrize('example', [e for e in EXAMPLES if plan_of(e) and plan_of(e).get('skip') == REQUIREMENTS], ids=example_id)
 def test_requirements_examples(example, tarball, tmp_path):
     """A requirements.yml example installs the built tarball, its path put where the example's is."""
     data = yaml.safe_load(example['text'])
     assert [entry['type'] for entry in data['collections']] == ['file'], data
     text = example['text'].replace(data['collections'][0]['name'], str(tarball))
     (tmp_path / 'requirements.yml').write_text(text)
-    done = subprocess.run([str(BIN / 'ansible-galaxy'), 'collection', 'install', '-r', 'requirements.yml',
-                           '-p', str(tmp_path / 'collections')], cwd=tmp_path, env=clean_env(HOME=str(tmp_path)),
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [str(BIN / 'ansible-galaxy'), 'collection', 'install', '-r', 'requirements.yml', '-p', str(tmp_path / 'collections')],
+        cwd=tmp_path,
+        env=clean_env(HOME=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / 'collections' / 'ansible_collections' / 'vsphere' / 'content_library' / 'MANIFEST.json').is_file()

@@ -18,8 +18,7 @@ from conftest import BIN, FQCN, MODULES, REPO, clean_env
 
 @pytest.fixture(scope='module')
 def site():
-    result = subprocess.run([str(REPO / 'tools' / 'docs.sh')], env=clean_env(VENV=str(BIN.parent)),
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run([str(REPO / 'tools' / 'docs.sh')], env=clean_env(VENV=str(BIN.parent)), capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return REPO / 'docs' / 'build' / 'html'
 

@@ -48,11 +48,9 @@ def test_vmware_vmware_module_defaults_work(simulator, collections_path, workdir
     src = workdir / 'dropin.iso'
     src.write_bytes(b'drop-in\n' * 1000)
     playbook = workdir / 'dropin.yml'
-    playbook.write_text(PLAYBOOK.format(hostname=url.hostname, port=url.port, username=simulator['username'],
-                                        password=simulator['password'], src=src))
+    playbook.write_text(PLAYBOOK.format(hostname=url.hostname, port=url.port, username=simulator['username'], password=simulator['password'], src=src))
     env = clean_env(ANSIBLE_COLLECTIONS_PATH=str(collections_path), REQUESTS_CA_BUNDLE=simulator['ca_cert'])
-    result = subprocess.run([str(BIN / 'ansible-playbook'), str(playbook)], cwd=workdir, env=env,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run([str(BIN / 'ansible-playbook'), str(playbook)], cwd=workdir, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr
     shown = [line for line in result.stdout.splitlines() if '"msg":' in line][0]
     assert json.loads(json.loads(shown.split('"msg":', 1)[1].strip())) == {'sessions': 0, 'files': ['dropin.iso']}

@@ -19,8 +19,14 @@ from conftest import BIN, REPO, clean_env
 def test_ansible_builder_context_installs_the_collection_and_names_requests(tarball, collections_path, tmp_path):
     shutil.copy(REPO / 'docs' / 'ee' / 'execution-environment.yml', tmp_path)
     shutil.copy(tarball, tmp_path)
-    result = subprocess.run([str(BIN / 'ansible-builder'), 'create', '-f', 'execution-environment.yml', '-c', 'context'],
-                            cwd=tmp_path, env=clean_env(), capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(BIN / 'ansible-builder'), 'create', '-f', 'execution-environment.yml', '-c', 'context'],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     context = tmp_path / 'context'
     containerfile = (context / 'Dockerfile').read_text()
@@ -31,9 +37,22 @@ def test_ansible_builder_context_installs_the_collection_and_names_requests(tarb
     assert (context / '_build' / 'collections' / tarball.name).is_file()
 
     pip, bindep = tmp_path / 'pip.txt', tmp_path / 'bindep.txt'
-    result = subprocess.run([str(BIN / 'python'), str(context / '_build' / 'scripts' / 'introspect.py'), 'introspect',
-                             '--write-pip', str(pip), '--write-bindep', str(bindep), str(collections_path)],
-                            env=clean_env(), capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [
+            str(BIN / 'python'),
+            str(context / '_build' / 'scripts' / 'introspect.py'),
+            'introspect',
+            '--write-pip',
+            str(pip),
+            '--write-bindep',
+            str(bindep),
+            str(collections_path),
+        ],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     requirements = pip.read_text()
     assert 'requests>=2.25.0,<3  # from collection vsphere.content_library' in requirements, requirements

@@ -45,18 +45,39 @@ def user_venv(installed, tmp_path_factory):
     venv = tmp_path_factory.mktemp('user') / 'venv'
     subprocess.run([sys.executable, '-m', 'venv', str(venv)], check=True)
     result = subprocess.run(
-        [str(venv / 'bin' / 'python'), '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
-         pin('ansible-core'), pin('molecule'), '-r', str(installed / 'requirements.txt'),
-         '-r', str(installed / 'simulator' / 'requirements-pinned.txt'), str(installed / 'simulator')],
-        capture_output=True, text=True, check=False, env=clean_env(PATH='/usr/bin:/bin'))
+        [
+            str(venv / 'bin' / 'python'),
+            '-m',
+            'pip',
+            'install',
+            '--quiet',
+            '--disable-pip-version-check',
+            pin('ansible-core'),
+            pin('molecule'),
+            '-r',
+            str(installed / 'requirements.txt'),
+            '-r',
+            str(installed / 'simulator' / 'requirements-pinned.txt'),
+            str(installed / 'simulator'),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=clean_env(PATH='/usr/bin:/bin'),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return venv / 'bin'
 
 
 def user_env(venv_bin, collections_path, tmp_path, **extra):
     """A user's shell in that venv: its bin first on PATH (and not the repository's .venv)."""
-    env = clean_env(ANSIBLE_COLLECTIONS_PATH=str(collections_path), XDG_CACHE_HOME=str(tmp_path / 'cache'),
-                    ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'), NO_COLOR='1', **extra)
+    env = clean_env(
+        ANSIBLE_COLLECTIONS_PATH=str(collections_path),
+        XDG_CACHE_HOME=str(tmp_path / 'cache'),
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'),
+        NO_COLOR='1',
+        **extra,
+    )
     path = [p for p in env['PATH'].split(':') if p and Path(p) != BIN]
     env['PATH'] = ':'.join([str(venv_bin)] + path)
     env.pop('VIRTUAL_ENV', None)
@@ -67,23 +88,31 @@ def run(command, cwd, env, timeout=600):
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=timeout)
 
 
-def test_the_simulator_installs_from_the_installed_collection_and_leaves_it_intact(
-        user_venv, installed, collections_path, tmp_path):
+def test_the_simulator_installs_from_the_installed_collection_and_leaves_it_intact(user_venv, installed, collections_path, tmp_path):
     env = user_env(user_venv, collections_path, tmp_path)
     where = run([str(user_venv / 'python'), '-c', 'import vsphere_content_simulator as m; print(m.__file__)'], tmp_path, env)
     assert where.stdout.startswith(str(user_venv.parent / 'lib')), where.stdout + where.stderr
     assert (user_venv / 'vsphere-content-simulator').is_file()
     # pip built it without writing into the installed collection.
-    written = [str(p.relative_to(installed)) for p in (installed / 'simulator').rglob('*')
-               if p.name in ('build', 'dist', '__pycache__') or p.name.endswith('.egg-info')]
+    written = [
+        str(p.relative_to(installed))
+        for p in (installed / 'simulator').rglob('*')
+        if p.name in ('build', 'dist', '__pycache__') or p.name.endswith('.egg-info')
+    ]
     assert written == []
     verify = run(['ansible-galaxy', 'collection', 'verify', '--offline', 'vsphere.content_library'], tmp_path, env)
     assert verify.returncode == 0 and 'Successfully verified' in verify.stdout, verify.stdout + verify.stderr
     shipped = {str(p.relative_to(installed)) for p in installed.rglob('*') if p.is_file()}
-    for name in ('simulator/pyproject.toml', 'simulator/README.md', 'simulator/requirements-pinned.txt',
-                 'simulator/src/vsphere_content_simulator/seed.py', 'simulator/spec/content-8.0.2-subset.json',
-                 'simulator/tests/test_seed.py', 'extensions/molecule/integration_simulator/molecule.yml',
-                 'extensions/molecule/utils/files/seed.yml'):
+    for name in (
+        'simulator/pyproject.toml',
+        'simulator/README.md',
+        'simulator/requirements-pinned.txt',
+        'simulator/src/vsphere_content_simulator/seed.py',
+        'simulator/spec/content-8.0.2-subset.json',
+        'simulator/tests/test_seed.py',
+        'extensions/molecule/integration_simulator/molecule.yml',
+        'extensions/molecule/utils/files/seed.yml',
+    ):
         assert name in shipped, name
     assert not [name for name in shipped if name.startswith(('bench/', 'tools/'))]
 
@@ -92,13 +121,39 @@ def test_the_shipped_simulator_tests_run_from_the_installed_copy(user_venv, inst
     """The suite ships with the package: with the [test] extra it runs there (the bench smoke tests skip, saying so)."""
     env = user_env(user_venv, collections_path, tmp_path, PYTHONDONTWRITEBYTECODE='1')
     simulator = installed / 'simulator'
-    result = run([str(user_venv / 'python'), '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
-                  '-r', str(simulator / 'requirements-test-pinned.txt'), '%s[test]' % simulator], tmp_path, env)
+    result = run(
+        [
+            str(user_venv / 'python'),
+            '-m',
+            'pip',
+            'install',
+            '--quiet',
+            '--disable-pip-version-check',
+            '-r',
+            str(simulator / 'requirements-test-pinned.txt'),
+            '%s[test]' % simulator,
+        ],
+        tmp_path,
+        env,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     tests = simulator / 'tests'
-    result = run([str(user_venv / 'python'), '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-rs',
-                  str(tests / 'test_seed.py'), str(tests / 'test_bench.py'), str(tests / 'test_bench_download.py')],
-                 tmp_path, env)
+    result = run(
+        [
+            str(user_venv / 'python'),
+            '-m',
+            'pytest',
+            '-p',
+            'no:cacheprovider',
+            '-q',
+            '-rs',
+            str(tests / 'test_seed.py'),
+            str(tests / 'test_bench.py'),
+            str(tests / 'test_bench_download.py'),
+        ],
+        tmp_path,
+        env,
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr
     assert re.search(r'\d+ passed, 2 skipped', result.stdout), result.stdout[-2000:]
     assert result.stdout.count('bench/ is in the repository only') == 2
@@ -156,8 +211,7 @@ def test_a_playbook_with_only_the_vmware_variables_through_run(user_venv, collec
     (tmp_path / 'from-ci.iso').write_bytes(b'an iso from CI\n' * 4096)
     (tmp_path / 'site.yml').write_text(VMWARE_ONLY)
     env = user_env(user_venv, collections_path, tmp_path)
-    result = run(['vsphere-content-simulator', 'run', '--log-level', 'warning', '--', 'ansible-playbook', 'site.yml'],
-                 tmp_path, env)
+    result = run(['vsphere-content-simulator', 'run', '--log-level', 'warning', '--', 'ansible-playbook', 'site.yml'], tmp_path, env)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr
     saved = json.loads((tmp_path / 'result.json').read_text())
     assert saved['changed'] is True
@@ -242,8 +296,7 @@ def test_a_seeded_world_is_listed_by_library_item_info(user_venv, collections_pa
     (tmp_path / 'seed.yml').write_text(SEED)
     (tmp_path / 'list.yml').write_text(LIST_SEEDED)
     env = user_env(user_venv, collections_path, tmp_path)
-    result = run(['vsphere-content-simulator', 'run', '--seed', 'seed.yml', '--log-level', 'warning', '--',
-                  'ansible-playbook', 'list.yml'], tmp_path, env)
+    result = run(['vsphere-content-simulator', 'run', '--seed', 'seed.yml', '--log-level', 'warning', '--', 'ansible-playbook', 'list.yml'], tmp_path, env)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr
     team, vendor = json.loads((tmp_path / 'result.json').read_text())
     expected = [('photon-5', 'iso', 'Photon OS 5'), ('scratch', 'iso', '')]
@@ -262,18 +315,24 @@ def test_a_seeded_world_is_listed_by_library_item_info(user_venv, collections_pa
         assert ova.extractfile('appliance.ovf').read() == APPLIANCE_OVF
 
 
-@pytest.mark.parametrize('text, line, reason', [
-    ('libraries:\n  - name: team-isos\n    type: PUBLISHED\n', 3, 'libraries[0].type: must be LOCAL or SUBSCRIBED, not PUBLISHED'),
-    ('items:\n  - name: photon-5\n    library: team-isos\n', 3, 'items[0].library: no library named team-isos'),
-    ('libraries:\n  - name: a\nitems:\n  - name: x\n    library: a\n    files:\n      - {name: x.iso, src: nowhere.iso}\n',
-     7, 'items[0].files[0].src: cannot read'),
-    ('libraries: [\n  {name: a}\n', 3, 'not valid YAML'),
-], ids=['type', 'library', 'src', 'syntax'])
+@pytest.mark.parametrize(
+    'text, line, reason',
+    [
+        ('libraries:\n  - name: team-isos\n    type: PUBLISHED\n', 3, 'libraries[0].type: must be LOCAL or SUBSCRIBED, not PUBLISHED'),
+        ('items:\n  - name: photon-5\n    library: team-isos\n', 3, 'items[0].library: no library named team-isos'),
+        (
+            'libraries:\n  - name: a\nitems:\n  - name: x\n    library: a\n    files:\n      - {name: x.iso, src: nowhere.iso}\n',
+            7,
+            'items[0].files[0].src: cannot read',
+        ),
+        ('libraries: [\n  {name: a}\n', 3, 'not valid YAML'),
+    ],
+    ids=['type', 'library', 'src', 'syntax'],
+)
 def test_bad_seed_files_are_refused_with_their_line(user_venv, collections_path, tmp_path, text, line, reason):
     (tmp_path / 'seed.yml').write_text(text)
     env = user_env(user_venv, collections_path, tmp_path)
-    result = run(['vsphere-content-simulator', 'run', '--seed', 'seed.yml', '--', 'ansible-playbook', 'never.yml'],
-                 tmp_path, env, timeout=60)
+    result = run(['vsphere-content-simulator', 'run', '--seed', 'seed.yml', '--', 'ansible-playbook', 'never.yml'], tmp_path, env, timeout=60)
     assert result.returncode == 2
     assert result.stderr.startswith('vsphere-content-simulator run: seed.yml:%d: ' % line), result.stderr
     assert reason in result.stderr and result.stdout == ''
@@ -333,8 +392,7 @@ def test_two_vcenters_in_one_playbook(user_venv, collections_path, tmp_path):
     (tmp_path / 'image.iso').write_bytes(b'one image, two vCenters\n' * 1000)
     (tmp_path / 'two.yml').write_text(TWO_VCENTERS)
     env = user_env(user_venv, collections_path, tmp_path)
-    result = run(['vsphere-content-simulator', 'run', '--instances', '2', '--log-level', 'warning', '--',
-                  'ansible-playbook', 'two.yml'], tmp_path, env)
+    result = run(['vsphere-content-simulator', 'run', '--instances', '2', '--log-level', 'warning', '--', 'ansible-playbook', 'two.yml'], tmp_path, env)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr
     saved = json.loads((tmp_path / 'result.json').read_text())
     assert saved['changed'] == [True, True]

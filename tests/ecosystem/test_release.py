@@ -14,8 +14,10 @@ import pytest
 
 from conftest import BIN, FQCN, MODULES, REPO, clean_env
 
-FORBIDDEN = re.compile(r'(^|/)(\.ansible|\.tmp|\.venv[^/]*|\.cache|\.git|__pycache__|\.pytest_cache|build|dist)(/|$)'
-                       r'|^tests/(output|integration|ecosystem)(/|$)|^(tools|\.ci|bench)(/|$)|\.pyc$|\.egg-info(/|$)|^Makefile$')
+FORBIDDEN = re.compile(
+    r'(^|/)(\.ansible|\.tmp|\.venv[^/]*|\.cache|\.git|__pycache__|\.pytest_cache|build|dist)(/|$)'
+    r'|^tests/(output|integration|ecosystem)(/|$)|^(tools|\.ci|bench)(/|$)|\.pyc$|\.egg-info(/|$)|^Makefile$'
+)
 
 
 def names(tarball):
@@ -34,14 +36,21 @@ def test_tarball_holds_license_and_changelog_and_no_build_dirs(tarball):
 def test_tarball_ships_the_simulator_and_the_molecule_scenario(tarball):
     """What users pip install (simulator/: the package, its spec and tests) and run (extensions/molecule/)."""
     members = names(tarball)
-    for name in ('simulator/pyproject.toml', 'simulator/README.md', 'simulator/requirements-pinned.txt',
-                 'simulator/requirements-test-pinned.txt', 'simulator/src/vsphere_content_simulator/__init__.py',
-                 'simulator/src/vsphere_content_simulator/py.typed', 'simulator/spec/content-8.0.2-subset.json',
-                 'simulator/tests/conftest.py', 'extensions/molecule/integration_simulator/molecule.yml',
-                 'extensions/molecule/utils/playbooks/create.yml', 'extensions/molecule/utils/files/seed.yml'):
+    for name in (
+        'simulator/pyproject.toml',
+        'simulator/README.md',
+        'simulator/requirements-pinned.txt',
+        'simulator/requirements-test-pinned.txt',
+        'simulator/src/vsphere_content_simulator/__init__.py',
+        'simulator/src/vsphere_content_simulator/py.typed',
+        'simulator/spec/content-8.0.2-subset.json',
+        'simulator/tests/conftest.py',
+        'extensions/molecule/integration_simulator/molecule.yml',
+        'extensions/molecule/utils/playbooks/create.yml',
+        'extensions/molecule/utils/files/seed.yml',
+    ):
         assert name in members, name
-    tracked = subprocess.run(['git', '-C', str(REPO), 'ls-files', 'simulator', 'extensions'], capture_output=True,
-                             text=True, check=True).stdout.split()
+    tracked = subprocess.run(['git', '-C', str(REPO), 'ls-files', 'simulator', 'extensions'], capture_output=True, text=True, check=True).stdout.split()
     assert sorted(m for m in members if m.startswith(('simulator/', 'extensions/')) and m in tracked) == sorted(tracked)
     # The spec files are most of it; a sane size, far from a venv or a cache.
     assert tarball.stat().st_size < 1024 * 1024
@@ -52,18 +61,31 @@ def test_a_build_in_a_used_checkout_leaves_caches_out(tmp_path):
     tree = tmp_path / 'ansible_collections' / 'vsphere' / 'content_library'
     tracked = subprocess.run(['git', '-C', str(REPO), 'ls-files', '-z'], capture_output=True, check=True).stdout
     tree.mkdir(parents=True)
-    subprocess.run(['tar', '-C', str(REPO), '--null', '-T', '-', '-cf', str(tmp_path / 'tree.tar')], input=tracked,
-                   check=True)
+    subprocess.run(['tar', '-C', str(REPO), '--null', '-T', '-', '-cf', str(tmp_path / 'tree.tar')], input=tracked, check=True)
     subprocess.run(['tar', '-C', str(tree), '-xf', str(tmp_path / 'tree.tar')], check=True)
-    litter = ['simulator/src/vsphere_content_simulator.egg-info/PKG-INFO', 'simulator/build/lib/x.py',
-              'simulator/dist/x.whl', 'simulator/tests/__pycache__/conftest.cpython-311.pyc',
-              'simulator/src/vsphere_content_simulator/__pycache__/cli.cpython-311.pyc', 'simulator/.pytest_cache/README.md',
-              'extensions/molecule/utils/__pycache__/x.pyc', '.venv/bin/python', 'bench/x.py', 'tools/x.sh']
+    litter = [
+        'simulator/src/vsphere_content_simulator.egg-info/PKG-INFO',
+        'simulator/build/lib/x.py',
+        'simulator/dist/x.whl',
+        'simulator/tests/__pycache__/conftest.cpython-311.pyc',
+        'simulator/src/vsphere_content_simulator/__pycache__/cli.cpython-311.pyc',
+        'simulator/.pytest_cache/README.md',
+        'extensions/molecule/utils/__pycache__/x.pyc',
+        '.venv/bin/python',
+        'bench/x.py',
+        'tools/x.sh',
+    ]
     for name in litter:
         (tree / name).parent.mkdir(parents=True, exist_ok=True)
         (tree / name).write_text('litter\n')
-    result = subprocess.run([str(BIN / 'ansible-galaxy'), 'collection', 'build', '--output-path', str(tmp_path)],
-                            cwd=tree, env=clean_env(), capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(BIN / 'ansible-galaxy'), 'collection', 'build', '--output-path', str(tmp_path)],
+        cwd=tree,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     members = names(next(tmp_path.glob('vsphere-content_library-*.tar.gz')))
     assert 'simulator/src/vsphere_content_simulator/cli.py' in members
@@ -87,8 +109,7 @@ def test_changelog_is_rendered(tarball):
 
 def ansible_doc(collections_path, workdir, *args):
     env = clean_env(ANSIBLE_COLLECTIONS_PATH=str(collections_path))
-    return subprocess.run([str(BIN / 'ansible-doc'), *args], cwd=workdir, env=env,
-                          capture_output=True, text=True, check=False)
+    return subprocess.run([str(BIN / 'ansible-doc'), *args], cwd=workdir, env=env, capture_output=True, text=True, check=False)
 
 
 def test_ansible_doc_lists_every_module(collections_path, workdir):

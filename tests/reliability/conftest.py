@@ -6,6 +6,7 @@ The collection is made importable without building it: a session-wide temporary
 ``sys.path`` and on the ``PYTHONPATH``/``ANSIBLE_COLLECTIONS_PATH`` of every process
 the tests start. Simulators run one per flavour and test module.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         import xdist  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
     except ImportError:
         # -n is xdist's; pytest reserves lower-case short options, hence the private spelling.
-        parser.getgroup('reliability')._addoption('-n', '--numprocesses', dest='relia_numprocesses', default='0',
-                                                  help='ignored: pytest-xdist is not installed')
+        parser.getgroup('reliability')._addoption('-n', '--numprocesses', dest='relia_numprocesses', default='0', help='ignored: pytest-xdist is not installed')
 
 
 @pytest.fixture(scope='session', autouse=True)

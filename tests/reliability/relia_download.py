@@ -7,6 +7,7 @@
 * ``content_item``: an item of the simulator's local library holding a file, made through an update session.
 * ``listing``: what a directory holds, hidden files included (the module's temporary files start with a dot).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,7 +46,7 @@ def classify_download(flavor: str, method: str, path: str, query: str) -> str | 
     if path == ds:
         return {'GET': 'download_session.list', 'POST': 'download_session.create'}.get(method, 'unknown')
     if path.startswith(ds + '/'):
-        rest = path[len(ds) + 1:]
+        rest = path[len(ds) + 1 :]
         if rest.endswith('/file'):
             if method == 'POST':
                 return 'download_file.' + (action or 'unknown')
@@ -63,7 +64,7 @@ def classify_download(flavor: str, method: str, path: str, query: str) -> str | 
     if flavor == h.REST and path == item + '/file':
         return 'item_file.list'
     if path.startswith(item + '/'):
-        rest = path[len(item) + 1:]
+        rest = path[len(item) + 1 :]
         if rest.startswith('file/'):
             return 'item_file.get'
         if rest.endswith('/file'):
@@ -83,9 +84,11 @@ class DownloadVCenter(h.FakeVCenter):
 
     def __init__(self, tls: h.TLSMaterial | None, flavor: str = h.API, item_files: list[dict[str, Any]] | None = None):
         super().__init__(tls, flavor, session_id=DOWNLOAD_SESSION_ID)
-        self.item_files = item_files if item_files is not None else [
-            {'name': FILE_NAME, 'size': len(CONTENT), 'cached': True, 'version': '1',
-             'checksum_info': {'algorithm': 'SHA1', 'checksum': SHA1}}]
+        self.item_files = (
+            item_files
+            if item_files is not None
+            else [{'name': FILE_NAME, 'size': len(CONTENT), 'cached': True, 'version': '1', 'checksum_info': {'algorithm': 'SHA1', 'checksum': SHA1}}]
+        )
 
     def prepared(self, status: str = 'PREPARED', done: bool = False) -> dict[str, Any]:
         info: dict[str, Any] = {'name': FILE_NAME, 'status': status, 'bytes_transferred': len(CONTENT) if done else 0}
@@ -105,8 +108,9 @@ class DownloadVCenter(h.FakeVCenter):
         if op == 'item.list':
             return self.ok([ITEM_ID])
         if op == 'item.get':
-            return self.ok({'id': ITEM_ID, 'library_id': LIBRARY_ID, 'name': 'relia-item', 'type': 'iso',
-                            'content_version': '1', 'size': len(CONTENT), 'cached': True})
+            return self.ok(
+                {'id': ITEM_ID, 'library_id': LIBRARY_ID, 'name': 'relia-item', 'type': 'iso', 'content_version': '1', 'size': len(CONTENT), 'cached': True}
+            )
         if op == 'item_file.list':
             return self.ok(self.item_files)
         if op == 'download_session.list':
@@ -114,8 +118,15 @@ class DownloadVCenter(h.FakeVCenter):
         if op == 'download_session.create':
             return self.ok(DOWNLOAD_SESSION_ID, created=True)
         if op == 'download_session.get':
-            return self.ok({'library_item_id': ITEM_ID, 'library_item_content_version': '1', 'state': 'ACTIVE',
-                            'client_progress': 0, 'expiration_time': '2030-01-01T00:00:00.000Z'})
+            return self.ok(
+                {
+                    'library_item_id': ITEM_ID,
+                    'library_item_content_version': '1',
+                    'state': 'ACTIVE',
+                    'client_progress': 0,
+                    'expiration_time': '2030-01-01T00:00:00.000Z',
+                }
+            )
         if op == 'download_file.prepare':
             return self.ok(self.prepared())
         if op == 'download_file.get':
@@ -142,6 +153,7 @@ class DownloadVCenter(h.FakeVCenter):
 
 
 # -- the simulator ------------------------------------------------------------------------------------
+
 
 def content_item(sim: h.Sim, files: dict[str, bytes], item_type: str = 'iso') -> str:
     """A new item of local-lib holding ``files`` (name -> bytes), put in with an update session; its id."""

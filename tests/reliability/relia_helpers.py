@@ -7,6 +7,7 @@
 * a scriptable HTTPS server (trustme) for malformed answers, redirects and other origins,
 * the assertions every suite shares (a clean failure: no traceback, the option named).
 """
+
 from __future__ import annotations
 
 import base64
@@ -36,9 +37,17 @@ PYTHON = sys.executable
 ANSIBLE_PLAYBOOK = str(Path(sys.executable).parent / 'ansible-playbook')
 COLLECTION = 'vsphere.content_library'
 MODULE_PACKAGE = 'ansible_collections.vsphere.content_library.plugins.modules'
-MODULES = ('update_session', 'update_session_info', 'update_session_fail', 'update_session_file',
-           'update_session_file_info', 'library_item_upload',
-           'library_item_download', 'library_item_info', 'library_item')
+MODULES = (
+    'update_session',
+    'update_session_info',
+    'update_session_fail',
+    'update_session_file',
+    'update_session_file_info',
+    'library_item_upload',
+    'library_item_download',
+    'library_item_info',
+    'library_item',
+)
 # A copy needs a target: test_bad_input runs its cases with the target on the same simulator; test_copy.py
 # runs it between two simulators (bad input, bad answers, faults and tokens on either side).
 MODULES += ('library_item_copy',)
@@ -49,6 +58,7 @@ TOKEN_LIKE = re.compile(r'(?<![0-9a-fA-F])[0-9a-f]{32}(?![0-9a-fA-F])')
 
 
 # -- the collection tree ------------------------------------------------------------------------------
+
 
 def make_collection_tree(base: Path) -> Path:
     """``base/ansible_collections/vsphere/content_library`` as a symlink to the repository; returns base."""
@@ -75,10 +85,24 @@ def collection_tree() -> Path:
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of every process we start: no CA bundle or proxy overrides, the collection importable."""
     env = dict(os.environ)
-    for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE', 'HTTPS_PROXY', 'https_proxy',
-                 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'VMWARE_HOST', 'VMWARE_PORT',
-                 'VMWARE_USER', 'VMWARE_PASSWORD', 'VMWARE_VALIDATE_CERTS', 'VMWARE_PROXY_HOST',
-                 'VMWARE_PROXY_PORT'):
+    for name in (
+        'REQUESTS_CA_BUNDLE',
+        'CURL_CA_BUNDLE',
+        'SSL_CERT_FILE',
+        'HTTPS_PROXY',
+        'https_proxy',
+        'HTTP_PROXY',
+        'http_proxy',
+        'ALL_PROXY',
+        'all_proxy',
+        'VMWARE_HOST',
+        'VMWARE_PORT',
+        'VMWARE_USER',
+        'VMWARE_PASSWORD',
+        'VMWARE_VALIDATE_CERTS',
+        'VMWARE_PROXY_HOST',
+        'VMWARE_PROXY_PORT',
+    ):
         env.pop(name, None)
     tree = str(collection_tree())
     env['PYTHONPATH'] = tree + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
@@ -89,6 +113,7 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 # -- running modules ---------------------------------------------------------------------------------
+
 
 class ModuleRun:
     """One module process: its parsed JSON result (or None), stdout, stderr, exit status and duration."""
@@ -111,8 +136,7 @@ class ModuleRun:
         return str((self.result or {}).get('msg', ''))
 
     def __repr__(self) -> str:
-        return 'ModuleRun(%s rc=%s %.1fs result=%r stderr=%r)' % (
-            self.name, self.rc, self.seconds, self.result, self.stderr[-2000:])
+        return 'ModuleRun(%s rc=%s %.1fs result=%r stderr=%r)' % (self.name, self.rc, self.seconds, self.result, self.stderr[-2000:])
 
 
 def parse_module_output(stdout: str) -> dict[str, Any] | None:
@@ -127,8 +151,7 @@ def parse_module_output(stdout: str) -> dict[str, Any] | None:
     return None
 
 
-def module_command(name: str, args: dict[str, Any], check_mode: bool = False, diff: bool = False,
-                   workdir: Path | None = None) -> list[str]:
+def module_command(name: str, args: dict[str, Any], check_mode: bool = False, diff: bool = False, workdir: Path | None = None) -> list[str]:
     """``python -m <module> <args.json>``, the args file written under workdir (or a temp dir)."""
     module_args = dict(args)
     if check_mode:
@@ -141,34 +164,41 @@ def module_command(name: str, args: dict[str, Any], check_mode: bool = False, di
     return [PYTHON, '-m', '%s.%s' % (MODULE_PACKAGE, name), str(path)]
 
 
-def run_module(name: str, args: dict[str, Any], check_mode: bool = False, diff: bool = False,
-               timeout: float = 120, env: dict[str, str] | None = None) -> ModuleRun:
+def run_module(
+    name: str, args: dict[str, Any], check_mode: bool = False, diff: bool = False, timeout: float = 120, env: dict[str, str] | None = None
+) -> ModuleRun:
     """Run one module as a real process (as Ansible would on the target) and wait for it."""
     with tempfile.TemporaryDirectory(prefix='relia-args-') as workdir:
         command = module_command(name, args, check_mode=check_mode, diff=diff, workdir=Path(workdir))
         started = time.monotonic()
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=workdir,
-                                  env=clean_env(env), stdin=subprocess.DEVNULL, check=False)
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=timeout, cwd=workdir, env=clean_env(env), stdin=subprocess.DEVNULL, check=False
+            )
             rc, stdout, stderr = done.returncode, done.stdout, done.stderr
         except subprocess.TimeoutExpired as exc:
             rc = -9
             stdout = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or '')
-            stderr = (exc.stderr.decode() if isinstance(exc.stderr, bytes) else (exc.stderr or '')) + \
-                '\n[relia: killed after %s seconds]' % timeout
+            stderr = (exc.stderr.decode() if isinstance(exc.stderr, bytes) else (exc.stderr or '')) + '\n[relia: killed after %s seconds]' % timeout
         return ModuleRun(name, args, rc, stdout, stderr, time.monotonic() - started)
 
 
-def start_module(name: str, args: dict[str, Any], workdir: Path, env: dict[str, str] | None = None,
-                 check_mode: bool = False) -> subprocess.Popen:
+def start_module(name: str, args: dict[str, Any], workdir: Path, env: dict[str, str] | None = None, check_mode: bool = False) -> subprocess.Popen:
     """Start a module process without waiting (for signal tests); its own process group."""
     command = module_command(name, args, check_mode=check_mode, workdir=workdir)
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(workdir),
-                            env=clean_env(env), stdin=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=str(workdir),
+        env=clean_env(env),
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
-def finish_module(process: subprocess.Popen, name: str, args: dict[str, Any], started: float,
-                  timeout: float = 60) -> ModuleRun:
+def finish_module(process: subprocess.Popen, name: str, args: dict[str, Any], started: float, timeout: float = 60) -> ModuleRun:
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -177,8 +207,7 @@ def finish_module(process: subprocess.Popen, name: str, args: dict[str, Any], st
     return ModuleRun(name, args, process.returncode, stdout, stderr, time.monotonic() - started)
 
 
-def signal_module(name: str, args: dict[str, Any], workdir: Path, sig: int, when: Callable[[], bool],
-                  deadline: float = 30) -> ModuleRun:
+def signal_module(name: str, args: dict[str, Any], workdir: Path, sig: int, when: Callable[[], bool], deadline: float = 30) -> ModuleRun:
     """Start a module, wait until ``when()`` is true, send it ``sig``, and collect what it printed."""
     started = time.monotonic()
     process = start_module(name, args, workdir)
@@ -198,27 +227,45 @@ def run_modules(calls: list[tuple[str, dict[str, Any]]], workers: int = 4, **kwa
         return list(pool.map(lambda call: run_module(call[0], call[1], **kwargs), calls))
 
 
-def run_playbook(playbook: str, workdir: Path, extra_args: tuple[str, ...] = ('-vvv',),
-                 env: dict[str, str] | None = None, timeout: float = 150) -> subprocess.CompletedProcess:
+def run_playbook(
+    playbook: str, workdir: Path, extra_args: tuple[str, ...] = ('-vvv',), env: dict[str, str] | None = None, timeout: float = 150
+) -> subprocess.CompletedProcess:
     """``ansible-playbook -vvv`` on a playbook text (localhost, local connection)."""
     path = Path(workdir) / ('playbook-%s.yml' % uuid.uuid4().hex[:8])
     path.write_text(playbook)
     inventory = Path(workdir) / 'inventory.ini'
     inventory.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % PYTHON)
     (Path(workdir) / 'ansible.cfg').write_text('[defaults]\n')
-    play_env = clean_env(dict({
-        'ANSIBLE_HOST_KEY_CHECKING': 'False', 'ANSIBLE_RETRY_FILES_ENABLED': 'False',
-        'ANSIBLE_LOCAL_TEMP': str(Path(workdir) / 'ansible-local'),
-        'ANSIBLE_REMOTE_TEMP': str(Path(workdir) / 'ansible-remote'),
-        'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_FORCE_COLOR': '0', 'ANSIBLE_DEPRECATION_WARNINGS': 'False',
-        'ANSIBLE_CONFIG': str(Path(workdir) / 'ansible.cfg'), 'HOME': str(workdir),
-    }, **(env or {})))
-    return subprocess.run([ANSIBLE_PLAYBOOK, '-i', str(inventory), str(path), *extra_args], capture_output=True,
-                          text=True, timeout=timeout, cwd=str(workdir), env=play_env, stdin=subprocess.DEVNULL,
-                          check=False)
+    play_env = clean_env(
+        dict(
+            {
+                'ANSIBLE_HOST_KEY_CHECKING': 'False',
+                'ANSIBLE_RETRY_FILES_ENABLED': 'False',
+                'ANSIBLE_LOCAL_TEMP': str(Path(workdir) / 'ansible-local'),
+                'ANSIBLE_REMOTE_TEMP': str(Path(workdir) / 'ansible-remote'),
+                'ANSIBLE_NOCOLOR': '1',
+                'ANSIBLE_FORCE_COLOR': '0',
+                'ANSIBLE_DEPRECATION_WARNINGS': 'False',
+                'ANSIBLE_CONFIG': str(Path(workdir) / 'ansible.cfg'),
+                'HOME': str(workdir),
+            },
+            **(env or {}),
+        )
+    )
+    return subprocess.run(
+        [ANSIBLE_PLAYBOOK, '-i', str(inventory), str(path), *extra_args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=str(workdir),
+        env=play_env,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 # -- assertions ----------------------------------------------------------------------------------------
+
 
 def traceback_signs(run: ModuleRun) -> list[str]:
     """Everything in a module run that looks like a traceback or an unexpected error."""
@@ -276,8 +323,15 @@ class Sim:
 
     # connection options of the modules
     def conn(self, **overrides: Any) -> dict[str, Any]:
-        args = {'hostname': self.host, 'port': self.port, 'username': self.username, 'password': self.password,
-                'ca_path': self.ca, 'api_flavor': self.flavor, 'validate_certs': True}
+        args = {
+            'hostname': self.host,
+            'port': self.port,
+            'username': self.username,
+            'password': self.password,
+            'ca_path': self.ca,
+            'api_flavor': self.flavor,
+            'validate_certs': True,
+        }
         args.update(overrides)
         return dict((key, value) for key, value in args.items() if value is not None or key in overrides)
 
@@ -304,8 +358,7 @@ class Sim:
     def _auth(self) -> dict[str, str]:
         if not self._token:
             path = '/api/session' if self.flavor == API else '/rest/com/vmware/cis/session'
-            response = self.request('POST', path, auth=(self.username, self.password),
-                                    headers={'vmware-use-header-authn': 'true'})
+            response = self.request('POST', path, auth=(self.username, self.password), headers={'vmware-use-header-authn': 'true'})
             assert response.ok, response.text
             value = response.json()
             self._token = value if self.flavor == API else value['value']
@@ -318,27 +371,23 @@ class Sim:
             self._token = None
 
     def _value(self, response: requests.Response) -> Any:
-        assert response.ok, '%s %s: %s %s' % (response.request.method, response.request.url, response.status_code,
-                                              response.text)
+        assert response.ok, '%s %s: %s %s' % (response.request.method, response.request.url, response.status_code, response.text)
         if not response.content:
             return None
         body = response.json()
         return body['value'] if self.flavor == REST and isinstance(body, dict) and 'value' in body else body
 
     def create_item(self, item_type: str = 'iso') -> str:
-        spec = {'library_id': self.libraries['local-lib']['id'], 'name': 'relia-%s' % uuid.uuid4().hex[:10],
-                'type': item_type}
+        spec = {'library_id': self.libraries['local-lib']['id'], 'name': 'relia-%s' % uuid.uuid4().hex[:10], 'type': item_type}
         if self.flavor == API:
             return self._value(self.request('POST', '/api/content/library/item', json=spec, headers=self._auth()))
-        return self._value(self.request('POST', '/rest/com/vmware/content/library/item',
-                                        json={'create_spec': spec}, headers=self._auth()))
+        return self._value(self.request('POST', '/rest/com/vmware/content/library/item', json={'create_spec': spec}, headers=self._auth()))
 
     def create_session(self, item_id: str | None = None) -> str:
         item_id = item_id or self.create_item()
         if self.flavor == API:
             return self._value(self.request('POST', _US[API], json={'library_item_id': item_id}, headers=self._auth()))
-        return self._value(self.request('POST', _US[REST], json={'create_spec': {'library_item_id': item_id}},
-                                        headers=self._auth()))
+        return self._value(self.request('POST', _US[REST], json={'create_spec': {'library_item_id': item_id}}, headers=self._auth()))
 
     def session_path(self, session_id: str) -> str:
         return '%s/%s%s' % (_US[self.flavor], '' if self.flavor == API else 'id:', session_id)
@@ -347,26 +396,23 @@ class Sim:
         return self._value(self.request('GET', self.session_path(session_id), headers=self._auth()))
 
     def list_sessions(self, item_id: str) -> list[str]:
-        return self._value(self.request('GET', _US[self.flavor], params={'library_item_id': item_id},
-                                        headers=self._auth()))
+        return self._value(self.request('GET', _US[self.flavor], params={'library_item_id': item_id}, headers=self._auth()))
 
     def session_action(self, session_id: str, action: str, body: dict[str, Any] | None = None) -> None:
         key = 'action' if self.flavor == API else '~action'
-        self._value(self.request('POST', self.session_path(session_id), params={key: action}, json=body,
-                                 headers=self._auth()))
+        self._value(self.request('POST', self.session_path(session_id), params={key: action}, json=body, headers=self._auth()))
 
-    def add_push_file(self, session_id: str, name: str, content: bytes,
-                      checksum: tuple[str, str] | None = None) -> dict[str, Any]:
+    def add_push_file(self, session_id: str, name: str, content: bytes, checksum: tuple[str, str] | None = None) -> dict[str, Any]:
         """Add a PUSH file and upload ``content``; returns the file info (READY)."""
         spec: dict[str, Any] = {'name': name, 'source_type': 'PUSH', 'size': len(content)}
         if checksum:
             spec['checksum_info'] = {'algorithm': checksum[0], 'checksum': checksum[1]}
         if self.flavor == API:
-            info = self._value(self.request('POST', '%s/%s/file' % (_US[API], session_id), json=spec,
-                                            headers=self._auth()))
+            info = self._value(self.request('POST', '%s/%s/file' % (_US[API], session_id), json=spec, headers=self._auth()))
         else:
-            info = self._value(self.request('POST', '%s/id:%s' % (_USF_REST, session_id),
-                                            params={'~action': 'add'}, json={'file_spec': spec}, headers=self._auth()))
+            info = self._value(
+                self.request('POST', '%s/id:%s' % (_USF_REST, session_id), params={'~action': 'add'}, json={'file_spec': spec}, headers=self._auth())
+            )
         uri = info['upload_endpoint']['uri']
         response = self.http.put(uri, data=content, verify=self.ca, headers=self._auth(), timeout=30)
         assert response.ok, response.text
@@ -376,12 +422,11 @@ class Sim:
         deadline = time.monotonic() + 10
         while True:
             if self.flavor == API:
-                info = self._value(self.request('GET', '%s/%s/file/%s' % (_US[API], session_id, name),
-                                                headers=self._auth()))
+                info = self._value(self.request('GET', '%s/%s/file/%s' % (_US[API], session_id, name), headers=self._auth()))
             else:
-                info = self._value(self.request('POST', '%s/id:%s' % (_USF_REST, session_id),
-                                                params={'~action': 'get'}, json={'file_name': name},
-                                                headers=self._auth()))
+                info = self._value(
+                    self.request('POST', '%s/id:%s' % (_USF_REST, session_id), params={'~action': 'get'}, json={'file_name': name}, headers=self._auth())
+                )
             if info['status'] in ('READY', 'ERROR') or time.monotonic() > deadline:
                 return info
             time.sleep(0.05)
@@ -401,7 +446,7 @@ class Sim:
         sessions = {}
         for session_id in self._value(self.request('GET', _US[self.flavor], headers=self._auth())) or []:
             response = self.request('GET', self.session_path(session_id), headers=self._auth())
-            if response.status_code != 404:   # deleted between the list and the get
+            if response.status_code != 404:  # deleted between the list and the get
                 sessions[session_id] = dict(self._value(response), id=session_id)
         return sessions
 
@@ -409,11 +454,9 @@ class Sim:
         """The ids of the items of ``local-lib`` named ``name``."""
         spec = {'name': name, 'library_id': self.libraries['local-lib']['id']}
         if self.flavor == API:
-            response = self.request('POST', '/api/content/library/item', params={'action': 'find'}, json=spec,
-                                    headers=self._auth())
+            response = self.request('POST', '/api/content/library/item', params={'action': 'find'}, json=spec, headers=self._auth())
         else:
-            response = self.request('POST', '/rest/com/vmware/content/library/item', params={'~action': 'find'},
-                                    json={'spec': spec}, headers=self._auth())
+            response = self.request('POST', '/rest/com/vmware/content/library/item', params={'~action': 'find'}, json={'spec': spec}, headers=self._auth())
         return self._value(response) or []
 
     def item_files(self, item_id: str) -> list[dict[str, Any]] | None:
@@ -421,8 +464,7 @@ class Sim:
         if self.flavor == API:
             response = self.request('GET', '/api/content/library/item/%s/file' % item_id, headers=self._auth())
         else:
-            response = self.request('GET', '/rest/com/vmware/content/library/item/file',
-                                    params={'library_item_id': item_id}, headers=self._auth())
+            response = self.request('GET', '/rest/com/vmware/content/library/item/file', params={'library_item_id': item_id}, headers=self._auth())
         return None if response.status_code == 404 else self._value(response)
 
 
@@ -472,11 +514,13 @@ def run_attributed(jobs: list[tuple[str, Sim, str, dict[str, Any]]]) -> dict[str
 
 # -- a scriptable HTTPS server ----------------------------------------------------------------------
 
+
 class Answer:
     """What the test server sends: status, body (bytes/str, or an object sent as JSON), headers."""
 
-    def __init__(self, status: int = 200, body: Any = b'', headers: dict[str, str] | None = None,
-                 delay: float = 0.0, raw_json: bool = True, drop: bool = False):
+    def __init__(
+        self, status: int = 200, body: Any = b'', headers: dict[str, str] | None = None, delay: float = 0.0, raw_json: bool = True, drop: bool = False
+    ):
         self.status = status
         self.headers = dict(headers or {})
         self.delay = delay
@@ -514,9 +558,14 @@ class ScriptedServer:
                 length = int(self.headers.get('Content-Length') or 0)
                 body = self.rfile.read(length) if length else b''
                 parts = urlsplit(self.path)
-                request = {'method': self.command, 'path': parts.path, 'query': parts.query,
-                           'headers': dict((k.lower(), v) for k, v in self.headers.items()), 'body': body,
-                           'server': outer}
+                request = {
+                    'method': self.command,
+                    'path': parts.path,
+                    'query': parts.query,
+                    'headers': dict((k.lower(), v) for k, v in self.headers.items()),
+                    'body': body,
+                    'server': outer,
+                }
                 with outer.lock:
                     outer.requests.append(request)
                 try:
@@ -575,6 +624,7 @@ class TLSMaterial:
 
     def __init__(self, directory: Path):
         import trustme  # pylint: disable=import-outside-toplevel
+
         self.ca = trustme.CA()
         self.cert = self.ca.issue_cert('127.0.0.1', 'localhost', '::1')
         self.ca_path = str(Path(directory) / 'relia-ca.pem')
@@ -600,8 +650,14 @@ def basic_auth_ok(request: dict[str, Any]) -> bool:
 
 def fake_session(state: str = 'ACTIVE', item: str = 'item-1', **extra: Any) -> dict[str, Any]:
     """A complete UpdateSessionModel (get omits id)."""
-    session = {'library_item_id': item, 'library_item_content_version': '1', 'client_progress': 0, 'state': state,
-               'expiration_time': '2030-01-01T00:00:00.000Z', 'warning_behavior': []}
+    session = {
+        'library_item_id': item,
+        'library_item_content_version': '1',
+        'client_progress': 0,
+        'state': state,
+        'expiration_time': '2030-01-01T00:00:00.000Z',
+        'warning_behavior': [],
+    }
     if state == 'ACTIVE':
         session['preview_info'] = {'state': 'UNAVAILABLE'}
     session.update(extra)
@@ -609,8 +665,15 @@ def fake_session(state: str = 'ACTIVE', item: str = 'item-1', **extra: Any) -> d
 
 
 def fake_vcenter_connection(server: ScriptedServer, flavor: str = API, **overrides: Any) -> dict[str, Any]:
-    args = {'hostname': server.host, 'port': server.port, 'username': FAKE_USER, 'password': FAKE_PASSWORD,
-            'ca_path': server.tls.ca_path if server.tls else None, 'api_flavor': flavor, 'timeout': 10}
+    args = {
+        'hostname': server.host,
+        'port': server.port,
+        'username': FAKE_USER,
+        'password': FAKE_PASSWORD,
+        'ca_path': server.tls.ca_path if server.tls else None,
+        'api_flavor': flavor,
+        'timeout': 10,
+    }
     args.update(overrides)
     return args
 
@@ -627,8 +690,7 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0, interval: flo
 SIGNALS = {'SIGTERM': signal.SIGTERM, 'SIGINT': signal.SIGINT}
 
 
-_US_PATHS = {API: '/api/content/library/item/update-session',
-             REST: '/rest/com/vmware/content/library/item/update-session'}
+_US_PATHS = {API: '/api/content/library/item/update-session', REST: '/rest/com/vmware/content/library/item/update-session'}
 _SESSION_PATHS = {API: '/api/session', REST: '/rest/com/vmware/cis/session'}
 
 
@@ -646,7 +708,7 @@ def classify(flavor: str, method: str, path: str, query: str) -> str:
     if path == base:
         return {'GET': 'update_session.list', 'POST': 'update_session.create'}.get(method, 'unknown')
     if path.startswith(base + '/'):
-        rest = path[len(base) + 1:]
+        rest = path[len(base) + 1 :]
         if '/file' in rest:
             session, dummy, tail = rest.partition('/file')
             if tail.startswith('/'):
@@ -730,8 +792,7 @@ class FakeVCenter:
         if op == 'update_session.create':
             return self.ok(self.session_id, created=True)
         if op == 'file.add':
-            return self.ok(fake_file(status='WAITING_FOR_TRANSFER',
-                                     upload_uri='%s/cls-data/%s/disk.iso' % (self.url, self.session_id)), created=True)
+            return self.ok(fake_file(status='WAITING_FOR_TRANSFER', upload_uri='%s/cls-data/%s/disk.iso' % (self.url, self.session_id)), created=True)
         if op == 'file.list':
             return self.ok([])
         if op == 'file.get':
@@ -803,11 +864,11 @@ def assert_nothing_leaked(elsewhere: Elsewhere) -> None:
     for request in elsewhere.requests():
         leaked = [name for name in SECRET_HEADERS if name in request['headers']]
         assert not leaked, 'the other origin got %s on %s %s' % (leaked, request['method'], request['path'])
-    assert not elsewhere.requests(), 'a redirect to another origin was followed: %s' % [
-        (r['method'], r['path']) for r in elsewhere.requests()]
+    assert not elsewhere.requests(), 'a redirect to another origin was followed: %s' % [(r['method'], r['path']) for r in elsewhere.requests()]
 
 
 # -- simulators of one's own, and the figures of a run ---------------------------------------------------
+
 
 def start_simulators(stack: Any, flavor: str, count: int, *flags: str) -> list[Sim]:
     """``count`` simulators of one flavour, stopped when ``stack`` (a contextlib.ExitStack) closes.
@@ -816,6 +877,7 @@ def start_simulators(stack: Any, flavor: str, count: int, *flags: str) -> list[S
     disturbing anyone, so its cases run concurrently, one simulator each.
     """
     from vsphere_content_simulator.launcher import running_simulator  # pylint: disable=import-outside-toplevel
+
     sims = []
     for _number in range(count):
         info = stack.enter_context(running_simulator(['--flavor', flavor, '--log-level', 'error', *flags]))
@@ -861,8 +923,11 @@ def duplicated_writes(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def backoff_allowance(retries: int) -> float:
     """The most the client's back-off can add to a request that is retried ``retries`` times."""
     from ansible_collections.vsphere.content_library.plugins.module_utils._client import (  # pylint: disable=import-outside-toplevel
-        BACKOFF_BASE, BACKOFF_CAP)
-    return sum(min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt) for attempt in range(retries))
+        BACKOFF_BASE,
+        BACKOFF_CAP,
+    )
+
+    return sum(min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt) for attempt in range(retries))
 
 
 def markdown_table(header: list[str], rows: list[list[Any]]) -> str:

@@ -7,6 +7,7 @@ another exception, whose message holds the HTTP status, what the client was doin
 operation's words), and the first 200 characters of the body. Then the same through the modules,
 run as processes: a failed task with that msg, no traceback, and no request per character.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,13 +21,17 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._errors im
 from ansible_collections.vsphere.content_library.plugins.module_utils._operations import OPERATIONS
 
 SESSION_ID = 'sess-0001'
-HTML = ('<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1>'
-        '<p>The proxy server received an invalid response from an upstream server. Reference #97.1f2e3d4c; '
-        'please contact your administrator if the problem persists.</p><hr><address>relia-proxy/1.0</address>'
-        '</body></html>')
+HTML = (
+    '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1>'
+    '<p>The proxy server received an invalid response from an upstream server. Reference #97.1f2e3d4c; '
+    'please contact your administrator if the problem persists.</p><hr><address>relia-proxy/1.0</address>'
+    '</body></html>'
+)
 assert len(HTML) > 250
-HTML_LOGIN = ('<html><head><title>vSphere Client</title></head><body><form action="/websso/SAML2/SSO">'
-              '<input name="username"><input name="password" type="password"></form>' + 'x' * 200 + '</body></html>')
+HTML_LOGIN = (
+    '<html><head><title>vSphere Client</title></head><body><form action="/websso/SAML2/SSO">'
+    '<input name="username"><input name="password" type="password"></form>' + 'x' * 200 + '</body></html>'
+)
 
 # The malformed bodies: (id, body, content type).
 BODIES = {
@@ -39,7 +44,7 @@ BODIES = {
     'object-for-list': ('{"id": "sess-0001", "state": "ACTIVE"}', 'application/json'),
     'object-for-string': ('{"id": "sess-0001"}', 'application/json'),
     'number': ('42', 'application/json'),
-    'session-without-state': (None, 'application/json'),   # filled per flavour below
+    'session-without-state': (None, 'application/json'),  # filled per flavour below
     'state-bogus': (None, 'application/json'),
     'file-without-status': (None, 'application/json'),
     'file-status-bogus': (None, 'application/json'),
@@ -50,36 +55,44 @@ BODIES = {
 
 # What each operation is called with, and which bad bodies apply to it.
 CALLS = {
-    'update_session.get': ({'update_session_id': SESSION_ID},
-                           ['html', 'empty', 'truncated-json', 'null', 'value-null', 'list-for-object', 'number',
-                            'session-without-state', 'state-bogus']),
+    'update_session.get': (
+        {'update_session_id': SESSION_ID},
+        ['html', 'empty', 'truncated-json', 'null', 'value-null', 'list-for-object', 'number', 'session-without-state', 'state-bogus'],
+    ),
     # A list answered null is an empty list (Go's encoding, as govmomi's vcsim sends it): not a bad answer.
-    'update_session.list': ({'library_item_id': 'item-1'},
-                            ['html', 'empty', 'truncated-json', 'object-for-list', 'number', 'list-of-non-strings']),
-    'update_session.create': ({'create_spec': {'library_item_id': 'item-1'},
-                               'client_token': '6f1c2d3e-4b5a-4c6d-8e7f-901234567890'},
-                              ['html', 'empty', 'truncated-json', 'null', 'value-null', 'object-for-string',
-                               'list-for-object', 'number']),
+    'update_session.list': ({'library_item_id': 'item-1'}, ['html', 'empty', 'truncated-json', 'object-for-list', 'number', 'list-of-non-strings']),
+    'update_session.create': (
+        {'create_spec': {'library_item_id': 'item-1'}, 'client_token': '6f1c2d3e-4b5a-4c6d-8e7f-901234567890'},
+        ['html', 'empty', 'truncated-json', 'null', 'value-null', 'object-for-string', 'list-for-object', 'number'],
+    ),
     # Void operations: an empty answer is right for them; a page or broken JSON is not.
-    'update_session.update': ({'update_session_id': SESSION_ID,
-                               'update_spec': {'warning_behavior': []}}, ['html', 'truncated-json']),
-    'update_session.keep_alive': ({'update_session_id': SESSION_ID, 'client_progress': 10},
-                                  ['html', 'truncated-json']),
+    'update_session.update': ({'update_session_id': SESSION_ID, 'update_spec': {'warning_behavior': []}}, ['html', 'truncated-json']),
+    'update_session.keep_alive': ({'update_session_id': SESSION_ID, 'client_progress': 10}, ['html', 'truncated-json']),
     'update_session.complete': ({'update_session_id': SESSION_ID}, ['html', 'truncated-json']),
-    'update_session.fail': ({'update_session_id': SESSION_ID, 'client_error_message': 'relia'},
-                            ['html', 'truncated-json']),
-    'file.add': ({'update_session_id': SESSION_ID,
-                  'file_spec': {'name': 'disk.iso', 'source_type': 'PUSH', 'size': 3}},
-                 ['html', 'empty', 'truncated-json', 'null', 'value-null', 'list-for-object', 'number',
-                  'file-without-status', 'file-status-bogus', 'file-without-upload-endpoint']),
+    'update_session.fail': ({'update_session_id': SESSION_ID, 'client_error_message': 'relia'}, ['html', 'truncated-json']),
+    'file.add': (
+        {'update_session_id': SESSION_ID, 'file_spec': {'name': 'disk.iso', 'source_type': 'PUSH', 'size': 3}},
+        [
+            'html',
+            'empty',
+            'truncated-json',
+            'null',
+            'value-null',
+            'list-for-object',
+            'number',
+            'file-without-status',
+            'file-status-bogus',
+            'file-without-upload-endpoint',
+        ],
+    ),
 }
-LOGIN_BODIES = ['login-html', 'html', 'empty', 'truncated-json', 'null', 'value-null', 'list-for-object',
-                'object-for-string', 'number']
+LOGIN_BODIES = ['login-html', 'html', 'empty', 'truncated-json', 'null', 'value-null', 'list-for-object', 'object-for-string', 'number']
 
 
 def body_for(kind: str, flavor: str) -> tuple[str, str]:
     """The malformed body text; the model-shaped ones are wrapped as the flavour wraps results."""
     import json  # pylint: disable=import-outside-toplevel
+
     text, content_type = BODIES[kind]
     if text is not None:
         return text, content_type
@@ -101,8 +114,9 @@ def squash(text: str) -> str:
 
 def client_for(fake: h.FakeVCenter, **kwargs: Any) -> RestClient:
     conn = fake.connection()
-    return RestClient(conn['hostname'], conn['username'], conn['password'], port=conn['port'],
-                      ca_path=conn['ca_path'], api_flavor=fake.flavor, timeout=10, **kwargs)
+    return RestClient(
+        conn['hostname'], conn['username'], conn['password'], port=conn['port'], ca_path=conn['ca_path'], api_flavor=fake.flavor, timeout=10, **kwargs
+    )
 
 
 def assert_clean_error(exc: BaseException | None, status: int, words: str, body: str) -> None:
@@ -136,7 +150,7 @@ def fake(request: pytest.FixtureRequest, fakes: dict[str, h.FakeVCenter]) -> h.F
     vcenter = fakes[flavor]
     vcenter.answers.clear()
     vcenter.ops.clear()
-    vcenter.logged_out.clear()   # tokens stay valid: a test may still log out a login of an earlier one
+    vcenter.logged_out.clear()  # tokens stay valid: a test may still log out a login of an earlier one
     return vcenter
 
 
@@ -185,26 +199,24 @@ def test_malformed_answer_to_the_login(fake: h.FakeVCenter, flavor: str, kind: s
 
 MODULE_CASES = [
     # (id, module, args, operation answered badly, body kind, words the msg must hold)
-    ('info-list-html', 'update_session_info', {'library_item_id': 'item-1'}, 'update_session.list', 'html',
-     'list update sessions'),
-    ('info-list-object', 'update_session_info', {'library_item_id': 'item-1'}, 'update_session.list',
-     'object-for-list', 'list update sessions'),
-    ('info-get-empty', 'update_session_info', {'id': SESSION_ID}, 'update_session.get', 'empty',
-     'get update session'),
+    ('info-list-html', 'update_session_info', {'library_item_id': 'item-1'}, 'update_session.list', 'html', 'list update sessions'),
+    ('info-list-object', 'update_session_info', {'library_item_id': 'item-1'}, 'update_session.list', 'object-for-list', 'list update sessions'),
+    ('info-get-empty', 'update_session_info', {'id': SESSION_ID}, 'update_session.get', 'empty', 'get update session'),
     ('info-get-null', 'update_session_info', {'id': SESSION_ID}, 'update_session.get', 'null', 'get update session'),
-    ('info-get-value-null', 'update_session_info', {'id': SESSION_ID}, 'update_session.get', 'value-null',
-     'get update session'),
-    ('info-get-truncated', 'update_session_info', {'id': SESSION_ID}, 'update_session.get', 'truncated-json',
-     'get update session'),
-    ('complete-get-without-state', 'update_session', {'id': SESSION_ID, 'state': 'completed'},
-     'update_session.get', 'session-without-state', 'get update session'),
-    ('present-get-state-bogus', 'update_session', {'id': SESSION_ID, 'keep_alive': True}, 'update_session.get',
-     'state-bogus', 'get update session'),
-    ('fail-get-html', 'update_session_fail', {'id': SESSION_ID, 'client_error_message': 'relia'},
-     'update_session.get', 'html', 'get update session'),
+    ('info-get-value-null', 'update_session_info', {'id': SESSION_ID}, 'update_session.get', 'value-null', 'get update session'),
+    ('info-get-truncated', 'update_session_info', {'id': SESSION_ID}, 'update_session.get', 'truncated-json', 'get update session'),
+    (
+        'complete-get-without-state',
+        'update_session',
+        {'id': SESSION_ID, 'state': 'completed'},
+        'update_session.get',
+        'session-without-state',
+        'get update session',
+    ),
+    ('present-get-state-bogus', 'update_session', {'id': SESSION_ID, 'keep_alive': True}, 'update_session.get', 'state-bogus', 'get update session'),
+    ('fail-get-html', 'update_session_fail', {'id': SESSION_ID, 'client_error_message': 'relia'}, 'update_session.get', 'html', 'get update session'),
     ('file-info-login-html', 'update_session_file_info', {'id': SESSION_ID}, 'session.create', 'login-html', 'log in'),
-    ('create-html', 'update_session', {'library_item_id': 'item-1'}, 'update_session.create', 'html',
-     'create an update session'),
+    ('create-html', 'update_session', {'library_item_id': 'item-1'}, 'update_session.create', 'html', 'create an update session'),
 ]
 
 
@@ -237,8 +249,9 @@ def module_runs(tls: h.TLSMaterial) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize('case_id, module, args, op, kind, words', MODULE_CASES, ids=[c[0] for c in MODULE_CASES])
-def test_module_fails_cleanly_on_a_malformed_answer(module_runs: dict[str, Any], case_id: str, module: str,
-                                                    args: dict[str, Any], op: str, kind: str, words: str) -> None:
+def test_module_fails_cleanly_on_a_malformed_answer(
+    module_runs: dict[str, Any], case_id: str, module: str, args: dict[str, Any], op: str, kind: str, words: str
+) -> None:
     run, fake = module_runs[case_id]
     h.assert_no_traceback(run)
     assert run.failed, 'a malformed answer to %s was taken as valid: %r' % (op, run.result)
@@ -256,6 +269,7 @@ def test_module_fails_cleanly_on_a_malformed_answer(module_runs: dict[str, Any],
 
 
 # -- controls: the fake vCenter's good answers are taken (so the failures above are about the bodies) ---
+
 
 @pytest.mark.parametrize('flavor', [h.API, h.REST])
 def test_good_answers_are_taken(fake: h.FakeVCenter, flavor: str) -> None:

@@ -9,6 +9,7 @@ was opened) failed and deleted, and the login ended. File names from vCenter tha
 ``/``, ``\\``, control characters) are refused before anything is opened or written: the simulator cannot produce
 them (it refuses such names as vCenter does), this fake can.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,21 +49,23 @@ SESSION = {'download_session_id': d.DOWNLOAD_SESSION_ID}
 FILE = dict(SESSION, file_name=d.FILE_NAME)
 # What each operation is called with, and the malformed bodies that apply (a list answered null is an empty list).
 CALLS: dict[str, tuple[dict[str, Any], list[str]]] = {
-    'download_session.create': ({'create_spec': {'library_item_id': d.ITEM_ID}, 'client_token': str(uuid.uuid4())},
-                                ['html', 'empty', 'truncated-json', 'null', 'value-null', 'object-for-string',
-                                 'list-for-object', 'number']),
-    'download_session.get': (SESSION, ['html', 'empty', 'null', 'value-null', 'list-for-object', 'session-without-state',
-                                       'download-session-state-bogus']),
+    'download_session.create': (
+        {'create_spec': {'library_item_id': d.ITEM_ID}, 'client_token': str(uuid.uuid4())},
+        ['html', 'empty', 'truncated-json', 'null', 'value-null', 'object-for-string', 'list-for-object', 'number'],
+    ),
+    'download_session.get': (SESSION, ['html', 'empty', 'null', 'value-null', 'list-for-object', 'session-without-state', 'download-session-state-bogus']),
     'download_session.keep_alive': (dict(SESSION, progress=10), ['html', 'truncated-json']),
     'download_file.list': (SESSION, ['html', 'empty', 'truncated-json', 'object-for-list', 'list-of-non-strings']),
-    'download_file.get': (FILE, ['html', 'empty', 'null', 'value-null', 'file-without-status', 'file-status-bogus',
-                                 'endpoint-not-url', 'size-not-a-number']),
-    'download_file.prepare': (dict(FILE, endpoint_type='HTTPS'),
-                              ['html', 'empty', 'truncated-json', 'null', 'list-for-object', 'file-status-bogus',
-                               'endpoint-not-url', 'endpoint-not-object']),
+    'download_file.get': (FILE, ['html', 'empty', 'null', 'value-null', 'file-without-status', 'file-status-bogus', 'endpoint-not-url', 'size-not-a-number']),
+    'download_file.prepare': (
+        dict(FILE, endpoint_type='HTTPS'),
+        ['html', 'empty', 'truncated-json', 'null', 'list-for-object', 'file-status-bogus', 'endpoint-not-url', 'endpoint-not-object'],
+    ),
     'item.get': ({'library_item_id': d.ITEM_ID}, ['html', 'empty', 'null', 'value-null', 'item-without-library']),
-    'item_file.list': ({'library_item_id': d.ITEM_ID}, ['html', 'truncated-json', 'object-for-list', 'files-not-objects',
-                                                        'files-size-not-a-number', 'checksum-not-a-string']),
+    'item_file.list': (
+        {'library_item_id': d.ITEM_ID},
+        ['html', 'truncated-json', 'object-for-list', 'files-not-objects', 'files-size-not-a-number', 'checksum-not-a-string'],
+    ),
     'library.get': ({'library_id': d.LIBRARY_ID}, ['html', 'null', 'library-type-bogus']),
     'library.find': ({'find_spec': {'name': 'relia-lib'}}, ['html', 'object-for-list', 'list-of-non-strings']),
     'item.find': ({'find_spec': {'name': 'relia-item', 'library_id': d.LIBRARY_ID}}, ['html', 'number']),
@@ -71,8 +74,12 @@ CREATED = ('download_session.create',)
 
 
 def _cases() -> list[Any]:
-    return [pytest.param(flavor, op, kind, id='%s-%s-%s' % (flavor, op, kind))
-            for flavor in (h.API, h.REST) for op, (_params, kinds) in CALLS.items() for kind in kinds]
+    return [
+        pytest.param(flavor, op, kind, id='%s-%s-%s' % (flavor, op, kind))
+        for flavor in (h.API, h.REST)
+        for op, (_params, kinds) in CALLS.items()
+        for kind in kinds
+    ]
 
 
 @pytest.fixture(scope='module')
@@ -208,9 +215,9 @@ def module_runs(tls: h.TLSMaterial, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.mark.parametrize('case_id, args, op, kind, words, files', MODULE_CASES, ids=[c[0] for c in MODULE_CASES])
-def test_download_fails_cleanly_on_a_malformed_answer(module_runs: dict[str, Any], case_id: str, args: dict[str, Any],
-                                                      op: str, kind: str | None, words: str,
-                                                      files: list[dict[str, Any]] | None) -> None:
+def test_download_fails_cleanly_on_a_malformed_answer(
+    module_runs: dict[str, Any], case_id: str, args: dict[str, Any], op: str, kind: str | None, words: str, files: list[dict[str, Any]] | None
+) -> None:
     run, fake, dest = module_runs[case_id]
     h.assert_no_traceback(run)
     assert run.failed, 'a malformed answer to %s was taken as valid: %r' % (op, run.result)

@@ -5,6 +5,7 @@ Every case runs a module as a real process against the simulator, whose request 
 was cleared just before, and asserts: the task failed, its ``msg`` names the option,
 there is no traceback anywhere, and the simulator saw no request at all.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,7 @@ from vsphere_content_simulator.launcher import running_simulator
 
 import relia_helpers as h
 
-SESSION_ID = str(uuid.uuid4())   # well-formed, unknown: a request for it would show in the log
+SESSION_ID = str(uuid.uuid4())  # well-formed, unknown: a request for it would show in the log
 ITEM_ID = str(uuid.uuid4())
 LONG = 'x' * 10000
 
@@ -65,8 +66,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     os.mkfifo(fifo)
     directory = base / 'a-directory'
     directory.mkdir()
-    return {'good': str(good), 'fifo': str(fifo), 'dir': str(directory), 'missing': str(base / 'missing.iso'),
-            'dest': str(base / 'download-dest')}
+    return {'good': str(good), 'fifo': str(fifo), 'dir': str(directory), 'missing': str(base / 'missing.iso'), 'dest': str(base / 'download-dest')}
 
 
 def module_args(module: str, files: dict[str, str]) -> dict[str, Any]:
@@ -103,24 +103,30 @@ for _module, (_key, _names) in ID_OPTION.items():
 for _value in BAD_IDS:
     if _value.id in ('dotdot-slash', 'escape', 'blank'):
         continue
-    case('update_session-library_item_id-%s' % _value.id, 'update_session',
-         {'id': DROP, 'library_item_id': _value.values[0]}, 'library_item_id')
+    case('update_session-library_item_id-%s' % _value.id, 'update_session', {'id': DROP, 'library_item_id': _value.values[0]}, 'library_item_id')
 for _value in ['', '..', 'a/b', 'a#b', LONG]:
-    case('update_session_info-library_item_id-%s' % repr(_value)[:12], 'update_session_info',
-         {'id': DROP, 'library_item_id': _value}, 'library_item_id')
+    case('update_session_info-library_item_id-%s' % repr(_value)[:12], 'update_session_info', {'id': DROP, 'library_item_id': _value}, 'library_item_id')
 
 # source_url, ssl_certificate_thumbprint, file name, src.
 _PULL = {'src': DROP, 'source_url': 'https://127.0.0.1:9/x.iso', 'ssl_certificate_thumbprint': ':'.join(['AB'] * 20)}
-for _cid, _url in [('bad-port', 'https://h.example:99999/x'), ('bare-ipv6', 'https://::1/x'),
-                   ('ftp', 'ftp://h.example/x'), ('no-host', 'https:///x'), ('no-scheme', 'h.example/x'),
-                   ('space-in-host', 'https://h example/x')]:
+for _cid, _url in [
+    ('bad-port', 'https://h.example:99999/x'),
+    ('bare-ipv6', 'https://::1/x'),
+    ('ftp', 'ftp://h.example/x'),
+    ('no-host', 'https:///x'),
+    ('no-scheme', 'h.example/x'),
+    ('space-in-host', 'https://h example/x'),
+]:
     case('source_url-%s' % _cid, 'update_session_file', dict(_PULL, source_url=_url), 'source_url')
-for _cid, _thumb in [('abc', 'abc'), ('20-bytes-no-colons', 'AB' * 20), ('32-bytes', ':'.join(['AB'] * 32)),
-                     ('non-hex', ':'.join(['ZZ'] * 20)), ('19-bytes', ':'.join(['AB'] * 19))]:
-    case('thumbprint-%s' % _cid, 'update_session_file', dict(_PULL, ssl_certificate_thumbprint=_thumb),
-         'ssl_certificate_thumbprint')
-for _cid, _name in [('slash', 'a/b.iso'), ('backslash', 'a\\b.iso'), ('dotdot', '..'), ('dot', '.'),
-                    ('empty', ''), ('nul', 'a\x00.iso')]:
+for _cid, _thumb in [
+    ('abc', 'abc'),
+    ('20-bytes-no-colons', 'AB' * 20),
+    ('32-bytes', ':'.join(['AB'] * 32)),
+    ('non-hex', ':'.join(['ZZ'] * 20)),
+    ('19-bytes', ':'.join(['AB'] * 19)),
+]:
+    case('thumbprint-%s' % _cid, 'update_session_file', dict(_PULL, ssl_certificate_thumbprint=_thumb), 'ssl_certificate_thumbprint')
+for _cid, _name in [('slash', 'a/b.iso'), ('backslash', 'a\\b.iso'), ('dotdot', '..'), ('dot', '.'), ('empty', ''), ('nul', 'a\x00.iso')]:
     case('file-name-%s' % _cid, 'update_session_file', {'name': _name}, 'name')
     if _cid in ('slash', 'empty'):
         case('file-info-name-%s' % _cid, 'update_session_file_info', {'name': _name}, 'name')
@@ -139,28 +145,26 @@ case('file-keep_alive_interval--1', 'update_session_file', {'keep_alive_interval
 # Enums outside the documented lists.
 case('update_session-state-bogus', 'update_session', {'state': 'bogus'}, 'state')
 case('update_session_file-state-bogus', 'update_session_file', {'state': 'completed'}, 'state')
-case('warning_behavior-type-bogus', 'update_session', {'warning_behavior': [{'type': 'BOGUS'}]}, 'type',
-     'warning_behavior')
-case('checksum_algorithm-crc32', 'update_session_file', {'checksum_algorithm': 'CRC32', 'checksum': 'ab'},
-     'checksum_algorithm')
+case('warning_behavior-type-bogus', 'update_session', {'warning_behavior': [{'type': 'BOGUS'}]}, 'type', 'warning_behavior')
+case('checksum_algorithm-crc32', 'update_session_file', {'checksum_algorithm': 'CRC32', 'checksum': 'ab'}, 'checksum_algorithm')
 
 # library_item_upload: where, what and how, each refused before the first request.
 _UPLOAD_BY_ID = {'library_name': DROP, 'item_name': DROP}
 for _value in ['', '..', 'a/b', 'a#b', LONG]:
-    case('upload-library_item_id-%s' % repr(_value)[:12], 'library_item_upload',
-         dict(_UPLOAD_BY_ID, library_item_id=_value), 'library_item_id')
-    case('upload-library_id-%s' % repr(_value)[:12], 'library_item_upload',
-         {'library_name': DROP, 'library_id': _value}, 'library_id')
+    case('upload-library_item_id-%s' % repr(_value)[:12], 'library_item_upload', dict(_UPLOAD_BY_ID, library_item_id=_value), 'library_item_id')
+    case('upload-library_id-%s' % repr(_value)[:12], 'library_item_upload', {'library_name': DROP, 'library_id': _value}, 'library_id')
 case('upload-library_name-empty', 'library_item_upload', {'library_name': ''}, 'library_name')
 case('upload-item_name-blank', 'library_item_upload', {'item_name': '  '}, 'item_name')
 case('upload-no-item', 'library_item_upload', {'item_name': DROP}, 'item_name', 'library_item_id')
 for _cid in ('missing', 'fifo'):
     case('upload-src-%s' % _cid, 'library_item_upload', {'src': '@' + _cid}, 'src')
-case('upload-source_url-bad-port', 'library_item_upload', {'src': DROP, 'source_url': 'https://h.example:99999/x.iso'},
-     'source_url')
-case('upload-thumbprint-without-https', 'library_item_upload',
-     {'src': DROP, 'source_url': 'http://h.example/x.iso', 'ssl_certificate_thumbprint': ':'.join(['AB'] * 20)},
-     'ssl_certificate_thumbprint')
+case('upload-source_url-bad-port', 'library_item_upload', {'src': DROP, 'source_url': 'https://h.example:99999/x.iso'}, 'source_url')
+case(
+    'upload-thumbprint-without-https',
+    'library_item_upload',
+    {'src': DROP, 'source_url': 'http://h.example/x.iso', 'ssl_certificate_thumbprint': ':'.join(['AB'] * 20)},
+    'ssl_certificate_thumbprint',
+)
 case('upload-name-slash', 'library_item_upload', {'name': 'a/b.iso'}, 'name')
 case('upload-parallel-0', 'library_item_upload', {'parallel': 0}, 'parallel')
 case('upload-parallel-9', 'library_item_upload', {'parallel': 9}, 'parallel')
@@ -170,22 +174,18 @@ case('upload-keep_alive_interval--1', 'library_item_upload', {'keep_alive_interv
 case('upload-item_type-blank', 'library_item_upload', {'item_type': ' '}, 'item_type')
 
 # library_item_copy, with the target on the same simulator (test_copy.py has the rest, between two simulators).
-case('copy-library_item_id-dotdot', 'library_item_copy', {'library_name': DROP, 'item_name': DROP, 'library_item_id': '..'},
-     'library_item_id')
+case('copy-library_item_id-dotdot', 'library_item_copy', {'library_name': DROP, 'item_name': DROP, 'library_item_id': '..'}, 'library_item_id')
 case('copy-target-port-0', 'library_item_copy', {'target': {'library_name': 'local-lib', 'port': 0}}, 'target.port')
-case('copy-target-both-libraries', 'library_item_copy', {'target': {'library_name': 'local-lib', 'library_id': ITEM_ID}},
-     'target.library_id')
+case('copy-target-both-libraries', 'library_item_copy', {'target': {'library_name': 'local-lib', 'library_id': ITEM_ID}}, 'target.library_id')
 case('copy-parallel-0', 'library_item_copy', {'parallel': 0}, 'parallel')
 # library_item_download, library_item_info and library_item: ids, names, numbers, files and dest.
-NAME_81 = 'n' * 81   # vCenter's names have at most 80 characters
+NAME_81 = 'n' * 81  # vCenter's names have at most 80 characters
 _BY_ID = {'library_name': DROP, 'item_name': DROP}
 for _module, _prefix in (('library_item_download', 'download'), ('library_item_info', 'info'), ('library_item', 'item')):
     for _value in ['', '..', 'a/b', 'a#b', 'a\x00b', LONG]:
-        case('%s-library_item_id-%s' % (_prefix, repr(_value)[:12]), _module,
-             dict(_BY_ID, library_item_id=_value), 'library_item_id')
+        case('%s-library_item_id-%s' % (_prefix, repr(_value)[:12]), _module, dict(_BY_ID, library_item_id=_value), 'library_item_id')
     for _value in ['', 'a b', 'a?b']:
-        case('%s-library_id-%s' % (_prefix, repr(_value)[:12]), _module, {'library_name': DROP, 'library_id': _value},
-             'library_id')
+        case('%s-library_id-%s' % (_prefix, repr(_value)[:12]), _module, {'library_name': DROP, 'library_id': _value}, 'library_id')
     for _cid, _value in [('empty', ''), ('81-chars', NAME_81), ('control', 'local\x01lib'), ('newline', 'local\nlib')]:
         case('%s-library_name-%s' % (_prefix, _cid), _module, {'library_name': _value}, 'library_name')
     for _cid, _value in [('81-chars', NAME_81), ('escape', 'relia\x1bitem')]:
@@ -193,15 +193,28 @@ for _module, _prefix in (('library_item_download', 'download'), ('library_item_i
     case('%s-library_id-and-library_name' % _prefix, _module, {'library_id': str(uuid.uuid4())}, 'library_id', 'library_name')
     case('%s-nothing-named' % _prefix, _module, {'library_name': DROP, 'item_name': DROP}, 'library_item_id')
 case('download-item_name-blank', 'library_item_download', {'item_name': '  '}, 'item_name')
-case('download-library_item_id-and-item_name', 'library_item_download',
-     {'library_name': DROP, 'library_item_id': str(uuid.uuid4())}, 'library_item_id', 'item_name')
+case(
+    'download-library_item_id-and-item_name',
+    'library_item_download',
+    {'library_name': DROP, 'library_item_id': str(uuid.uuid4())},
+    'library_item_id',
+    'item_name',
+)
 for _value in (0, 9, -1):
     case('download-parallel-%s' % _value, 'library_item_download', {'parallel': _value}, 'parallel')
 case('download-keep_alive_interval--1', 'library_item_download', {'keep_alive_interval': -1}, 'keep_alive_interval')
 case('download-wait_timeout-0', 'library_item_download', {'wait_timeout': 0}, 'wait_timeout')
 case('download-wait_timeout--5', 'library_item_download', {'wait_timeout': -5}, 'wait_timeout')
-for _cid, _files in [('slash', ['a/b.vmdk']), ('dotdot-slash', ['../etc/passwd']), ('dotdot', ['..']), ('empty', ['']),
-                     ('backslash', ['a\\b']), ('nul', ['a\x00b']), ('newline', ['a\nb']), ('256-chars', ['f' * 256])]:
+for _cid, _files in [
+    ('slash', ['a/b.vmdk']),
+    ('dotdot-slash', ['../etc/passwd']),
+    ('dotdot', ['..']),
+    ('empty', ['']),
+    ('backslash', ['a\\b']),
+    ('nul', ['a\x00b']),
+    ('newline', ['a\nb']),
+    ('256-chars', ['f' * 256]),
+]:
     case('download-files-%s' % _cid, 'library_item_download', {'files': _files}, 'files')
 case('download-format-ova-with-files', 'library_item_download', {'format': 'ova', 'files': ['vm.ovf']}, 'files', 'format')
 case('download-format-zip', 'library_item_download', {'format': 'zip'}, 'format')
@@ -267,10 +280,8 @@ def assert_refused(run: h.ModuleRun, names: tuple[str, ...], sent: list[dict[str
     h.assert_no_traceback(run)
     assert run.failed, 'the task should have been refused: %r' % run
     assert names_option(run.msg, names), 'msg should name %s: %r' % (' or '.join(names), run.msg[:500])
-    assert (run.result or {}).get('error_type') not in TRANSPORT_ERRORS, \
-        'the value was used to connect instead of being refused: %r' % run.msg[:500]
-    assert sent == [], 'requests were sent before the input was checked: %s' % [
-        (e['method'], e['path'][:80], e['query'][:40]) for e in sent]
+    assert (run.result or {}).get('error_type') not in TRANSPORT_ERRORS, 'the value was used to connect instead of being refused: %r' % run.msg[:500]
+    assert sent == [], 'requests were sent before the input was checked: %s' % [(e['method'], e['path'][:80], e['query'][:40]) for e in sent]
 
 
 def _case_flavor(index: int) -> str:
@@ -302,9 +313,9 @@ def refusals(sim_api: h.Sim, sim_rest: h.Sim, files: dict[str, str]) -> dict[str
 
 
 @pytest.mark.parametrize('module, overrides, names, case_id', CASES)
-def test_bad_module_input_is_refused_before_any_request(refusals: dict[str, Any], module: str,
-                                                        overrides: dict[str, Any], names: tuple[str, ...],
-                                                        case_id: str) -> None:
+def test_bad_module_input_is_refused_before_any_request(
+    refusals: dict[str, Any], module: str, overrides: dict[str, Any], names: tuple[str, ...], case_id: str
+) -> None:
     run, sent = refusals[case_id]
     assert run.name == module
     assert_refused(run, names, sent)
@@ -312,9 +323,9 @@ def test_bad_module_input_is_refused_before_any_request(refusals: dict[str, Any]
 
 @pytest.mark.parametrize('flavor', [h.API, h.REST])
 @pytest.mark.parametrize('overrides, names, case_id', CONNECTION_CASES)
-def test_bad_connection_option_is_refused_before_any_request(refusals: dict[str, Any], flavor: str,
-                                                             overrides: dict[str, Any], names: tuple[str, ...],
-                                                             case_id: str) -> None:
+def test_bad_connection_option_is_refused_before_any_request(
+    refusals: dict[str, Any], flavor: str, overrides: dict[str, Any], names: tuple[str, ...], case_id: str
+) -> None:
     run, sent = refusals['%s-%s' % (flavor, case_id)]
     assert_refused(run, names, sent)
 

@@ -15,6 +15,7 @@ then looks at both sides:
 * each vCenter's token stays on its origin, even when the source names another host for downloads
   and the target another host for uploads; neither password nor token reaches the output of -vvv.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -40,12 +41,13 @@ TARGET_USER = 'relia-target@vsphere.local'
 MIB = 1024 * 1024
 TIMEOUT = 2
 RETRIES = 2
-DELAY = 3            # a slow answer: longer than TIMEOUT
-STARTUP = 8.0        # process start-up, two logins and logouts, the clean-up on both sides, on two shared cores
+DELAY = 3  # a slow answer: longer than TIMEOUT
+STARTUP = 8.0  # process start-up, two logins and logouts, the clean-up on both sides, on two shared cores
 LONG = 'x' * 10000
 
 
 # -- two vCenters ------------------------------------------------------------------------------------------
+
 
 class Pair:
     """A source and a target simulator, and what a case needs of both."""
@@ -60,8 +62,15 @@ class Pair:
 
     def target_conn(self, **overrides: Any) -> dict[str, Any]:
         t = self.target
-        conn = {'hostname': t.host, 'port': t.port, 'username': t.username, 'password': t.password, 'ca_path': t.ca,
-                'api_flavor': t.flavor, 'library_name': 'local-lib'}
+        conn = {
+            'hostname': t.host,
+            'port': t.port,
+            'username': t.username,
+            'password': t.password,
+            'ca_path': t.ca,
+            'api_flavor': t.flavor,
+            'library_name': 'local-lib',
+        }
         conn.update(overrides)
         return conn
 
@@ -76,8 +85,7 @@ def seed(sim: h.Sim, content: bytes, name: str | None = None) -> str:
     item_id = sim.create_item('iso')
     if name:
         rename = {'name': name} if sim.flavor == h.API else {'update_spec': {'name': name}}
-        path = '/api/content/library/item/%s' % item_id if sim.flavor == h.API else \
-            '/rest/com/vmware/content/library/item/id:%s' % item_id
+        path = '/api/content/library/item/%s' % item_id if sim.flavor == h.API else '/rest/com/vmware/content/library/item/id:%s' % item_id
         sim._value(sim.request('PATCH', path, json=rename, headers=sim._auth()))  # pylint: disable=protected-access
     session_id = sim.create_session(item_id)
     sim.add_push_file(session_id, 'photon.iso', content, ('SHA1', hashlib.sha1(content).hexdigest()))
@@ -106,8 +114,11 @@ def foreign_tokens(sim: h.Sim, entries: list[dict[str, Any]], expired: bool = Fa
     have logged out meanwhile), and, where a case makes a token expire on purpose (``expired``), the
     401s as nobody that the expired token gets.
     """
-    return [e for e in entries if e['session_header'] and e['user'] != sim.username and not e.get('fault')
-            and not (expired and e['user'] is None and e['status'] == 401)]
+    return [
+        e
+        for e in entries
+        if e['session_header'] and e['user'] != sim.username and not e.get('fault') and not (expired and e['user'] is None and e['status'] == 401)
+    ]
 
 
 def writes_repeated(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -123,8 +134,7 @@ def pairs() -> Iterator[list[Pair]]:
         for source_flavor, target_flavor in ((h.API, h.REST), (h.REST, h.API)):
             sims = []
             for flavor, extra in ((source_flavor, []), (target_flavor, ['--username', TARGET_USER])):
-                info = stack.enter_context(running_simulator(['--flavor', flavor, '--log-level', 'error',
-                                                              *h.worker_user_flags(), *extra]))
+                info = stack.enter_context(running_simulator(['--flavor', flavor, '--log-level', 'error', *h.worker_user_flags(), *extra]))
                 sim = h.Sim(info, flavor)
                 stack.callback(sim.admin_logout)
                 sims.append(sim)
@@ -205,8 +215,11 @@ def refusals(pairs: list[Pair]) -> dict[str, Any]:
                     return
                 index, (case_id, source, target, _words) = queue.pop(0)
             pair = pairs[index % len(pairs)]
-            args = dict(pair.source.conn(username=user, password=password), library_item_id=str(uuid.uuid4()),
-                        target=_spoil(pair.target_conn(username=user, password=password), target))
+            args = dict(
+                pair.source.conn(username=user, password=password),
+                library_item_id=str(uuid.uuid4()),
+                target=_spoil(pair.target_conn(username=user, password=password), target),
+            )
             args = _spoil(args, source)
             starts = [len(sim.log()) for _side, sim in pair.sides()]
             run = h.run_module(MODULE, args)
@@ -223,9 +236,9 @@ def refusals(pairs: list[Pair]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize('case_id, source, target, words', INPUT_CASES, ids=[case[0] for case in INPUT_CASES])
-def test_bad_input_is_refused_before_any_request_on_either_side(refusals: dict[str, Any], case_id: str,
-                                                                source: dict[str, Any], target: dict[str, Any],
-                                                                words: tuple[str, ...]) -> None:
+def test_bad_input_is_refused_before_any_request_on_either_side(
+    refusals: dict[str, Any], case_id: str, source: dict[str, Any], target: dict[str, Any], words: tuple[str, ...]
+) -> None:
     run, sent = refusals[case_id]
     h.assert_no_traceback(run)
     assert run.failed, 'the task should have been refused: %r' % run
@@ -237,18 +250,20 @@ def test_bad_input_is_refused_before_any_request_on_either_side(refusals: dict[s
 def test_no_bad_input_reached_either_simulator(refusals: dict[str, Any]) -> None:
     """Not one request from any case, attributed or not (a login refused has no user)."""
     logs = refusals['logs']
-    assert all(entries == [] for entries in logs.values()), dict((name, [(e['method'], e['path']) for e in entries])
-                                                                 for name, entries in logs.items() if entries)
+    assert all(entries == [] for entries in logs.values()), dict(
+        (name, [(e['method'], e['path']) for e in entries]) for name, entries in logs.items() if entries
+    )
 
 
 # -- 2. bad answers: a fake vCenter on one side, the simulator on the other ------------------------------------
 
 DATA = b'relia copy ' * 40000
-FAKE_FILES = [{'name': 'photon.iso', 'size': len(DATA), 'cached': True,
-               'checksum_info': {'algorithm': 'SHA1', 'checksum': hashlib.sha1(DATA).hexdigest()}}]
-HTML = ('<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>The proxy '
-        'server received an invalid response from an upstream server. Reference #97.1f2e3d4c; please contact your '
-        'administrator if the problem persists.</p><hr><address>relia-proxy/1.0</address></body></html>')
+FAKE_FILES = [{'name': 'photon.iso', 'size': len(DATA), 'cached': True, 'checksum_info': {'algorithm': 'SHA1', 'checksum': hashlib.sha1(DATA).hexdigest()}}]
+HTML = (
+    '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>The proxy '
+    'server received an invalid response from an upstream server. Reference #97.1f2e3d4c; please contact your '
+    'administrator if the problem persists.</p><hr><address>relia-proxy/1.0</address></body></html>'
+)
 _LIB = '/api/content/library'
 _ITEM = '/api/content/library/item'
 _DS = '/api/content/library/item/download-session'
@@ -261,7 +276,7 @@ def classify_copy(method: str, path: str, query: str) -> str:
     if path.startswith('/cls/data/'):
         return 'file.download'
     if path.startswith(_DS):
-        rest = path[len(_DS):].strip('/')
+        rest = path[len(_DS) :].strip('/')
         if not rest:
             return {'GET': 'download_session.list', 'POST': 'download_session.create'}.get(method, 'unknown')
         if rest.endswith('/file'):
@@ -315,17 +330,23 @@ class CopyFake(h.FakeVCenter):
         if op == 'update_session.get':
             return self.ok(h.fake_session(state='DONE') if self.completed else h.fake_session(preview_info={'state': 'NOT_APPLICABLE'}))
         if op == 'file.add':
-            return self.ok(h.fake_file(name='photon.iso', status='WAITING_FOR_TRANSFER',
-                                       upload_uri='%s/cls-data/sess-0001/photon.iso' % self.url), created=True)
+            return self.ok(
+                h.fake_file(name='photon.iso', status='WAITING_FOR_TRANSFER', upload_uri='%s/cls-data/sess-0001/photon.iso' % self.url), created=True
+            )
         source_role = request['path'].startswith(_ITEM + '/item-src')
         answers = {
-            'library.find': (['lib-1'], False), 'library.get': ({'name': 'local-lib', 'type': 'LOCAL'}, False),
+            'library.find': (['lib-1'], False),
+            'library.get': ({'name': 'local-lib', 'type': 'LOCAL'}, False),
             'item.get': ({'library_id': 'lib-1', 'name': 'photon', 'type': 'iso', 'content_version': '1'}, False),
-            'item.find': ([], False), 'item.create': ('item-1', True),
+            'item.find': ([], False),
+            'item.create': ('item-1', True),
             'item_file.list': (FAKE_FILES if source_role or self.completed else [], False),
-            'download_session.list': ([], False), 'download_session.create': ('dl-0001', True),
-            'download_file.prepare': ({'name': 'photon.iso', 'status': 'PREPARED', 'bytes_transferred': 0,
-                                       'download_endpoint': {'uri': '%s/cls/data/dl-0001/photon.iso' % self.url}}, False),
+            'download_session.list': ([], False),
+            'download_session.create': ('dl-0001', True),
+            'download_file.prepare': (
+                {'name': 'photon.iso', 'status': 'PREPARED', 'bytes_transferred': 0, 'download_endpoint': {'uri': '%s/cls/data/dl-0001/photon.iso' % self.url}},
+                False,
+            ),
         }
         if op in answers:
             value, created = answers[op]
@@ -337,16 +358,19 @@ class CopyFake(h.FakeVCenter):
 ANSWER_CASES = [
     ('source-item-get-html', 'source', 'item.get', HTML, 200, 'get library item item-src'),
     ('source-item-files-truncated', 'source', 'item_file.list', '[{"name": "photon.iso", "si', 200, 'item-src'),
-    ('source-download-session-create-null', 'source', 'download_session.create', 'null', 201,
-     'create a download session'),
-    ('source-prepare-without-endpoint', 'source', 'download_file.prepare',
-     json.dumps({'name': 'photon.iso', 'status': 'PREPARED'}), 200, 'prepare file photon.iso'),
+    ('source-download-session-create-null', 'source', 'download_session.create', 'null', 201, 'create a download session'),
+    (
+        'source-prepare-without-endpoint',
+        'source',
+        'download_file.prepare',
+        json.dumps({'name': 'photon.iso', 'status': 'PREPARED'}),
+        200,
+        'prepare file photon.iso',
+    ),
     ('target-library-find-html', 'target', 'library.find', HTML, 200, 'find'),
     ('target-item-create-html', 'target', 'item.create', HTML, 201, 'create'),
-    ('target-update-session-create-list', 'target', 'update_session.create', '[{"state": "ACTIVE"}]', 201,
-     'create an update session'),
-    ('target-file-add-without-endpoint', 'target', 'file.add',
-     json.dumps(h.fake_file(name='photon.iso', status='WAITING_FOR_TRANSFER')), 201, 'add a file'),
+    ('target-update-session-create-list', 'target', 'update_session.create', '[{"state": "ACTIVE"}]', 201, 'create an update session'),
+    ('target-file-add-without-endpoint', 'target', 'file.add', json.dumps(h.fake_file(name='photon.iso', status='WAITING_FOR_TRANSFER')), 201, 'add a file'),
 ]
 
 
@@ -381,9 +405,16 @@ def answer_runs(pairs: list[Pair], tls: h.TLSMaterial) -> dict[str, Any]:
                     args = dict(pair.source.conn(), library_item_id=source_item, target=dict(conn, library_name='local-lib'))
                 open_before = real.stats()['open_login_sessions']
                 run = h.run_module(MODULE, args)
-                results[case_id] = {'run': run, 'fake': fake, 'real': real, 'stats': real.stats(), 'open_before': open_before,
-                                    'log': real.log(), 'active': active_sessions(real),
-                                    'left': real.find_items(case_id) if side == 'source' else None}
+                results[case_id] = {
+                    'run': run,
+                    'fake': fake,
+                    'real': real,
+                    'stats': real.stats(),
+                    'open_before': open_before,
+                    'log': real.log(),
+                    'active': active_sessions(real),
+                    'left': real.find_items(case_id) if side == 'source' else None,
+                }
 
     threads = [threading.Thread(target=worker, args=(pair,)) for pair in pairs]
     for thread in threads:
@@ -394,8 +425,7 @@ def answer_runs(pairs: list[Pair], tls: h.TLSMaterial) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize('case_id, side, op, body, status, words', ANSWER_CASES, ids=[case[0] for case in ANSWER_CASES])
-def test_a_bad_answer_from_either_side_fails_cleanly(answer_runs: dict[str, Any], case_id: str, side: str, op: str,
-                                                     body: str, status: int, words: str) -> None:
+def test_a_bad_answer_from_either_side_fails_cleanly(answer_runs: dict[str, Any], case_id: str, side: str, op: str, body: str, status: int, words: str) -> None:
     got = answer_runs[case_id]
     run, fake, real = got['run'], got['fake'], got['real']
     h.assert_no_traceback(run)
@@ -415,7 +445,7 @@ def test_a_bad_answer_from_either_side_fails_cleanly(answer_runs: dict[str, Any]
         assert fake.count('download_session.fail') == 1 and fake.count('download_session.delete') == 1, fake.ops
     # The simulator's side: nothing left open, nothing created left behind, its token only there.
     stats = got['stats']
-    assert stats['open_login_sessions'] == got['open_before'], stats   # the test's own admin login may be open
+    assert stats['open_login_sessions'] == got['open_before'], stats  # the test's own admin login may be open
     assert stats['download_sessions'] == 0 and got['active'] == [], (stats, got['active'])
     assert not got['left'], 'the target item the task created is still there: %s' % got['left']
     assert foreign_tokens(real, got['log']) == []
@@ -432,8 +462,9 @@ def test_the_fake_vcenters_good_answers_are_taken(pairs: list[Pair], tls: h.TLSM
         assert run.result['bytes_copied'] == len(DATA)
         assert files_of(pair.target, pair.target.find_items('from-fake')[0]) == [('photon.iso', len(DATA), FAKE_FILES[0]['checksum_info']['checksum'])]
     with CopyFake(tls) as target:
-        run = h.run_module(MODULE, dict(pair.source.conn(), library_item_id=seed(pair.source, DATA),
-                                        target=dict(target.connection(), library_name='local-lib')))
+        run = h.run_module(
+            MODULE, dict(pair.source.conn(), library_item_id=seed(pair.source, DATA), target=dict(target.connection(), library_name='local-lib'))
+        )
         h.assert_no_traceback(run)
         assert not run.failed, run
         assert target.count('file.upload') == 1 and target.count('update_session.complete') == 1, target.ops
@@ -441,9 +472,11 @@ def test_the_fake_vcenters_good_answers_are_taken(pairs: list[Pair], tls: h.TLSM
 
 # -- 3. faults on either side ------------------------------------------------------------------------------------
 
+
 @dataclass
 class Case:
     """One copy under faults injected on one side (``side``); ``existing``: into a target item that has content."""
+
     fault: str
     side: str
     faults: list[dict[str, Any]]
@@ -453,9 +486,9 @@ class Case:
     logins: dict[str, int] = field(default_factory=dict)
     settle: float = 0.0
     size: int = MIB
-    rate: int = 0                 # the source's download_rate_limit during the run
+    rate: int = 0  # the source's download_rate_limit during the run
     signal: bool = False
-    expired: bool = False         # a token is made to expire: 401s as nobody are expected
+    expired: bool = False  # a token is made to expire: 401s as nobody are expected
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -470,29 +503,21 @@ def op(operation: str, **fault: Any) -> dict[str, Any]:
 SLOW = {'action': 'delay', 'seconds': DELAY}
 FAULT_CASES = [
     Case('503 x2 on the item file list', 'source', [op('item_file.list', status=503, count=RETRIES)], 'ok'),
-    Case('503 always on the prepared file get', 'source', [op('download_file.get', status=503, every=True)], 'failed',
-         words=('503',)),
+    Case('503 always on the prepared file get', 'source', [op('download_file.get', status=503, every=True)], 'failed', words=('503',)),
     Case('drop before the download session create', 'source', [op('download_session.create', drop=True)], 'ok'),
     Case('drop mid-file, once', 'source', [{'action': 'drop_download', 'after_bytes': 256 * 1024}], 'ok'),
     Case('slow item get', 'source', [op('item.get', **SLOW)], 'ok', settle=DELAY),
-    Case('401 at the prepare', 'source', [op('download_file.prepare', action='expire_session')], 'ok',
-         logins={'source': 2}, expired=True),
-    Case('401 at the download', 'source', [op('file.download', action='expire_session')], 'ok', logins={'source': 2},
-         expired=True),
-    Case('SIGTERM while streaming', 'source', [], 'failed', words=('SIGTERM',), existing=True, size=4 * MIB, rate=MIB,
-         signal=True),
+    Case('401 at the prepare', 'source', [op('download_file.prepare', action='expire_session')], 'ok', logins={'source': 2}, expired=True),
+    Case('401 at the download', 'source', [op('file.download', action='expire_session')], 'ok', logins={'source': 2}, expired=True),
+    Case('SIGTERM while streaming', 'source', [], 'failed', words=('SIGTERM',), existing=True, size=4 * MIB, rate=MIB, signal=True),
     Case('503 x2 on the update session create', 'target', [op('update_session.create', status=503, count=RETRIES)], 'ok'),
     Case('503 always on validate', 'target', [op('file.validate', status=503, every=True)], 'failed', words=('503',)),
-    Case('500 on complete (existing item)', 'target', [op('update_session.complete', status=500)], 'failed',
-         words=('500',), existing=True),
+    Case('500 on complete (existing item)', 'target', [op('update_session.complete', status=500)], 'failed', words=('500',), existing=True),
     Case('drop after complete', 'target', [op('update_session.complete', drop=True, when='after')], 'ok'),
     Case('slow library get', 'target', [op('library.get', **SLOW)], 'ok', settle=DELAY),
-    Case('401 at file add', 'target', [op('file.add', action='expire_session')], 'ok', logins={'target': 2},
-         expired=True),
-    Case('401 at the upload PUT', 'target', [op('file.upload', action='expire_session')], 'ok', logins={'target': 2},
-         expired=True),
-    Case('upload dropped (existing item)', 'target', [op('file.upload', action='drop_upload', after_bytes=256 * 1024)],
-         'failed', existing=True),
+    Case('401 at file add', 'target', [op('file.add', action='expire_session')], 'ok', logins={'target': 2}, expired=True),
+    Case('401 at the upload PUT', 'target', [op('file.upload', action='expire_session')], 'ok', logins={'target': 2}, expired=True),
+    Case('upload dropped (existing item)', 'target', [op('file.upload', action='drop_upload', after_bytes=256 * 1024)], 'failed', existing=True),
 ]
 FAULTS = dict((case.slug, case) for case in FAULT_CASES)
 assert len(FAULTS) == len(FAULT_CASES), 'two fault cases share an id'
@@ -518,8 +543,14 @@ def run_fault_case(pair: Pair, case: Case, workdir: Path) -> dict[str, Any]:
         sim.fault(**fault)
     if case.rate:
         pair.source.settings(download_rate_limit=case.rate)
-    args = dict(pair.source.conn(timeout=TIMEOUT, retries=RETRIES), library_item_id=source_item, wait_timeout=20,
-                keep_alive_interval=1, target=pair.target_conn(item_name=name, timeout=TIMEOUT, retries=RETRIES), **case.extra)
+    args = dict(
+        pair.source.conn(timeout=TIMEOUT, retries=RETRIES),
+        library_item_id=source_item,
+        wait_timeout=20,
+        keep_alive_interval=1,
+        target=pair.target_conn(item_name=name, timeout=TIMEOUT, retries=RETRIES),
+        **case.extra,
+    )
     signal_at = None
     if case.signal:
         seen: dict[str, float] = {}
@@ -529,6 +560,7 @@ def run_fault_case(pair: Pair, case: Case, workdir: Path) -> dict[str, Any]:
             if 'added' not in seen and any(e['operation'] == 'file.add' for e in pair.target.log()):
                 seen['added'] = time.monotonic()
             return 'added' in seen and time.monotonic() - seen['added'] > 0.5
+
         run = h.signal_module(MODULE, args, workdir, signal.SIGTERM, when=streaming)
         signal_at = run.seconds
     else:
@@ -542,9 +574,14 @@ def run_fault_case(pair: Pair, case: Case, workdir: Path) -> dict[str, Any]:
     for side, each in pair.sides():
         stats = each.stats()
         entries = each.log()
-        measure[side] = {'stats': stats, 'logins_open': stats['open_login_sessions'] - open_before[side], 'entries': entries,
-                         'active': [sid for sid in active_sessions(each) if sid not in known[side]],
-                         'repeated': writes_repeated(entries), 'foreign': foreign_tokens(each, entries, case.expired)}
+        measure[side] = {
+            'stats': stats,
+            'logins_open': stats['open_login_sessions'] - open_before[side],
+            'entries': entries,
+            'active': [sid for sid in active_sessions(each) if sid not in known[side]],
+            'repeated': writes_repeated(entries),
+            'foreign': foreign_tokens(each, entries, case.expired),
+        }
     found = pair.target.find_items(name)
     measure['target_files'] = files_of(pair.target, found[0]) if found else None
     measure['source_files'] = files_of(pair.source, source_item)
@@ -625,11 +662,13 @@ def test_fault_on_either_side_leaves_nothing_behind(fault_runs: dict[str, Any], 
 
 # -- 4. tokens stay on their origin; secrets stay out of the output ----------------------------------------------
 
+
 def test_tokens_never_reach_the_other_hosts(tmp_path: Path) -> None:
     """The source names another host for downloads, the target another one for uploads: neither gets a request."""
-    with running_simulator(['--flavor', h.API, '--log-level', 'error', '--download-host', 'other']) as source_info, \
-            running_simulator(['--flavor', h.REST, '--log-level', 'error', '--upload-host', 'other',
-                               '--username', TARGET_USER]) as target_info:
+    with (
+        running_simulator(['--flavor', h.API, '--log-level', 'error', '--download-host', 'other']) as source_info,
+        running_simulator(['--flavor', h.REST, '--log-level', 'error', '--upload-host', 'other', '--username', TARGET_USER]) as target_info,
+    ):
         pair = Pair(h.Sim(source_info, h.API), h.Sim(target_info, h.REST))
         try:
             content = uuid.uuid4().bytes * 4096
@@ -673,9 +712,13 @@ def test_neither_password_nor_token_in_verbose_output(pairs: list[Pair], tmp_pat
     tasks = [
         {'name': 'copy', 'vsphere.content_library.library_item_copy': dict(conn, library_item_id=source_item, target=target)},
         {'name': 'copy again', 'vsphere.content_library.library_item_copy': dict(conn, library_item_id=source_item, target=target)},
-        {'name': 'FAIL: a wrong target password that starts with the right one', 'ignore_errors': True,
-         'vsphere.content_library.library_item_copy': dict(conn, library_item_id=source_item, force=True,
-                                                           target=dict(target, password=pair.target.password + 'x'))},
+        {
+            'name': 'FAIL: a wrong target password that starts with the right one',
+            'ignore_errors': True,
+            'vsphere.content_library.library_item_copy': dict(
+                conn, library_item_id=source_item, force=True, target=dict(target, password=pair.target.password + 'x')
+            ),
+        },
     ]
     play = [{'name': 'relia copy secrets', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}]
     done = h.run_playbook(json.dumps(play), tmp_path)

@@ -10,6 +10,7 @@ Defects whose regression tests live in the other suites (by test id):
   upload_endpoint.uri names: test_security.py.
 Here each defect also gets one direct test, so that the lead's to-do reads as the issue does.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,8 +38,7 @@ def sessions_of(sim: h.Sim, item_id: str) -> list[dict[str, Any]]:
 def fake_client(fake: h.FakeVCenter, **kwargs: Any) -> RestClient:
     conn = fake.connection()
     kwargs.setdefault('timeout', 5)
-    return RestClient(conn['hostname'], conn['username'], conn['password'], port=conn['port'],
-                      ca_path=conn['ca_path'], api_flavor=fake.flavor, **kwargs)
+    return RestClient(conn['hostname'], conn['username'], conn['password'], port=conn['port'], ca_path=conn['ca_path'], api_flavor=fake.flavor, **kwargs)
 
 
 def call_catching(client: RestClient, op: str, **params: Any) -> tuple[Any, BaseException | None]:
@@ -53,6 +53,7 @@ def call_catching(client: RestClient, op: str, **params: Any) -> tuple[Any, Base
 
 
 # -- ids --------------------------------------------------------------------------------------------------
+
 
 def test_empty_id_does_not_patch_another_active_session(sim: h.Sim) -> None:
     other = sim.create_session()
@@ -75,6 +76,7 @@ def test_dot_ids_are_not_normalised_into_other_urls(tls: h.TLSMaterial, session_
 
 
 # -- "already uploaded" and state checks ---------------------------------------------------------------------
+
 
 def test_file_without_server_checksum_is_not_taken_as_already_uploaded(tls: h.TLSMaterial, tmp_path: Path) -> None:
     src = tmp_path / 'disk.iso'
@@ -105,10 +107,11 @@ def test_file_on_an_error_session_is_not_reported_unchanged(sim: h.Sim, tmp_path
 
 # -- sessions left ACTIVE ------------------------------------------------------------------------------------
 
+
 def assert_session_failed_and_returned(sim: h.Sim, item_id: str, run: h.ModuleRun) -> None:
     h.assert_no_traceback(run)
     assert run.failed, run
-    sim.reset()   # the faults left over must not hit the test's own reads
+    sim.reset()  # the faults left over must not hit the test's own reads
     sessions = sessions_of(sim, item_id)
     assert sessions, 'no session was opened'
     for session in sessions:
@@ -141,8 +144,9 @@ def test_session_not_left_active_when_the_create_answer_comes_after_the_timeout(
         def create(request: dict[str, Any]) -> h.Answer:
             creates.append(request['headers'].get('client-token', ''))
             answer = fake.ok(fake.session_id, created=True)
-            answer.delay = 2.5 if len(creates) == 1 else 0   # the session exists, the answer is late
+            answer.delay = 2.5 if len(creates) == 1 else 0  # the session exists, the answer is late
             return answer
+
         fake.answers['update_session.list'] = fake.ok([])
         fake.answers['update_session.create'] = create
         run = h.run_module('update_session', dict(fake.connection(timeout=1), library_item_id='item-1'))
@@ -159,12 +163,15 @@ def test_session_not_left_active_when_the_create_answer_comes_after_the_timeout(
 
 # -- logins left open ------------------------------------------------------------------------------------
 
+
 def test_login_not_left_open_when_the_login_answer_is_slow(tls: h.TLSMaterial) -> None:
     with h.FakeVCenter(tls, h.API) as fake:
+
         def slow_login(request: dict[str, Any]) -> h.Answer | None:
-            answer = fake.good('session.create', request)   # the session exists on the server
+            answer = fake.good('session.create', request)  # the session exists on the server
             answer.delay = 2.0 if len(fake.tokens) == 1 else 0
             return answer
+
         fake.answers['session.create'] = slow_login
         run = h.run_module('update_session_info', dict(fake.connection(timeout=1), id='sess-0001'))
         h.wait_for(lambda: set(fake.tokens) <= set(fake.logged_out), timeout=3)
@@ -175,7 +182,7 @@ def test_login_not_left_open_when_the_login_answer_is_slow(tls: h.TLSMaterial) -
 def test_login_not_left_open_when_the_logout_is_dropped(sim: h.Sim) -> None:
     sim.admin_logout()
     sim.reset()
-    before = sim.stats()['open_login_sessions']   # earlier tests' leftovers, if any
+    before = sim.stats()['open_login_sessions']  # earlier tests' leftovers, if any
     sim.fault(method='DELETE', path=r'/session$', drop=True, count=1)
     run = h.run_module('update_session_info', sim.conn(library_item_id=sim.items['empty-iso']['id']))
     h.assert_no_traceback(run)
@@ -183,6 +190,7 @@ def test_login_not_left_open_when_the_logout_is_dropped(sim: h.Sim) -> None:
 
 
 # -- 401 in mid-run --------------------------------------------------------------------------------------
+
 
 def test_401_mid_run_logs_in_again_once(sim: h.Sim) -> None:
     session_id = sim.create_session()
@@ -212,16 +220,19 @@ def test_401_twice_fails_after_one_more_login(sim: h.Sim) -> None:
 
 # -- timeouts --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize('retries', [None, 1], ids=['default-retries', 'retries-1'])
 def test_read_timeout_says_timed_out_and_ends_within_timeout_times_tries(tls: h.TLSMaterial, retries: Any) -> None:
     timeout = 1
     conn = {'timeout': timeout} if retries is None else {'timeout': timeout, 'retries': retries}
     retries = 3 if retries is None else retries
     with h.FakeVCenter(tls, h.API) as fake:
+
         def slow_get(request: dict[str, Any]) -> h.Answer:
             answer = fake.ok(h.fake_session())
             answer.delay = 3
             return answer
+
         fake.answers['update_session.get'] = slow_get
         run = h.run_module('update_session_info', dict(fake.connection(**conn), id='sess-0001'))
         gets = fake.count('update_session.get')
@@ -235,11 +246,13 @@ def test_read_timeout_says_timed_out_and_ends_within_timeout_times_tries(tls: h.
 
 # -- secrets and other hosts -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize('kind', ['other-host', 'plain-http-same-host'])
 def test_token_does_not_follow_redirects_to_other_hosts_or_plain_http(tls: h.TLSMaterial, kind: str) -> None:
     with h.FakeVCenter(tls, h.API) as fake, h.Elsewhere(tls) as elsewhere:
         fake.answers['update_session.list'] = lambda request: h.Answer(
-            302, b'', headers={'Location': elsewhere.target(kind, fake, request['path'])}, raw_json=False)
+            302, b'', headers={'Location': elsewhere.target(kind, fake, request['path'])}, raw_json=False
+        )
         _result, error = call_catching(fake_client(fake), 'update_session.list')
         h.assert_nothing_leaked(elsewhere)
     assert isinstance(error, ContentLibraryError), error
@@ -249,19 +262,19 @@ def test_upload_does_not_send_the_token_to_the_host_upload_endpoint_names(tls: h
     src = tmp_path / 'disk.iso'
     src.write_bytes(b'x' * 1000)
     with h.FakeVCenter(tls, h.API) as fake, h.Elsewhere(tls) as elsewhere:
-        fake.answers['file.add'] = fake.ok(h.fake_file(
-            status='WAITING_FOR_TRANSFER', upload_uri='https://localhost:%s/cls-data/x/disk.iso' % elsewhere.https.port),
-            created=True)
+        fake.answers['file.add'] = fake.ok(
+            h.fake_file(status='WAITING_FOR_TRANSFER', upload_uri='https://localhost:%s/cls-data/x/disk.iso' % elsewhere.https.port), created=True
+        )
         h.run_module('update_session_file', dict(fake.connection(), id='sess-0001', name='disk.iso', src=str(src)))
         h.assert_nothing_leaked(elsewhere)
 
 
 # -- bodies of the wrong type ----------------------------------------------------------------------------------
 
+
 def test_html_login_page_is_not_taken_as_a_token(tls: h.TLSMaterial) -> None:
     with h.FakeVCenter(tls, h.API) as fake:
-        fake.answers['session.create'] = h.Answer(201, '<html><body>Sign in</body></html>',
-                                                  headers={'Content-Type': 'text/html'})
+        fake.answers['session.create'] = h.Answer(201, '<html><body>Sign in</body></html>', headers={'Content-Type': 'text/html'})
         _result, error = call_catching(fake_client(fake), 'update_session.list')
     assert isinstance(error, ContentLibraryError), error
     assert fake.count('update_session.list') == 0, fake.ops
@@ -269,8 +282,7 @@ def test_html_login_page_is_not_taken_as_a_token(tls: h.TLSMaterial) -> None:
 
 def test_html_list_answer_is_not_iterated_character_by_character(tls: h.TLSMaterial) -> None:
     with h.FakeVCenter(tls, h.REST) as fake:
-        fake.answers['update_session.list'] = h.Answer(200, '<html><body>Gateway</body></html>',
-                                                       headers={'Content-Type': 'text/html'})
+        fake.answers['update_session.list'] = h.Answer(200, '<html><body>Gateway</body></html>', headers={'Content-Type': 'text/html'})
         run = h.run_module('update_session_info', dict(fake.connection(), library_item_id='item-1'))
     h.assert_clean_failure(run, 'list update sessions')
     assert fake.count('update_session.get') == 0, fake.ops
@@ -286,12 +298,18 @@ def test_empty_or_null_session_get_is_not_a_session_holding_only_its_id(tls: h.T
 
 # -- signals ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize('sig', ['SIGTERM', 'SIGINT'])
 def test_logout_on_signal(tls: h.TLSMaterial, tmp_path: Path, sig: str) -> None:
     with h.FakeVCenter(tls, h.API) as fake:
         # complete is accepted, but the session never leaves ACTIVE: the module waits (wait=true).
-        run = h.signal_module('update_session', dict(fake.connection(), id='sess-0001', state='completed', wait_timeout=60),
-                              tmp_path, h.SIGNALS[sig], when=lambda: fake.count('update_session.get') >= 3)
+        run = h.signal_module(
+            'update_session',
+            dict(fake.connection(), id='sess-0001', state='completed', wait_timeout=60),
+            tmp_path,
+            h.SIGNALS[sig],
+            when=lambda: fake.count('update_session.get') >= 3,
+        )
         h.wait_for(lambda: set(fake.tokens) <= set(fake.logged_out), timeout=3)
     assert 'update_session.complete' in fake.ops, fake.ops
     assert run.seconds < 30, run
@@ -300,6 +318,7 @@ def test_logout_on_signal(tls: h.TLSMaterial, tmp_path: Path, sig: str) -> None:
 
 
 # -- downloads (issue 15) --------------------------------------------------------------------------------
+
 
 def test_a_directory_where_a_downloaded_file_goes_is_refused_before_any_session(sim: h.Sim, tmp_path: Path) -> None:
     """Once: every byte fetched, then 'Unexpected error: Exception: Could not replace ...' from the rename."""

@@ -10,6 +10,7 @@
 * Likewise a ``download_endpoint.uri`` on another host (the simulator's ``download_host: other``, and a fake
   vCenter's endpoints on another port, host name or plain http): the GET goes to the host logged in to.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,38 +43,31 @@ def playbook_for(sim: h.Sim, item_id: str, src: str, dest: str = '/nonexistent')
         _task('read it', 'update_session_info', dict(conn, id=session)),
         _task('push a file', 'update_session_file', dict(conn, id=session, name='disk.iso', src=src)),
         _task('read the files', 'update_session_file_info', dict(conn, id=session, validate=True)),
-        _task('FAIL: a file for an unknown session', 'update_session_file',
-              dict(conn, id=unknown, name='disk.iso', src=src), ignore_errors=True),
-        _task('FAIL: complete an unknown session', 'update_session', dict(conn, id=unknown, state='completed'),
-              ignore_errors=True),
-        _task('FAIL: a wrong password that starts with the right one', 'update_session_info',
-              dict(conn, password=sim.password + 'x', id=session), ignore_errors=True),
-        _task('FAIL: files of an unknown session', 'update_session_file_info', dict(conn, id=unknown),
-              ignore_errors=True),
+        _task('FAIL: a file for an unknown session', 'update_session_file', dict(conn, id=unknown, name='disk.iso', src=src), ignore_errors=True),
+        _task('FAIL: complete an unknown session', 'update_session', dict(conn, id=unknown, state='completed'), ignore_errors=True),
+        _task(
+            'FAIL: a wrong password that starts with the right one',
+            'update_session_info',
+            dict(conn, password=sim.password + 'x', id=session),
+            ignore_errors=True,
+        ),
+        _task('FAIL: files of an unknown session', 'update_session_file_info', dict(conn, id=unknown), ignore_errors=True),
         _task('fail the session', 'update_session_fail', dict(conn, id=session, client_error_message='relia security')),
-        _task('FAIL: fail an unknown session', 'update_session_fail',
-              dict(conn, id=unknown, client_error_message='relia'), ignore_errors=True),
+        _task('FAIL: fail an unknown session', 'update_session_fail', dict(conn, id=unknown, client_error_message='relia'), ignore_errors=True),
         _task('delete the session', 'update_session', dict(conn, id=session, state='absent')),
         _task('upload into a new item', 'library_item_upload', dict(conn, library_name='local-lib', item_name='relia-secret', src=src)),
-        _task('FAIL: upload into an unknown item', 'library_item_upload', dict(conn, library_item_id=unknown, src=src),
-              ignore_errors=True),
-        _task('download the item', 'library_item_download',
-              dict(conn, library_name='local-lib', item_name='relia-secret', dest=dest)),
-        _task('download it again (no change)', 'library_item_download',
-              dict(conn, library_name='local-lib', item_name='relia-secret', dest=dest)),
-        _task('FAIL: download an unknown item', 'library_item_download',
-              dict(conn, library_item_id=unknown, dest=dest), ignore_errors=True),
+        _task('FAIL: upload into an unknown item', 'library_item_upload', dict(conn, library_item_id=unknown, src=src), ignore_errors=True),
+        _task('download the item', 'library_item_download', dict(conn, library_name='local-lib', item_name='relia-secret', dest=dest)),
+        _task('download it again (no change)', 'library_item_download', dict(conn, library_name='local-lib', item_name='relia-secret', dest=dest)),
+        _task('FAIL: download an unknown item', 'library_item_download', dict(conn, library_item_id=unknown, dest=dest), ignore_errors=True),
         _task('list the library with the files', 'library_item_info', dict(conn, library_name='local-lib', files=True)),
-        _task('FAIL: list an unknown library', 'library_item_info', dict(conn, library_name='relia-no-such-library'),
-              ignore_errors=True),
-        _task('describe the item', 'library_item',
-              dict(conn, library_name='local-lib', item_name='relia-secret', item_description='relia security')),
+        _task('FAIL: list an unknown library', 'library_item_info', dict(conn, library_name='relia-no-such-library'), ignore_errors=True),
+        _task('describe the item', 'library_item', dict(conn, library_name='local-lib', item_name='relia-secret', item_description='relia security')),
         _task('delete the item', 'library_item', dict(conn, library_name='local-lib', item_name='relia-secret', state='absent')),
-        _task('FAIL: an item in a subscribed library', 'library_item',
-              dict(conn, library_name='subscribed-lib', item_name='relia-secret'), ignore_errors=True),
+        _task('FAIL: an item in a subscribed library', 'library_item', dict(conn, library_name='subscribed-lib', item_name='relia-secret'), ignore_errors=True),
     ]
     play = [{'name': 'relia security', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}]
-    return json.dumps(play, indent=1)   # JSON is YAML
+    return json.dumps(play, indent=1)  # JSON is YAML
 
 
 @pytest.fixture(scope='module')
@@ -142,10 +136,10 @@ REDIRECT_KINDS = ['other-port', 'other-host', 'plain-http-same-host', 'https-to-
 def test_token_does_not_follow_a_redirect(tls: h.TLSMaterial, flavor: str, kind: str, status: int) -> None:
     with h.FakeVCenter(tls, flavor) as fake, h.Elsewhere(tls) as elsewhere:
         fake.answers['update_session.get'] = lambda request: h.Answer(
-            status, b'', headers={'Location': elsewhere.target(kind, fake, request['path'])}, raw_json=False)
+            status, b'', headers={'Location': elsewhere.target(kind, fake, request['path'])}, raw_json=False
+        )
         conn = fake.connection()
-        client = RestClient(conn['hostname'], conn['username'], conn['password'], port=conn['port'],
-                            ca_path=conn['ca_path'], api_flavor=flavor, timeout=5)
+        client = RestClient(conn['hostname'], conn['username'], conn['password'], port=conn['port'], ca_path=conn['ca_path'], api_flavor=flavor, timeout=5)
         error = None
         try:
             client.login()
@@ -162,11 +156,9 @@ def test_token_does_not_follow_a_redirect(tls: h.TLSMaterial, flavor: str, kind:
 @pytest.mark.parametrize('kind', ['other-port', 'plain-http-same-host'])
 def test_credentials_do_not_follow_a_login_redirect(tls: h.TLSMaterial, kind: str) -> None:
     with h.FakeVCenter(tls, h.API) as fake, h.Elsewhere(tls) as elsewhere:
-        fake.answers['session.create'] = lambda request: h.Answer(
-            307, b'', headers={'Location': elsewhere.target(kind, fake, request['path'])}, raw_json=False)
+        fake.answers['session.create'] = lambda request: h.Answer(307, b'', headers={'Location': elsewhere.target(kind, fake, request['path'])}, raw_json=False)
         conn = fake.connection()
-        client = RestClient(conn['hostname'], conn['username'], conn['password'], port=conn['port'],
-                            ca_path=conn['ca_path'], api_flavor=h.API, timeout=5)
+        client = RestClient(conn['hostname'], conn['username'], conn['password'], port=conn['port'], ca_path=conn['ca_path'], api_flavor=h.API, timeout=5)
         error = None
         try:
             client.login()
@@ -181,7 +173,8 @@ def test_credentials_do_not_follow_a_login_redirect(tls: h.TLSMaterial, kind: st
 def test_module_does_not_follow_a_redirect_elsewhere(tls: h.TLSMaterial) -> None:
     with h.FakeVCenter(tls, h.API) as fake, h.Elsewhere(tls) as elsewhere:
         fake.answers['update_session.get'] = lambda request: h.Answer(
-            302, b'', headers={'Location': elsewhere.target('other-host', fake, request['path'])}, raw_json=False)
+            302, b'', headers={'Location': elsewhere.target('other-host', fake, request['path'])}, raw_json=False
+        )
         run = h.run_module('update_session_info', dict(fake.connection(), id='sess-0001'))
         h.assert_nothing_leaked(elsewhere)
         h.assert_no_traceback(run)
@@ -191,17 +184,17 @@ def test_module_does_not_follow_a_redirect_elsewhere(tls: h.TLSMaterial) -> None
 
 # -- upload endpoints on another host ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize('flavor', [h.API, h.REST])
 def test_upload_goes_to_the_logged_in_host_with_a_warning(tls: h.TLSMaterial, tmp_path: Path, flavor: str) -> None:
     src = tmp_path / 'disk.iso'
     src.write_bytes(b'relia upload\n' * 100)
     with h.FakeVCenter(tls, flavor) as fake, h.Elsewhere(tls) as elsewhere:
         path = '/cls-data/sess-0001/disk.iso'
-        fake.answers['file.add'] = fake.ok(h.fake_file(
-            status='WAITING_FOR_TRANSFER', upload_uri='https://localhost:%s%s' % (elsewhere.https.port, path)),
-            created=True)
-        run = h.run_module('update_session_file', dict(fake.connection(), id='sess-0001', name='disk.iso',
-                                                       src=str(src)))
+        fake.answers['file.add'] = fake.ok(
+            h.fake_file(status='WAITING_FOR_TRANSFER', upload_uri='https://localhost:%s%s' % (elsewhere.https.port, path)), created=True
+        )
+        run = h.run_module('update_session_file', dict(fake.connection(), id='sess-0001', name='disk.iso', src=str(src)))
         h.assert_nothing_leaked(elsewhere)
         h.assert_no_traceback(run)
         uploads = [r for r in fake.server.requests if r.get('op') == 'file.upload']
@@ -214,6 +207,7 @@ def test_upload_goes_to_the_logged_in_host_with_a_warning(tls: h.TLSMaterial, tm
 
 
 # -- download endpoints on another host ---------------------------------------------------------------
+
 
 def _warnings(run: h.ModuleRun) -> str:
     # ansible-core 2.19 gives structured warnings (dicts); older versions give strings.
@@ -248,8 +242,7 @@ def test_download_endpoint_elsewhere_gets_no_token(tls: h.TLSMaterial, tmp_path:
     with d.DownloadVCenter(tls, h.API) as fake, h.Elsewhere(tls) as elsewhere:
         uri = elsewhere.target(kind, fake, d.DOWNLOAD_PATH)
         fake.answers['download_file.prepare'] = fake.ok(dict(fake.prepared(), download_endpoint={'uri': uri}))
-        run = h.run_module('library_item_download', dict(fake.connection(), library_item_id=d.ITEM_ID,
-                                                         dest=str(tmp_path / 'out')))
+        run = h.run_module('library_item_download', dict(fake.connection(), library_item_id=d.ITEM_ID, dest=str(tmp_path / 'out')))
         h.assert_nothing_leaked(elsewhere)
         h.assert_no_traceback(run)
         downloads = [(r['method'], r['path']) for r in fake.server.requests if r.get('op') == 'file.download']

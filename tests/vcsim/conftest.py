@@ -5,6 +5,7 @@ vcsim (govmomi 0.24.2, Debian's golang-github-vmware-govmomi-dev) serves the con
 the legacy flavour (/rest/com/vmware/...): every module runs with ``api_flavor: rest`` and with
 ``api_flavor: auto`` (which must fall back to /rest, because /api answers 404 there).
 """
+
 from __future__ import annotations
 
 import os

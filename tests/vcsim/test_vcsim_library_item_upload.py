@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """library_item_upload against vcsim: an ISO into a new item found by names, an OVF directory, force, failures."""
+
 from __future__ import annotations
 
 import uuid
@@ -39,8 +40,7 @@ def test_iso_into_a_new_item_found_by_names(run: Any, admin: h.Admin, library: d
     assert admin.sessions_of(item['id']) == []
 
 
-def test_iso_again_is_uploaded_again_without_checksums(run: Any, admin: h.Admin, library: dict[str, Any],
-                                                       tmp_path: Path) -> None:
+def test_iso_again_is_uploaded_again_without_checksums(run: Any, admin: h.Admin, library: dict[str, Any], tmp_path: Path) -> None:
     # vcsim lists item files without checksum_info, so nothing proves the content is the same:
     # the module uploads again (changed) instead of claiming it is unchanged.
     name = new_name('iso')
@@ -54,8 +54,7 @@ def test_iso_again_is_uploaded_again_without_checksums(run: Any, admin: h.Admin,
     assert admin.find_items(library['id'], name) == [first['library_item']['id']]
     # vcsim 0.24 appends an entry to the item's file list on every upload of the same name; the module
     # returns the files vcsim lists.
-    assert [(f['name'], f['size']) for f in again['files']] == [('tiny.iso', len(ISO))] * 2, \
-        'vcsim no longer lists a re-uploaded file twice: update this test'
+    assert [(f['name'], f['size']) for f in again['files']] == [('tiny.iso', len(ISO))] * 2, 'vcsim no longer lists a re-uploaded file twice: update this test'
 
 
 def test_ovf_directory(run: Any, admin: h.Admin, library: dict[str, Any], tmp_path: Path) -> None:
@@ -81,8 +80,7 @@ def test_force_uploads_again(run: Any, admin: h.Admin, library: dict[str, Any], 
     assert forced['update_session']['state'] == 'DONE'
 
 
-def test_check_mode_creates_and_uploads_nothing(run: Any, admin: h.Admin, library: dict[str, Any],
-                                                tmp_path: Path) -> None:
+def test_check_mode_creates_and_uploads_nothing(run: Any, admin: h.Admin, library: dict[str, Any], tmp_path: Path) -> None:
     name = new_name('iso')
     result = h.assert_ok(run(UPLOAD, check_mode=True, library_name=library['name'], item_name=name, src=iso_file(tmp_path)))
     assert result['changed'] is True
@@ -99,7 +97,8 @@ def test_unknown_library_name(run: Any, tmp_path: Path) -> None:
 
 def test_unknown_item_without_create(run: Any, admin: h.Admin, library: dict[str, Any], tmp_path: Path) -> None:
     missing = new_name('no-such-item')
-    failed = h.assert_clean_failure(run(UPLOAD, library_name=library['name'], item_name=missing, create_item=False,
-                                        src=iso_file(tmp_path)), missing, 'create_item')
+    failed = h.assert_clean_failure(
+        run(UPLOAD, library_name=library['name'], item_name=missing, create_item=False, src=iso_file(tmp_path)), missing, 'create_item'
+    )
     assert failed['error_type'] == 'NOT_FOUND'
     assert admin.find_items(library['id'], missing) == []

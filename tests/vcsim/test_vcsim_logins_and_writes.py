@@ -5,6 +5,7 @@ vcsim 0.24 has no list of API logins, but it answers ``POST /rest/com/vmware/cis
 for a token: 200 while the login lives, 401 once it ended. The proxy records the tokens vcsim issued
 to the module; the suite then asks vcsim itself whether each one is still alive.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,6 +30,7 @@ def via_proxy(tree: Path, recorder: h.Recorder, flavor: str) -> Callable[..., h.
 
     def run(module: str, check_mode: bool = False, **args: Any) -> h.ModuleRun:
         return h.run_module(tree, module, dict(recorder.conn(flavor), **args), check_mode=check_mode)
+
     return run
 
 
@@ -54,13 +56,11 @@ def cases(admin: h.Admin, library: dict[str, Any], tmp_path: Path) -> dict[str, 
     }
 
 
-CASES = ('info-all', 'info-one', 'open', 'complete', 'fail', 'fail-unknown', 'file-push', 'file-info', 'upload-iso',
-         'upload-by-names')
+CASES = ('info-all', 'info-one', 'open', 'complete', 'fail', 'fail-unknown', 'file-push', 'file-info', 'upload-iso', 'upload-by-names')
 
 
 @pytest.mark.parametrize('case', CASES)
-def test_every_login_is_ended(case: str, via_proxy: Any, recorder: h.Recorder, admin: h.Admin,
-                              library: dict[str, Any], tmp_path: Path, flavor: str) -> None:
+def test_every_login_is_ended(case: str, via_proxy: Any, recorder: h.Recorder, admin: h.Admin, library: dict[str, Any], tmp_path: Path, flavor: str) -> None:
     module, args = cases(admin, library, tmp_path)[case]
     run = via_proxy(module, **args)
     assert not h.traceback_signs(run), run
@@ -79,8 +79,7 @@ CHECK_MODE_CASES = ('open', 'complete', 'fail', 'file-push', 'upload-iso', 'uplo
 
 
 @pytest.mark.parametrize('case', CHECK_MODE_CASES)
-def test_check_mode_sends_no_write(case: str, via_proxy: Any, recorder: h.Recorder, admin: h.Admin,
-                                   library: dict[str, Any], tmp_path: Path) -> None:
+def test_check_mode_sends_no_write(case: str, via_proxy: Any, recorder: h.Recorder, admin: h.Admin, library: dict[str, Any], tmp_path: Path) -> None:
     module, args = cases(admin, library, tmp_path)[case]
     run = via_proxy(module, check_mode=True, **args)
     h.assert_ok(run)

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """update_session against vcsim: open, reuse, warning behavior, complete, cancel, delete, check mode."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,16 +21,14 @@ def test_open_on_an_item_when_vcsim_has_no_session(run: Any, admin: h.Admin, ite
     assert [s['id'] for s in admin.sessions_of(item)] == [session['id']]
 
 
-def test_open_on_an_item_while_other_items_have_sessions(run: Any, admin: h.Admin, library: dict[str, Any],
-                                                         item: str) -> None:
+def test_open_on_an_item_while_other_items_have_sessions(run: Any, admin: h.Admin, library: dict[str, Any], item: str) -> None:
     # vcsim lists every session whatever library_item_id the list asks for: another item's
     # ACTIVE session must not be taken for this item's.
     other_item = admin.create_item(library['id'])
     other = admin.create_session(other_item)
     result = h.assert_ok(run(US, library_item_id=item))
     session = result['update_session']
-    assert result['changed'] is True, 'reused session %s of item %s for item %s' % (
-        session.get('id'), session.get('library_item_id'), item)
+    assert result['changed'] is True, 'reused session %s of item %s for item %s' % (session.get('id'), session.get('library_item_id'), item)
     assert session['id'] != other
     assert session['library_item_id'] == item
     assert [s['id'] for s in admin.sessions_of(item)] == [session['id']]

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """update_session_fail against vcsim."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """update_session_file and update_session_file_info against vcsim: push a file, list it, validate."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -85,8 +86,7 @@ def test_check_mode_uploads_nothing(run: Any, admin: h.Admin, item: str, tmp_pat
 def test_push_into_a_session_that_is_not_active(run: Any, admin: h.Admin, item: str, tmp_path: Path) -> None:
     session_id = admin.create_session(item)
     admin.session_action(session_id, 'cancel')
-    refused = h.assert_clean_failure(run(FILE, id=session_id, name='hello.txt', src=local_file(tmp_path)),
-                                     session_id, 'CANCELED')
+    refused = h.assert_clean_failure(run(FILE, id=session_id, name='hello.txt', src=local_file(tmp_path)), session_id, 'CANCELED')
     assert refused['error_type'] == 'NOT_ALLOWED_IN_CURRENT_STATE'
     assert admin.item_files(item) == []
 

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """update_session_info against vcsim: all sessions, the sessions of one item, one session."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,8 +37,7 @@ def test_sessions_of_one_item(run: Any, admin: h.Admin, library: dict[str, Any],
     mine = admin.create_session(item)
     result = h.assert_ok(run(INFO, library_item_id=item))
     got = [(s['id'], s['library_item_id']) for s in result['update_sessions']]
-    assert [session_id for session_id, _item in got] == [mine], \
-        'asked for item %s, got (session, item) %s; %s belongs to another item' % (item, got, other)
+    assert [session_id for session_id, _item in got] == [mine], 'asked for item %s, got (session, item) %s; %s belongs to another item' % (item, got, other)
     assert result['update_sessions'][0]['library_item_id'] == item
 
 

@@ -9,6 +9,7 @@
 Deliberately independent of the bundled simulator and of tests/reliability (both are being moved
 and restructured); the few helpers shared in spirit with relia_helpers.py are small enough to keep here.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -35,14 +36,29 @@ REPO_ROOT = VCSIM_DIR.parent.parent
 BUILD_SCRIPT = REPO_ROOT / 'tools' / 'vcsim.sh'
 PYTHON = sys.executable
 MODULE_PACKAGE = 'ansible_collections.vsphere.content_library.plugins.modules'
-MODULES = ('update_session_info', 'update_session', 'update_session_file', 'update_session_file_info',
-           'update_session_fail', 'library_item_upload')
+MODULES = ('update_session_info', 'update_session', 'update_session_file', 'update_session_file_info', 'update_session_fail', 'library_item_upload')
 TRACEBACK_MARK = 'Traceback (most recent call last)'
 
 # The machine sets these globally; requests lets them override every verify= of ours.
-UNWANTED_ENV = ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY',
-                'http_proxy', 'ALL_PROXY', 'all_proxy', 'VMWARE_HOST', 'VMWARE_PORT', 'VMWARE_USER', 'VMWARE_PASSWORD',
-                'VMWARE_VALIDATE_CERTS', 'VMWARE_CA_PATH', 'VMWARE_PROXY_HOST', 'VMWARE_PROXY_PORT')
+UNWANTED_ENV = (
+    'REQUESTS_CA_BUNDLE',
+    'CURL_CA_BUNDLE',
+    'SSL_CERT_FILE',
+    'HTTPS_PROXY',
+    'https_proxy',
+    'HTTP_PROXY',
+    'http_proxy',
+    'ALL_PROXY',
+    'all_proxy',
+    'VMWARE_HOST',
+    'VMWARE_PORT',
+    'VMWARE_USER',
+    'VMWARE_PASSWORD',
+    'VMWARE_VALIDATE_CERTS',
+    'VMWARE_CA_PATH',
+    'VMWARE_PROXY_HOST',
+    'VMWARE_PROXY_PORT',
+)
 
 REST = '/rest/com/vmware'
 LOGIN_PATHS = ('/api/session', REST + '/cis/session')
@@ -51,6 +67,7 @@ USF = REST + '/content/library/item/updatesession/file'
 
 
 # -- the collection tree and the environment of the processes we start ----------------------------------
+
 
 def make_collection_tree(base: Path) -> Path:
     """``base/ansible_collections/vsphere/content_library`` as a symlink to this repository; returns base."""
@@ -74,6 +91,7 @@ def clean_env(tree: Path | None = None, extra: dict[str, str] | None = None) -> 
 
 
 # -- running modules -----------------------------------------------------------------------------------
+
 
 def parse_module_output(stdout: str) -> dict[str, Any] | None:
     """The module's JSON result: the last line of stdout that parses as a JSON object."""
@@ -121,11 +139,16 @@ class ModuleRun:
         args = dict((k, v) for k, v in self.args.items() if k not in ('password', 'hostname', 'port', 'username', 'ca_path'))
         result = dict((k, v) for k, v in self.result.items() if k != 'invocation')
         return 'ModuleRun(%s %s rc=%s %.1fs result=%s stderr=%r)' % (
-            self.name, json.dumps(args), self.rc, self.seconds, json.dumps(result, indent=1)[:6000], self.stderr[-2000:])
+            self.name,
+            json.dumps(args),
+            self.rc,
+            self.seconds,
+            json.dumps(result, indent=1)[:6000],
+            self.stderr[-2000:],
+        )
 
 
-def run_module(tree: Path, name: str, args: dict[str, Any], check_mode: bool = False, diff: bool = False,
-               timeout: float = 180) -> ModuleRun:
+def run_module(tree: Path, name: str, args: dict[str, Any], check_mode: bool = False, diff: bool = False, timeout: float = 180) -> ModuleRun:
     """Run one module as a real process (``python -m <module> <args.json>``, as Ansible runs it on a target)."""
     module_args = dict(args)
     if check_mode:
@@ -137,9 +160,16 @@ def run_module(tree: Path, name: str, args: dict[str, Any], check_mode: bool = F
         path.write_text(json.dumps({'ANSIBLE_MODULE_ARGS': module_args}))
         started = time.monotonic()
         try:
-            done = subprocess.run([PYTHON, '-m', '%s.%s' % (MODULE_PACKAGE, name), str(path)], capture_output=True,
-                                  text=True, timeout=timeout, cwd=workdir, env=clean_env(tree), stdin=subprocess.DEVNULL,
-                                  check=False)
+            done = subprocess.run(
+                [PYTHON, '-m', '%s.%s' % (MODULE_PACKAGE, name), str(path)],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                cwd=workdir,
+                env=clean_env(tree),
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
             rc, stdout, stderr = done.returncode, done.stdout, done.stderr
         except subprocess.TimeoutExpired as exc:
             rc, stdout = -9, exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or '')
@@ -178,10 +208,10 @@ def assert_clean_failure(run: ModuleRun, *words: str) -> ModuleRun:
 
 # -- vcsim ------------------------------------------------------------------------------------------------
 
+
 def build_vcsim() -> tuple[str, str]:
     """tools/vcsim.sh: the binary's path and what the script said on stderr (timings)."""
-    done = subprocess.run(['bash', str(BUILD_SCRIPT)], capture_output=True, text=True, env=clean_env(), check=False,
-                          stdin=subprocess.DEVNULL, timeout=1800)
+    done = subprocess.run(['bash', str(BUILD_SCRIPT)], capture_output=True, text=True, env=clean_env(), check=False, stdin=subprocess.DEVNULL, timeout=1800)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines or not os.access(lines[-1], os.X_OK):
         raise RuntimeError('tools/vcsim.sh failed (rc=%s): %s' % (done.returncode, (done.stderr or done.stdout)[-2000:]))
@@ -193,6 +223,7 @@ class TLSMaterial:
 
     def __init__(self, directory: Path):
         import trustme  # pylint: disable=import-outside-toplevel
+
         directory = Path(directory)
         self.ca = trustme.CA()
         self.cert = self.ca.issue_cert('127.0.0.1', 'localhost')
@@ -225,11 +256,28 @@ class Vcsim:
         self.url = ''
 
     def start(self, timeout: float = 60) -> 'Vcsim':
-        command = [self.binary, '-l', '127.0.0.1:0', '-tlscert', self.tls.chain_path, '-tlskey', self.tls.key_path,
-                   '-username', self.username, '-password', self.password]
+        command = [
+            self.binary,
+            '-l',
+            '127.0.0.1:0',
+            '-tlscert',
+            self.tls.chain_path,
+            '-tlskey',
+            self.tls.key_path,
+            '-username',
+            self.username,
+            '-password',
+            self.password,
+        ]
         self._log = open(self.log_path, 'w')  # pylint: disable=consider-using-with
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self._log, text=True,  # pylint: disable=consider-using-with
-                                        env=clean_env(), stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,  # pylint: disable=consider-using-with
+            env=clean_env(),
+            stdin=subprocess.DEVNULL,
+        )
         # vcsim prints "export GOVC_URL=https://user:pass@127.0.0.1:PORT/sdk GOVC_SIM_PID=..." once it listens.
         ready, _w, _x = select.select([self.process.stdout], [], [], timeout)
         line = self.process.stdout.readline() if ready else ''
@@ -258,16 +306,26 @@ class Vcsim:
 
     def conn(self, flavor: str, **overrides: Any) -> dict[str, Any]:
         """A module's connection options: certificates verified against our CA."""
-        args = {'hostname': self.host, 'port': self.port, 'username': self.username, 'password': self.password,
-                'validate_certs': True, 'ca_path': self.ca_path, 'api_flavor': flavor, 'timeout': 30}
+        args = {
+            'hostname': self.host,
+            'port': self.port,
+            'username': self.username,
+            'password': self.password,
+            'validate_certs': True,
+            'ca_path': self.ca_path,
+            'api_flavor': flavor,
+            'timeout': 30,
+        }
         args.update(overrides)
         return args
 
 
 # -- seeding and reading vcsim with plain requests ----------------------------------------------------------
 
-_SOAP = ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-         'xmlns:urn="urn:vim25"><soapenv:Body>%s</soapenv:Body></soapenv:Envelope>')
+_SOAP = (
+    '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+    'xmlns:urn="urn:vim25"><soapenv:Body>%s</soapenv:Body></soapenv:Envelope>'
+)
 
 
 class Admin:
@@ -296,8 +354,13 @@ class Admin:
 
     def login(self) -> str:
         if not self.token:
-            response = self.http.post(self.base + REST + '/cis/session', auth=(self.vcsim.username, self.vcsim.password),
-                                      headers={'vmware-use-header-authn': 'true'}, verify=self.vcsim.ca_path, timeout=30)
+            response = self.http.post(
+                self.base + REST + '/cis/session',
+                auth=(self.vcsim.username, self.vcsim.password),
+                headers={'vmware-use-header-authn': 'true'},
+                verify=self.vcsim.ca_path,
+                timeout=30,
+            )
             assert response.ok, response.text
             self.token = response.json()['value']
         return self.token
@@ -309,8 +372,9 @@ class Admin:
 
     def token_alive(self, token: str) -> bool:
         """Whether vcsim still knows this login (``POST .../cis/session?~action=get`` with it)."""
-        response = self.http.post(self.base + REST + '/cis/session', params={'~action': 'get'},
-                                  headers={'vmware-api-session-id': token}, verify=self.vcsim.ca_path, timeout=30)
+        response = self.http.post(
+            self.base + REST + '/cis/session', params={'~action': 'get'}, headers={'vmware-api-session-id': token}, verify=self.vcsim.ca_path, timeout=30
+        )
         return response.status_code == 200
 
     # inventory: vcsim's REST API has no datastore list in 0.24, so one SOAP call finds the datastore
@@ -322,16 +386,19 @@ class Admin:
             headers = {'Content-Type': 'text/xml; charset=utf-8', 'SOAPAction': 'urn:vim25/6.5'}
 
             def call(body: str) -> str:
-                response = soap.post(self.base + '/sdk', data=_SOAP % body, headers=headers, verify=self.vcsim.ca_path,
-                                     timeout=30)
+                response = soap.post(self.base + '/sdk', data=_SOAP % body, headers=headers, verify=self.vcsim.ca_path, timeout=30)
                 assert response.ok, response.text[:500]
                 return response.text
 
-            call('<urn:Login><urn:_this type="SessionManager">SessionManager</urn:_this><urn:userName>%s</urn:userName>'
-                 '<urn:password>%s</urn:password></urn:Login>' % (self.vcsim.username, self.vcsim.password))
+            call(
+                '<urn:Login><urn:_this type="SessionManager">SessionManager</urn:_this><urn:userName>%s</urn:userName>'
+                '<urn:password>%s</urn:password></urn:Login>' % (self.vcsim.username, self.vcsim.password)
+            )
             try:
-                answer = call('<urn:FindByInventoryPath><urn:_this type="SearchIndex">SearchIndex</urn:_this>'
-                              '<urn:inventoryPath>DC0/datastore/LocalDS_0</urn:inventoryPath></urn:FindByInventoryPath>')
+                answer = call(
+                    '<urn:FindByInventoryPath><urn:_this type="SearchIndex">SearchIndex</urn:_this>'
+                    '<urn:inventoryPath>DC0/datastore/LocalDS_0</urn:inventoryPath></urn:FindByInventoryPath>'
+                )
             finally:
                 call('<urn:Logout><urn:_this type="SessionManager">SessionManager</urn:_this></urn:Logout>')
             found = re.search(r'<returnval type="Datastore">([^<]+)</returnval>', answer)
@@ -342,8 +409,11 @@ class Admin:
     # libraries and items
     def create_library(self, name: str | None = None) -> dict[str, Any]:
         # vcsim sets no type of its own (vCenter does): without "LOCAL" the modules would not upload into it.
-        spec = {'name': name or 'lib-%s' % uuid.uuid4().hex[:8], 'type': 'LOCAL',
-                'storage_backings': [{'type': 'DATASTORE', 'datastore_id': self.datastore_id()}]}
+        spec = {
+            'name': name or 'lib-%s' % uuid.uuid4().hex[:8],
+            'type': 'LOCAL',
+            'storage_backings': [{'type': 'DATASTORE', 'datastore_id': self.datastore_id()}],
+        }
         library_id = self.value('POST', REST + '/content/local-library', json={'create_spec': spec})
         return dict(spec, id=library_id)
 
@@ -356,8 +426,7 @@ class Admin:
         return response.json()['value'] if response.ok else None
 
     def find_items(self, library_id: str, name: str) -> list[str]:
-        return self.value('POST', REST + '/content/library/item', params={'~action': 'find'},
-                          json={'spec': {'library_id': library_id, 'name': name}}) or []
+        return self.value('POST', REST + '/content/library/item', params={'~action': 'find'}, json={'spec': {'library_id': library_id, 'name': name}}) or []
 
     def item_files(self, item_id: str) -> list[dict[str, Any]]:
         return self.value('GET', REST + '/content/library/item/file', params={'library_item_id': item_id}) or []
@@ -393,14 +462,15 @@ class Admin:
         return self.value('GET', USF, params={'update_session_id': session_id}) or []
 
     def push_file(self, session_id: str, name: str, data: bytes) -> None:
-        info = self.value('POST', USF + '/id:' + session_id, params={'~action': 'add'},
-                          json={'file_spec': {'name': name, 'source_type': 'PUSH', 'size': len(data)}})
-        response = self.request('PUT', urlsplit(info['upload_endpoint']['uri']).path, data=data,
-                                headers={'Content-Type': 'application/octet-stream'})
+        info = self.value(
+            'POST', USF + '/id:' + session_id, params={'~action': 'add'}, json={'file_spec': {'name': name, 'source_type': 'PUSH', 'size': len(data)}}
+        )
+        response = self.request('PUT', urlsplit(info['upload_endpoint']['uri']).path, data=data, headers={'Content-Type': 'application/octet-stream'})
         assert response.ok, response.text
 
 
 # -- a recording reverse proxy ----------------------------------------------------------------------------
+
 
 @dataclass
 class Exchange:
@@ -442,6 +512,7 @@ class Recorder:
 
     def __init__(self, vcsim: Vcsim):
         import ssl  # pylint: disable=import-outside-toplevel
+
         self.vcsim = vcsim
         self.exchanges: list[Exchange] = []
         self.lock = threading.Lock()
@@ -461,12 +532,14 @@ class Recorder:
                 path, _sep, query = self.path.partition('?')
                 hop = ('host', 'content-length', 'connection', 'accept-encoding')
                 headers = dict((k, v) for k, v in self.headers.items() if k.lower() not in hop)
-                answer = upstream.request(self.command, recorder.vcsim.url + self.path, data=body, headers=headers,
-                                          verify=recorder.vcsim.ca_path, allow_redirects=False, timeout=60)
+                answer = upstream.request(
+                    self.command, recorder.vcsim.url + self.path, data=body, headers=headers, verify=recorder.vcsim.ca_path, allow_redirects=False, timeout=60
+                )
                 content = answer.content.replace(recorder.vcsim.url.encode(), recorder.url.encode())
                 with recorder.lock:
-                    recorder.exchanges.append(Exchange(self.command, path, query, answer.status_code,
-                                                       dict((k.lower(), v) for k, v in self.headers.items()), content))
+                    recorder.exchanges.append(
+                        Exchange(self.command, path, query, answer.status_code, dict((k.lower(), v) for k, v in self.headers.items()), content)
+                    )
                 self.send_response(answer.status_code)
                 for key, value in answer.headers.items():
                     if key.lower() not in ('content-length', 'transfer-encoding', 'connection', 'content-encoding'):
@@ -515,8 +588,7 @@ class Recorder:
         return ['%s %s%s' % (e.method, e.path, '?' + e.query if e.query else '') for e in self.exchanges if e.is_write]
 
     def summary(self) -> str:
-        return '\n'.join('%s %s%s -> %s' % (e.method, e.path, '?' + e.query if e.query else '', e.status)
-                         for e in self.exchanges)
+        return '\n'.join('%s %s%s -> %s' % (e.method, e.path, '?' + e.query if e.query else '', e.status) for e in self.exchanges)
 
 
 def parse_time(value: str) -> datetime.datetime:

@@ -4,6 +4,7 @@
 Run it with the ``vsphere-content-simulator`` command (or ``python -m
 vsphere_content_simulator``); see the package's README.md.
 """
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The simulator's settings, as given on the command line."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

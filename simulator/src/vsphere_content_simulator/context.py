@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What a handler gets besides its parameters: the store, the request and who is calling."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

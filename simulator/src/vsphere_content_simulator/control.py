@@ -4,6 +4,7 @@
 It is plain JSON, needs no login, and is outside /api and /rest so that no
 client of the vSphere API can reach it by accident.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,24 @@ from vsphere_content_simulator.routes import OPERATIONS
 from vsphere_content_simulator.state import BAD_BODIES, FAULT_ACTIONS, Fault, Store
 
 PREFIX = "/_sim"
-FAULT_FIELDS = {"action", "method", "path", "operation", "skip", "count", "every", "when", "status", "drop", "seconds",
-                "body", "target", "after_bytes", "offset", "message"}
+FAULT_FIELDS = {
+    "action",
+    "method",
+    "path",
+    "operation",
+    "skip",
+    "count",
+    "every",
+    "when",
+    "status",
+    "drop",
+    "seconds",
+    "body",
+    "target",
+    "after_bytes",
+    "offset",
+    "message",
+}
 OPERATION_NAMES = {operation.name for operation in OPERATIONS} | {"unknown"}
 
 
@@ -68,8 +85,16 @@ def parse_fault(body: Any) -> Fault:  # pylint: disable=too-many-branches
         raise ValueError("every must be a boolean")
     if when not in ("before", "after"):
         raise ValueError("when must be before or after")
-    fault = Fault(action=action, method=method.upper(), pattern=pattern, operation=operation,
-                  skip=_int(body, "skip", 0, 0), count=_int(body, "count", 1, 1), every=every, when=when)
+    fault = Fault(
+        action=action,
+        method=method.upper(),
+        pattern=pattern,
+        operation=operation,
+        skip=_int(body, "skip", 0, 0),
+        count=_int(body, "count", 1, 1),
+        every=every,
+        when=when,
+    )
     status = body.get("status")
     if status is not None and (isinstance(status, bool) or not isinstance(status, int)):
         raise ValueError("status must be an integer")
@@ -129,8 +154,9 @@ def register(app: web.Application, store: Store) -> None:
         return web.Response(status=204)
 
     async def stats(request: web.Request) -> web.Response:  # pylint: disable=unused-argument
-        return web.json_response({"logins": store.logins, "logouts": store.logouts,
-                                  "open_login_sessions": store.open_login_sessions(), **downloads.stats(store)})
+        return web.json_response(
+            {"logins": store.logins, "logouts": store.logouts, "open_login_sessions": store.open_login_sessions(), **downloads.stats(store)}
+        )
 
     async def add_fault(request: web.Request) -> web.Response:
         try:

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one aiohttp handler behind every API path: route, log, fault, authenticate, run, render."""
+
 from __future__ import annotations
 
 import asyncio
@@ -62,10 +63,18 @@ class Dispatcher:
         flavor = flavor_of(request.path)
         ctx = Context(store, request, flavor)
         entry: dict[str, Any] = {
-            "method": request.method, "path": request.path, "query": request.query_string, "status": None,
-            "flavor": flavor, "operation": "unknown", "write": False, "user": None,
-            "session_header": SESSION_HEADER in request.headers, "authorization": "Authorization" in request.headers,
-            "body_sha1": None, "fault": None,
+            "method": request.method,
+            "path": request.path,
+            "query": request.query_string,
+            "status": None,
+            "flavor": flavor,
+            "operation": "unknown",
+            "write": False,
+            "user": None,
+            "session_header": SESSION_HEADER in request.headers,
+            "authorization": "Authorization" in request.headers,
+            "body_sha1": None,
+            "fault": None,
         }
         ctx.log_entry = entry
         match: Match | None = None
@@ -119,8 +128,9 @@ class Dispatcher:
         except Exception as exc:  # pylint: disable=broad-exception-caught
             # A bug must still answer with a vAPI error, never a traceback page or a hang.
             LOG.exception("%s %s failed", request.method, request.path)
-            response = error_response(error("error", "com.vmware.vapi.simulator.internal_error",
-                                            "The simulator failed on this request: {kind}.", kind=type(exc).__name__), flavor)
+            response = error_response(
+                error("error", "com.vmware.vapi.simulator.internal_error", "The simulator failed on this request: {kind}.", kind=type(exc).__name__), flavor
+            )
         dropped = dropped or ctx.dropped
         entry["user"] = ctx.user
         entry["status"] = 0 if dropped else response.status
@@ -181,9 +191,15 @@ class Dispatcher:
         """The vAPI error of the fault's status, in the request's flavour."""
         LOG.info("fault %s answers %s %s", fault.status, request.method, request.path)
         status = int(fault.status or 500)
-        err = VapiError(STATUS_ERROR.get(status, "error"),
-                        Message("com.vmware.vapi.simulator.injected_fault",
-                                "Fault injected by the simulator: HTTP {status} for {method} {path}.",
-                                status=status, method=request.method, path=request.path),
-                        status=status)
+        err = VapiError(
+            STATUS_ERROR.get(status, "error"),
+            Message(
+                "com.vmware.vapi.simulator.injected_fault",
+                "Fault injected by the simulator: HTTP {status} for {method} {path}.",
+                status=status,
+                method=request.method,
+                path=request.path,
+            ),
+            status=status,
+        )
         return error_response(err, flavor)

@@ -8,6 +8,7 @@ PREPARED or ERROR) and does no real work: the bytes are already on disk. The end
 ``/cls/data/<session>/<file name>``, streams them from disk in large writes, with Range support;
 it hashes nothing, because the SHA1 of the stored bytes is known since they were received.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -106,8 +107,7 @@ class DownloadSession:  # pylint: disable=too-many-instance-attributes
 
 
 def create(store: Store, user: str, item: Any, token: str | None) -> DownloadSession:
-    session = DownloadSession(id=new_id(), user=user, item_id=item.id, content_version=item.content_version,
-                              client_token=token)
+    session = DownloadSession(id=new_id(), user=user, item_id=item.id, content_version=item.content_version, client_token=token)
     for item_file in item.files.values():
         session.files[item_file.name] = DownloadFile(name=item_file.name, item_file=item_file)
     store.download_sessions[session.id] = session
@@ -117,8 +117,7 @@ def create(store: Store, user: str, item: Any, token: str | None) -> DownloadSes
 def session_of(store: Store, session_id: str) -> DownloadSession:
     session = store.download_sessions.get(session_id)
     if session is None:
-        raise error("not_found", "com.vmware.vdcs.cls-main.download_session_not_found",
-                    "Download session {id} was not found.", id=session_id)
+        raise error("not_found", "com.vmware.vdcs.cls-main.download_session_not_found", "Download session {id} was not found.", id=session_id)
     return session
 
 
@@ -151,9 +150,14 @@ def expiration_time(store: Store, session: DownloadSession) -> float:
 
 def require_active(session: DownloadSession, operation: str) -> None:
     if session.state != ACTIVE:
-        raise error("not_allowed_in_current_state", "com.vmware.vdcs.cls-main.download_session_not_active",
-                    "The operation {operation} is not allowed on download session {id} in state {state}: "
-                    "it must be ACTIVE.", operation=operation, id=session.id, state=session.state)
+        raise error(
+            "not_allowed_in_current_state",
+            "com.vmware.vdcs.cls-main.download_session_not_active",
+            "The operation {operation} is not allowed on download session {id} in state {state}: it must be ACTIVE.",
+            operation=operation,
+            id=session.id,
+            state=session.state,
+        )
 
 
 def _stop_preparing(session: DownloadSession) -> None:
@@ -186,22 +190,27 @@ def sweep(store: Store) -> None:
             continue
         if session.state == ACTIVE:
             timeout = store.config.download_session_timeout
-            end(session, ERROR, Message("com.vmware.vdcs.cls-main.download_session_expired",
-                                        "The download session {id} expired after {timeout} seconds without activity.",
-                                        id=session.id, timeout=int(timeout) if float(timeout).is_integer() else timeout))
+            end(
+                session,
+                ERROR,
+                Message(
+                    "com.vmware.vdcs.cls-main.download_session_expired",
+                    "The download session {id} expired after {timeout} seconds without activity.",
+                    id=session.id,
+                    timeout=int(timeout) if float(timeout).is_integer() else timeout,
+                ),
+            )
         else:
             delete(store, session)
 
 
 def stats(store: Store) -> dict[str, int]:
     sessions = store.download_sessions.values()
-    return {"open_download_sessions": sum(1 for s in sessions if s.state == ACTIVE),
-            "download_sessions": len(store.download_sessions)}
+    return {"open_download_sessions": sum(1 for s in sessions if s.state == ACTIVE), "download_sessions": len(store.download_sessions)}
 
 
 # Prepare (download reference §2.2, §3, §4).
-def prepare(store: Store, session: DownloadSession, download_file: DownloadFile, base_url: str,
-            fault: Fault | None) -> None:
+def prepare(store: Store, session: DownloadSession, download_file: DownloadFile, base_url: str, fault: Fault | None) -> None:
     """Start preparing a file: PREPARE_REQUESTED now, PREPARING after half the latency, then PREPARED or ERROR.
 
     A file already requested, preparing or prepared is left as it is; one in ERROR is tried again.
@@ -242,21 +251,25 @@ def _prepared(download_file: DownloadFile, uri: str, fault: Fault | None) -> Non
     item_file = download_file.item_file
     if fault is not None and fault.action == "prepare_error":
         download_file.status = PREPARE_ERROR
-        download_file.error_message = Message("com.vmware.vdcs.cls-main.prepare_failed", "{message}",
-                                              message=fault.message or f"Preparing {download_file.name} failed "
-                                                                       "(fault injected by the simulator).")
+        download_file.error_message = Message(
+            "com.vmware.vdcs.cls-main.prepare_failed",
+            "{message}",
+            message=fault.message or f"Preparing {download_file.name} failed (fault injected by the simulator).",
+        )
     elif item_file.path is None:
         download_file.status = PREPARE_ERROR
         download_file.error_message = Message(
             "com.vmware.vdcs.cls-main.content_not_stored",
             "The content of {name} cannot be downloaded: the simulator did not keep its bytes (--discard-content).",
-            name=download_file.name)
+            name=download_file.name,
+        )
     elif not os.path.exists(item_file.path):
         download_file.status = PREPARE_ERROR
         download_file.error_message = Message(
             "com.vmware.vdcs.cls-main.content_gone",
-            "The content of {name} is no longer stored: its library item was changed or deleted since the "
-            "download session was created.", name=download_file.name)
+            "The content of {name} is no longer stored: its library item was changed or deleted since the download session was created.",
+            name=download_file.name,
+        )
     else:
         download_file.status = PREPARED
         download_file.uri = uri
@@ -264,9 +277,13 @@ def _prepared(download_file: DownloadFile, uri: str, fault: Fault | None) -> Non
 
 # The download endpoint (download reference §5).
 def _endpoint_not_found(session_id: str, name: str, why: str) -> VapiError:
-    return error("not_found", "com.vmware.vdcs.cls-main.download_endpoint_not_found",
-                 "There is nothing to download at {path}: {why}.",
-                 path=f"{DOWNLOAD_PREFIX}/{session_id}/{name}", why=why)
+    return error(
+        "not_found",
+        "com.vmware.vdcs.cls-main.download_endpoint_not_found",
+        "There is nothing to download at {path}: {why}.",
+        path=f"{DOWNLOAD_PREFIX}/{session_id}/{name}",
+        why=why,
+    )
 
 
 UNSATISFIABLE = (-1, -1)
@@ -298,8 +315,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 def _serving(store: Store, session: DownloadSession, download_file: DownloadFile) -> bool:
     """Whether an endpoint still serves: its session ACTIVE and not deleted, its file PREPARED."""
-    return (session.state == ACTIVE and store.download_sessions.get(session.id) is session
-            and download_file.status == PREPARED)
+    return session.state == ACTIVE and store.download_sessions.get(session.id) is session and download_file.status == PREPARED
 
 
 async def serve(ctx: Any, session_id: str, name: str) -> web.StreamResponse:
@@ -310,8 +326,7 @@ async def serve(ctx: Any, session_id: str, name: str) -> web.StreamResponse:
         raise _endpoint_not_found(session_id, name, "no such download session")
     download_file = session.files.get(name)
     if download_file is None or not _serving(store, session, download_file):
-        why = (f"download session {session_id} is {session.state}" if session.state != ACTIVE
-               else f"the file is not prepared in download session {session_id}")
+        why = f"download session {session_id} is {session.state}" if session.state != ACTIVE else f"the file is not prepared in download session {session_id}"
         raise _endpoint_not_found(session_id, name, why)
     try:
         fd = os.open(download_file.item_file.path or "", os.O_RDONLY)
@@ -349,8 +364,9 @@ async def _send(ctx: Any, session: DownloadSession, download_file: DownloadFile,
 
 
 # pylint: disable-next=too-many-arguments,too-many-positional-arguments,too-many-locals
-async def _stream(ctx: Any, session: DownloadSession, download_file: DownloadFile, fd: int,
-                  response: web.StreamResponse, span: tuple[int, int], fault: Fault | None) -> int:
+async def _stream(
+    ctx: Any, session: DownloadSession, download_file: DownloadFile, fd: int, response: web.StreamResponse, span: tuple[int, int], fault: Fault | None
+) -> int:
     """Write bytes [start, end) of ``fd``; returns where it stopped (``end`` unless cut short)."""
     store = ctx.store
     transport = ctx.request.transport

@@ -3,6 +3,7 @@
 
 flavors.py turns them into the /api or the /rest JSON shape (reference §6).
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,7 @@ Two sets: ``SIM_*`` for scripts that know the simulator (its JSON file, URL, con
 and the ``VMWARE_*`` variables that the vsphere.content_library modules read when a task does
 not set the connection options, so that a playbook written for a real vCenter runs unchanged.
 """
+
 from __future__ import annotations
 
 import os
@@ -54,7 +55,7 @@ def instance_variables(instances: Sequence[tuple[Mapping[str, Any], str]]) -> di
 
 def prefixed(number: int, name: str) -> str:
     """The name of an instance's variable: SIM_URL -> SIM2_URL, VMWARE_HOST -> SIM2_VMWARE_HOST."""
-    return f"SIM{number}_{name[len('SIM_'):]}" if name.startswith("SIM_") else f"SIM{number}_{name}"
+    return f"SIM{number}_{name[len('SIM_') :]}" if name.startswith("SIM_") else f"SIM{number}_{name}"
 
 
 def shell_exports(variables: Mapping[str, str]) -> str:

@@ -7,6 +7,7 @@ takes its parameters as the fields of a JSON object (``create_spec``,
 ``file_name``...) and encodes maps as key/value lists, while /api sends the
 spec itself as the body, answers 201/204 and returns bare JSON (reference §6).
 """
+
 from __future__ import annotations
 
 import json
@@ -42,6 +43,7 @@ def dumps(value: Any, flavor: str | None) -> str:
         if isinstance(obj, Message):
             return obj.to_json(flavor)
         raise TypeError(f"cannot encode {type(obj).__name__}")
+
     return json.dumps(value, default=encode)
 
 
@@ -79,16 +81,18 @@ async def read_json_body(request: web.Request) -> Any:
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
-        raise error("invalid_request", "vapi.bindings.typeconverter.fromjson.too.large",
-                    "The request body is larger than {limit} bytes.", limit=MAX_JSON_BODY) from None
+        raise error(
+            "invalid_request", "vapi.bindings.typeconverter.fromjson.too.large", "The request body is larger than {limit} bytes.", limit=MAX_JSON_BODY
+        ) from None
     if not raw.strip():
         return None
     try:
         return json.loads(raw)
     except (ValueError, RecursionError) as exc:
         # ValueError covers undecodable bytes too; RecursionError is what very deep nesting raises.
-        raise error("invalid_request", "vapi.bindings.typeconverter.fromjson.invalid.json",
-                    "The request body is not valid JSON: {reason}.", reason=str(exc)) from None
+        raise error(
+            "invalid_request", "vapi.bindings.typeconverter.fromjson.invalid.json", "The request body is not valid JSON: {reason}.", reason=str(exc)
+        ) from None
 
 
 def collect_params(route: Any, request: web.Request, path_params: dict[str, str], body: Any) -> dict[str, Any]:
@@ -96,8 +100,12 @@ def collect_params(route: Any, request: web.Request, path_params: dict[str, str]
     params: dict[str, Any] = {}
     if route.body == FIELDS and body is not None:
         if not isinstance(body, dict):
-            raise error("invalid_request", "vapi.bindings.typeconverter.fromjson.not.object",
-                        "The request body must be a JSON object, not {kind}.", kind=type(body).__name__)
+            raise error(
+                "invalid_request",
+                "vapi.bindings.typeconverter.fromjson.not.object",
+                "The request body must be a JSON object, not {kind}.",
+                kind=type(body).__name__,
+            )
         params.update(body)
     elif route.body and body is not None:
         params[route.body] = body

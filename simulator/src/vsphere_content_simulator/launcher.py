@@ -4,6 +4,7 @@
 The subprocess is ``python -m vsphere_content_simulator`` with the current interpreter (or
 ``python=``), so it runs the installed package, whatever the current directory.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -27,8 +28,9 @@ def simulator_command(python: str | None = None) -> list[str]:
     return [python or sys.executable, "-m", MODULE]
 
 
-def start_simulator(args: Sequence[str] = (), *, timeout: float = 30.0, stderr: Any = None,
-                    python: str | None = None) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+def start_simulator(
+    args: Sequence[str] = (), *, timeout: float = 30.0, stderr: Any = None, python: str | None = None
+) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     """Run ``python -m vsphere_content_simulator --exit-with-parent ARGS`` and wait for its JSON line.
 
     Returns (process, info). ``python`` is the interpreter to run it with (default: this one;
@@ -38,8 +40,9 @@ def start_simulator(args: Sequence[str] = (), *, timeout: float = 30.0, stderr: 
     return start_simulators([args], timeout=timeout, stderr=stderr, python=python)[0]
 
 
-def start_simulators(arg_lists: Sequence[Sequence[str]], *, timeout: float = 30.0, stderr: Any = None,
-                     python: str | None = None) -> list[tuple[subprocess.Popen[str], dict[str, Any]]]:
+def start_simulators(
+    arg_lists: Sequence[Sequence[str]], *, timeout: float = 30.0, stderr: Any = None, python: str | None = None
+) -> list[tuple[subprocess.Popen[str], dict[str, Any]]]:
     """Start one simulator per list of ARGS, side by side, and wait for every JSON line (``timeout`` in all).
 
     Returns [(process, info), ...] in the order of ``arg_lists``; if one does not start, the others
@@ -50,8 +53,7 @@ def start_simulators(arg_lists: Sequence[Sequence[str]], *, timeout: float = 30.
         for args in arg_lists:
             command = [*simulator_command(python), "--exit-with-parent", *args]
             # pylint: disable-next=consider-using-with
-            processes.append(subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
-                                              text=True))
+            processes.append(subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr, text=True))
         deadline = time.monotonic() + timeout
         started = []
         for number, process in enumerate(processes, 1):

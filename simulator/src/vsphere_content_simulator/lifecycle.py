@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Update session state transitions (reference §3.10), expiry and completion."""
+
 from __future__ import annotations
 
 import os
@@ -8,8 +9,7 @@ import time
 
 from vsphere_content_simulator import downloads, preview
 from vsphere_content_simulator.errors import Message, error
-from vsphere_content_simulator.state import (ACTIVE, DONE, ERROR, FILE_ERROR, ItemFile, READY, Store, UpdateSession, discard,
-                                             new_id)
+from vsphere_content_simulator.state import ACTIVE, DONE, ERROR, FILE_ERROR, ItemFile, READY, Store, UpdateSession, discard, new_id
 
 
 def touch(session: UpdateSession) -> None:
@@ -26,17 +26,26 @@ def expiration_time(store: Store, session: UpdateSession) -> float:
 
 def require_active(session: UpdateSession, operation: str) -> None:
     if session.state != ACTIVE:
-        raise error("not_allowed_in_current_state", "com.vmware.vdcs.cls-main.update_session_not_active",
-                    "The operation {operation} is not allowed on update session {id} in state {state}: it must be ACTIVE.",
-                    operation=operation, id=session.id, state=session.state)
+        raise error(
+            "not_allowed_in_current_state",
+            "com.vmware.vdcs.cls-main.update_session_not_active",
+            "The operation {operation} is not allowed on update session {id} in state {state}: it must be ACTIVE.",
+            operation=operation,
+            id=session.id,
+            state=session.state,
+        )
 
 
 def require_not_active(session: UpdateSession, operation: str) -> None:
     if session.state == ACTIVE:
-        raise error("not_allowed_in_current_state", "com.vmware.vdcs.cls-main.update_session_active",
-                    "The operation {operation} is not allowed on update session {id} in state {state}: "
-                    "cancel, complete or fail it first.",
-                    operation=operation, id=session.id, state=session.state)
+        raise error(
+            "not_allowed_in_current_state",
+            "com.vmware.vdcs.cls-main.update_session_active",
+            "The operation {operation} is not allowed on update session {id} in state {state}: cancel, complete or fail it first.",
+            operation=operation,
+            id=session.id,
+            state=session.state,
+        )
 
 
 def stop_transfers(session: UpdateSession) -> None:
@@ -46,8 +55,7 @@ def stop_transfers(session: UpdateSession) -> None:
             # Now, not when the task next runs (it may first wait for its writer thread): a client that
             # reads the file right after cancel sees the transfer ended. The task says the same again.
             session_file.status = FILE_ERROR
-            session_file.error_message = Message("com.vmware.vdcs.cls-main.transfer_canceled",
-                                                 "The transfer of {name} was canceled.", name=session_file.name)
+            session_file.error_message = Message("com.vmware.vdcs.cls-main.transfer_canceled", "The transfer of {name} was canceled.", name=session_file.name)
         session_file.task = None
 
 
@@ -91,9 +99,16 @@ def sweep(store: Store) -> None:
         if now <= expiration_time(store, session):
             continue
         if session.state == ACTIVE:
-            end(session, ERROR, Message("com.vmware.vdcs.cls-main.update_session_expired",
-                                        "The update session {id} expired after {timeout} seconds without activity.",
-                                        id=session.id, timeout=_seconds(store.config.update_session_timeout)))
+            end(
+                session,
+                ERROR,
+                Message(
+                    "com.vmware.vdcs.cls-main.update_session_expired",
+                    "The update session {id} expired after {timeout} seconds without activity.",
+                    id=session.id,
+                    timeout=_seconds(store.config.update_session_timeout),
+                ),
+            )
         else:
             delete(store, session)
     downloads.sweep(store)
@@ -112,17 +127,35 @@ def finish(store: Store, session: UpdateSession) -> None:
     item = store.items.get(session.item_id)
     failed = [f.name for f in session.files.values() if f.status == FILE_ERROR and f.name in session.awaited]
     if item is None:
-        end(session, ERROR, Message("com.vmware.vdcs.cls-main.item_deleted",
-                                    "The library item {item} of update session {id} no longer exists.",
-                                    item=session.item_id, id=session.id))
+        end(
+            session,
+            ERROR,
+            Message(
+                "com.vmware.vdcs.cls-main.item_deleted", "The library item {item} of update session {id} no longer exists.", item=session.item_id, id=session.id
+            ),
+        )
     elif failed:
-        end(session, ERROR, Message("com.vmware.vdcs.cls-main.transfer_failed",
-                                    "Update session {id} failed: the transfer of {files} failed.",
-                                    id=session.id, files=", ".join(failed)))
+        end(
+            session,
+            ERROR,
+            Message(
+                "com.vmware.vdcs.cls-main.transfer_failed",
+                "Update session {id} failed: the transfer of {files} failed.",
+                id=session.id,
+                files=", ".join(failed),
+            ),
+        )
     elif warnings := preview.unignored_warnings(session, item):
-        end(session, ERROR, Message("com.vmware.vdcs.cls-main.preview_warnings_not_ignored",
-                                    "Update session {id} failed: the preview warning {warnings} was not ignored.",
-                                    id=session.id, warnings=", ".join(warnings)))
+        end(
+            session,
+            ERROR,
+            Message(
+                "com.vmware.vdcs.cls-main.preview_warnings_not_ignored",
+                "Update session {id} failed: the preview warning {warnings} was not ignored.",
+                id=session.id,
+                warnings=", ".join(warnings),
+            ),
+        )
     else:
         apply_to_item(store, session)
         end(session, DONE)
@@ -148,9 +181,12 @@ def apply_to_item(store: Store, session: UpdateSession) -> None:
                 os.replace(session_file.path, path)
                 session_file.path = None
             files[session_file.name] = ItemFile(
-                name=session_file.name, size=session_file.received_size or 0,
-                version=previous.version + 1 if previous else 1, path=path,
-                checksum_info={"algorithm": "SHA1", "checksum": session_file.sha1} if session_file.sha1 else None)
+                name=session_file.name,
+                size=session_file.received_size or 0,
+                version=previous.version + 1 if previous else 1,
+                path=path,
+                checksum_info={"algorithm": "SHA1", "checksum": session_file.sha1} if session_file.sha1 else None,
+            )
     for name, old in item.files.items():
         if files.get(name) is not old:
             discard(old.path)

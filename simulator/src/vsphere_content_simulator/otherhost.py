@@ -7,6 +7,7 @@ on one port and plain HTTP on another. It logs every request with its headers,
 so that a test can check that no session token or Authorization reached it,
 and answers every request with a harmless 200 ``{"other_host": true}``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,16 @@ class OtherHost:
         received = 0
         while chunk := await request.content.readany():
             received += len(chunk)
-        self.log.append({"scheme": request.scheme, "method": request.method, "path": request.path,
-                         "query": request.query_string, "headers": dict(request.headers), "body_bytes": received})
+        self.log.append(
+            {
+                "scheme": request.scheme,
+                "method": request.method,
+                "path": request.path,
+                "query": request.query_string,
+                "headers": dict(request.headers),
+                "body_bytes": received,
+            }
+        )
         LOG.info("other host got %s %s", request.method, request.path)
         return web.json_response({"other_host": True})
 

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the simulator reads inside OVF packages: descriptor references and signing certificates."""
+
 from __future__ import annotations
 
 import base64
@@ -107,22 +108,49 @@ def read_certificate(path: str | None, fallback_pem: bytes) -> dict[str, Any]:
     now = datetime.now(timezone.utc)
     warnings = []
     if leaf.not_valid_after_utc < now:
-        warnings.append(("EXPIRED_CERTIFICATE", Message(
-            "com.vmware.vdcs.cls-main.preview_expired_certificate",
-            "The signing certificate {subject} expired on {date}.", subject=subject, date=leaf.not_valid_after_utc.isoformat())))
+        warnings.append(
+            (
+                "EXPIRED_CERTIFICATE",
+                Message(
+                    "com.vmware.vdcs.cls-main.preview_expired_certificate",
+                    "The signing certificate {subject} expired on {date}.",
+                    subject=subject,
+                    date=leaf.not_valid_after_utc.isoformat(),
+                ),
+            )
+        )
     if leaf.not_valid_before_utc > now:
-        warnings.append(("NOT_YET_VALID_CERTIFICATE", Message(
-            "com.vmware.vdcs.cls-main.preview_not_yet_valid_certificate",
-            "The signing certificate {subject} is not valid before {date}.", subject=subject, date=leaf.not_valid_before_utc.isoformat())))
+        warnings.append(
+            (
+                "NOT_YET_VALID_CERTIFICATE",
+                Message(
+                    "com.vmware.vdcs.cls-main.preview_not_yet_valid_certificate",
+                    "The signing certificate {subject} is not valid before {date}.",
+                    subject=subject,
+                    date=leaf.not_valid_before_utc.isoformat(),
+                ),
+            )
+        )
     if self_signed:
-        warnings.append(("SELF_SIGNED_CERTIFICATE", Message(
-            "com.vmware.vdcs.cls-main.preview_self_signed_certificate",
-            "The signing certificate {subject} is self-signed.", subject=subject)))
+        warnings.append(
+            (
+                "SELF_SIGNED_CERTIFICATE",
+                Message("com.vmware.vdcs.cls-main.preview_self_signed_certificate", "The signing certificate {subject} is self-signed.", subject=subject),
+            )
+        )
     else:
         # The simulator trusts no signing authority, as a vCenter without custom roots would not.
-        warnings.append(("UNTRUSTED_CERTIFICATE", Message(
-            "com.vmware.vdcs.cls-main.preview_untrusted_certificate",
-            "The signing certificate {subject}, issued by {issuer}, is not trusted.", subject=subject, issuer=issuer)))
+        warnings.append(
+            (
+                "UNTRUSTED_CERTIFICATE",
+                Message(
+                    "com.vmware.vdcs.cls-main.preview_untrusted_certificate",
+                    "The signing certificate {subject}, issued by {issuer}, is not trusted.",
+                    subject=subject,
+                    issuer=issuer,
+                ),
+            )
+        )
     return {
         "certificate_info": {
             "issuer": issuer,

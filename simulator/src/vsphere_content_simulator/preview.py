@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """An update session's preview_info (reference §2.2): derived from its files on every read."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,8 +26,7 @@ def preview_info(session: UpdateSession, item: Item | None) -> dict[str, Any] | 
         info["certificate_info"] = dict(signed["certificate_info"])
         info["cert_chain"] = list(signed["cert_chain"])
         info["warnings"] = [
-            {"type": warning_type, "message": message, "ignored": session.ignores(warning_type)}
-            for warning_type, message in signed["warnings"]
+            {"type": warning_type, "message": message, "ignored": session.ignores(warning_type)} for warning_type, message in signed["warnings"]
         ]
     return info
 

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Matching a request to an operation of routes.OPERATIONS."""
+
 from __future__ import annotations
 
 import re
@@ -93,21 +94,33 @@ class Router:
                 params = {name: unquote(value) for name, value in found.groupdict().items()}
                 return Match(candidate.operation, candidate.route, params)
         if not methods:
-            raise error("not_found", "com.vmware.vapi.rest.operationsForUrlNotFound",
-                        "Unable to find operations for URL: {path}", path=unquote(raw_path))
+            raise error("not_found", "com.vmware.vapi.rest.operationsForUrlNotFound", "Unable to find operations for URL: {path}", path=unquote(raw_path))
         if method not in methods:
             raise MethodNotAllowed(method, unquote(raw_path), sorted(methods))
         action = query.get(ACTION_KEYS.get(flavor or "", ""), "")
-        raise error("operation_not_found", "com.vmware.vapi.rest.operationNotFound",
-                    "No operation for {method} {path} with action {action!r}.",
-                    method=method, path=unquote(raw_path), action=action)
+        raise error(
+            "operation_not_found",
+            "com.vmware.vapi.rest.operationNotFound",
+            "No operation for {method} {path} with action {action!r}.",
+            method=method,
+            path=unquote(raw_path),
+            action=action,
+        )
 
 
 class MethodNotAllowed(VapiError):
     """405 for a known path, with the Allow header the response must carry."""
 
     def __init__(self, method: str, path: str, allowed: list[str]) -> None:
-        super().__init__("operation_not_found", Message(
-            "com.vmware.vapi.rest.httpMethodNotAllowed", "HTTP method {method} is not allowed for {path}; allowed: {allowed}.",
-            method=method, path=path, allowed=", ".join(allowed)), status=405)
+        super().__init__(
+            "operation_not_found",
+            Message(
+                "com.vmware.vapi.rest.httpMethodNotAllowed",
+                "HTTP method {method} is not allowed for {path}; allowed: {allowed}.",
+                method=method,
+                path=path,
+                allowed=", ".join(allowed),
+            ),
+            status=405,
+        )
         self.allowed = allowed

@@ -7,6 +7,7 @@ starts the simulators, writes each JSON line to a private temporary file, runs C
 SIM_* and VMWARE_* variables of exports.instance_variables() added to its environment, stops the
 simulators and exits with CMD's exit status.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,8 +87,7 @@ def simulator_arg_lists(argv: list[str]) -> tuple[list[list[str]], str | None]:
     if count < 1:
         raise UsageError("--instances must be at least 1")
     if len(seeds) not in (0, 1, count):
-        raise UsageError(f"--seed is given {len(seeds)} times for {count} instances: "
-                         "give it once (for every instance) or once per instance")
+        raise UsageError(f"--seed is given {len(seeds)} times for {count} instances: give it once (for every instance) or once per instance")
     if options.port not in (None, "0") and count > 1:
         raise UsageError(f"--port {options.port} with {count} instances: they need a port each; leave --port out")
     for path in dict.fromkeys(seeds):
@@ -114,7 +114,7 @@ def main(argv: list[str]) -> int:
         print(USAGE, file=sys.stderr)
         return 2
     split = argv.index("--")
-    command = argv[split + 1:]
+    command = argv[split + 1 :]
     try:
         arg_lists, env_file = simulator_arg_lists(argv[:split])
     except UsageError as exc:
@@ -144,8 +144,7 @@ def main(argv: list[str]) -> int:
                 print(f"{PROG}: cannot write --env {env_file}: {exc.strerror}", file=sys.stderr)
                 return 125
         # Variables of other instances left in the caller's environment (a run inside a run) would mislead.
-        env = {name: value for name, value in os.environ.items()
-               if not INSTANCE_VARIABLE.match(name) and name != "SIM_INSTANCES"}
+        env = {name: value for name, value in os.environ.items() if not INSTANCE_VARIABLE.match(name) and name != "SIM_INSTANCES"}
         return _run(command, dict(env, **variables))
     finally:
         for process, _info in started:

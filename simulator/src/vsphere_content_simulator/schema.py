@@ -6,6 +6,7 @@ A wrong type, a missing required field or an unknown enum value becomes
 Unknown fields are ignored (newer clients may send fields this server does not
 know), and JSON null counts as unset.
 """
+
 from __future__ import annotations
 
 import abc
@@ -85,8 +86,7 @@ class Enum(Type):
 
     def check(self, value: Any, where: str) -> Any:
         if not isinstance(value, str) or value not in self.values:
-            raise invalid_argument("{field} must be one of {allowed}, not {value}.",
-                                   field=where, allowed=", ".join(self.values), value=repr(value))
+            raise invalid_argument("{field} must be one of {allowed}, not {value}.", field=where, allowed=", ".join(self.values), value=repr(value))
         return value
 
 
@@ -159,7 +159,7 @@ FILE_ADD_SPEC = Struct(
     name=req(Str(non_empty=True)),
     source_type=req(Enum(*SOURCE_TYPES)),
     source_endpoint=opt(TRANSFER_ENDPOINT),
-    size=opt(Int(minimum=0, maximum=2 ** 63 - 1)),
+    size=opt(Int(minimum=0, maximum=2**63 - 1)),
     checksum_info=opt(CHECKSUM_INFO),
 )
 ITEM_MODEL = Struct(library_id=opt(Str()), name=opt(Str()), type=opt(Str()), description=opt(Str()))

@@ -5,6 +5,7 @@ load() reads and checks the whole file before anything listens: every mistake is
 that names the file, the line and the reason. populate() then creates the content in a Store,
 the files' bytes stored, sized and hashed as an upload's are.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -20,8 +21,7 @@ from typing import Any, Callable, Iterator, Protocol, cast
 import yaml
 
 from vsphere_content_simulator import ovf
-from vsphere_content_simulator.state import (DEFAULT_ITEMS, DEFAULT_LIBRARIES, LOCAL, SUBSCRIBED, Item, ItemFile, Library,
-                                             Store, new_id)
+from vsphere_content_simulator.state import DEFAULT_ITEMS, DEFAULT_LIBRARIES, LOCAL, SUBSCRIBED, Item, ItemFile, Library, Store, new_id
 
 TOP_KEYS = ("libraries", "items")
 LIBRARY_KEYS = ("name", "type", "id", "description")
@@ -87,6 +87,7 @@ class Seed:
 
 # -- Parsing, with a line number for every value ------------------------------------------------------
 
+
 @dataclass
 class Node:
     """A parsed value and the line it starts on; a mapping also knows the line of each key."""
@@ -115,8 +116,7 @@ def _parse_yaml(path: str, text: str) -> Node | None:
             reason = f"{exc.problem} ({exc.context})"
         raise SeedError(path, mark.line + 1 if mark else None, f"not valid YAML: {reason}") from None
     except yaml.reader.ReaderError as exc:
-        raise SeedError(path, text.count("\n", 0, exc.position) + 1,
-                        f"not valid YAML: the character {exc.character!r} is not allowed") from None
+        raise SeedError(path, text.count("\n", 0, exc.position) + 1, f"not valid YAML: the character {exc.character!r} is not allowed") from None
     finally:
         loader.dispose()
 
@@ -159,8 +159,7 @@ _Scan = Callable[[str, int], tuple[Any, int]]
 class _DecoderFunctions(Protocol):
     """json.decoder's JSONObject and JSONArray: an object or array from just after its { or [ to its end."""
 
-    def JSONObject(self, s_and_end: tuple[str, int], strict: bool, scan_once: _Scan,
-                   *hooks_and_memo: Any) -> tuple[Any, int]: ...
+    def JSONObject(self, s_and_end: tuple[str, int], strict: bool, scan_once: _Scan, *hooks_and_memo: Any) -> tuple[Any, int]: ...
 
     def JSONArray(self, s_and_end: tuple[str, int], scan_once: _Scan) -> tuple[list[Any], int]: ...
 
@@ -179,8 +178,7 @@ _SCANNER = cast(_ScannerFunctions, json.scanner)
 class _NodeDecoder(json.JSONDecoder):
     """A JSONDecoder whose objects and arrays come from ``parse_object`` and ``parse_array``."""
 
-    def __init__(self, parse_object: Callable[..., tuple[Node, int]],
-                 parse_array: Callable[[tuple[str, int], _Scan], tuple[Node, int]]) -> None:
+    def __init__(self, parse_object: Callable[..., tuple[Node, int]], parse_array: Callable[[tuple[str, int], _Scan], tuple[Node, int]]) -> None:
         super().__init__(object_pairs_hook=list)
         self.parse_object = parse_object
         self.parse_array = parse_array
@@ -197,6 +195,7 @@ def _parse_json(path: str, text: str) -> Node:
         def scan_once(string: str, index: int) -> tuple[Node, int]:
             value, end = scan(string, index)
             return (value if isinstance(value, Node) else Node(value, line_of(index))), end
+
         return scan_once
 
     def parse_object(s_and_end: tuple[str, int], strict: bool, scan: _Scan, *args: Any) -> tuple[Node, int]:
@@ -224,6 +223,7 @@ def _parse_json(path: str, text: str) -> Node:
 
 
 # -- Checking ----------------------------------------------------------------------------------------
+
 
 def _kind(value: Any) -> str:
     if value is None:
@@ -267,8 +267,7 @@ class _Checker:
             raise self.fail(node.line, where, f"must be a mapping with the keys {', '.join(keys)}, not {_kind(node.value)}")
         for key in node.value:
             if key not in keys:
-                raise self.fail(node.key_lines.get(key, node.line), where,
-                                f"unknown key {key} (the keys are {', '.join(keys)})")
+                raise self.fail(node.key_lines.get(key, node.line), where, f"unknown key {key} (the keys are {', '.join(keys)})")
         for key in required:
             if key not in node.value:
                 raise self.fail(node.line, where, f"{key} is missing")
@@ -296,8 +295,7 @@ class _Checker:
             return None
         value = self.text(node, where + ".id")
         if not UUID.fullmatch(value):
-            raise self.fail(node.line, where + ".id",
-                            f"must be a UUID in lowercase, like 2f0c6b4e-5f3a-4c1e-9d6a-0b7e8c9d1a2f, not {value}")
+            raise self.fail(node.line, where + ".id", f"must be a UUID in lowercase, like 2f0c6b4e-5f3a-4c1e-9d6a-0b7e8c9d1a2f, not {value}")
         if value in self.ids:
             raise self.fail(node.line, where + ".id", f"{value} is already the id of {self.ids[value]}")
         self.ids[value] = f"{where} (line {line})"
@@ -308,16 +306,19 @@ class _Checker:
         fields = self.mapping(node, where, LIBRARY_KEYS, required=("name",))
         name = self.text(fields["name"], where + ".name", required=True)
         if name.casefold() in self.library_names:
-            raise self.fail(fields["name"].line, where + ".name",
-                            f"{name} is already the name of {self.library_names[name.casefold()]}")
+            raise self.fail(fields["name"].line, where + ".name", f"{name} is already the name of {self.library_names[name.casefold()]}")
         library_type = LOCAL
         if "type" in fields:
             library_type = self.text(fields["type"], where + ".type")
             if library_type not in LIBRARY_TYPES:
                 raise self.fail(fields["type"].line, where + ".type", f"must be LOCAL or SUBSCRIBED, not {library_type}")
-        seed = LibrarySeed(name=name, type=library_type, line=node.line, id=self.identifier(fields, where, node.line),
-                           description=self.text(fields["description"], where + ".description")
-                           if "description" in fields else "")
+        seed = LibrarySeed(
+            name=name,
+            type=library_type,
+            line=node.line,
+            id=self.identifier(fields, where, node.line),
+            description=self.text(fields["description"], where + ".description") if "description" in fields else "",
+        )
         self.library_names[name.casefold()] = f"{where} (line {node.line})"
         self.library_written[name.casefold()] = name
         return seed
@@ -327,19 +328,24 @@ class _Checker:
         fields = self.mapping(node, where, ITEM_KEYS, required=("name", "library"))
         name = self.text(fields["name"], where + ".name", required=True, limit=NAME_MAX)
         if name.casefold() in self.item_names:
-            raise self.fail(fields["name"].line, where + ".name",
-                            f"{name} is already the name of {self.item_names[name.casefold()]}; item names are unique "
-                            "in a simulator's seed, even across libraries, as the JSON line lists items by name")
+            raise self.fail(
+                fields["name"].line,
+                where + ".name",
+                f"{name} is already the name of {self.item_names[name.casefold()]}; item names are unique "
+                "in a simulator's seed, even across libraries, as the JSON line lists items by name",
+            )
         library = self.text(fields["library"], where + ".library", required=True)
         if library.casefold() not in self.library_names:
             known = sorted(self.library_written.values())
-            raise self.fail(fields["library"].line, where + ".library",
-                            f"no library named {library} (libraries: {', '.join(known) or 'none'})")
-        seed = ItemSeed(name=name, library=library, line=node.line,
-                        type=self.text(fields["type"], where + ".type") if "type" in fields else "",
-                        description=self.text(fields["description"], where + ".description", limit=DESCRIPTION_MAX)
-                        if "description" in fields else "",
-                        id=self.identifier(fields, where, node.line))
+            raise self.fail(fields["library"].line, where + ".library", f"no library named {library} (libraries: {', '.join(known) or 'none'})")
+        seed = ItemSeed(
+            name=name,
+            library=library,
+            line=node.line,
+            type=self.text(fields["type"], where + ".type") if "type" in fields else "",
+            description=self.text(fields["description"], where + ".description", limit=DESCRIPTION_MAX) if "description" in fields else "",
+            id=self.identifier(fields, where, node.line),
+        )
         for file_index, file_node in enumerate(self.sequence(fields.get("files"), where + ".files")):
             seed.files.append(self.file(file_node, f"{where}.files[{file_index}]", seed))
         if seed.type.lower() == "ovf":
@@ -359,8 +365,7 @@ class _Checker:
         if "size" in fields:
             size = fields["size"].value
             if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-                raise self.fail(fields["size"].line, where + ".size",
-                                f"must be a whole number of bytes, 0 or more, not {size!r}")
+                raise self.fail(fields["size"].line, where + ".size", f"must be a whole number of bytes, 0 or more, not {size!r}")
             return FileSeed(name=name, line=node.line, size=size)
         src = Path(self.text(fields["src"], where + ".src", required=True))
         if not src.is_absolute():
@@ -377,21 +382,18 @@ class _Checker:
         names = [seed_file.name for seed_file in item.files]
         for seed_file in item.files:
             if ovf.is_metadata(seed_file.name):
-                raise self.fail(seed_file.line, where, f"{seed_file.name}: an ovf item keeps no .mf or .cert file "
-                                "(vCenter drops them at upload); leave it out")
+                raise self.fail(seed_file.line, where, f"{seed_file.name}: an ovf item keeps no .mf or .cert file (vCenter drops them at upload); leave it out")
             if not ovf.is_descriptor(seed_file.name):
                 continue
             if seed_file.src is None:
-                raise self.fail(seed_file.line, where, f"{seed_file.name}: an OVF descriptor needs src "
-                                "(generated bytes are not a descriptor)")
+                raise self.fail(seed_file.line, where, f"{seed_file.name}: an OVF descriptor needs src (generated bytes are not a descriptor)")
             try:
                 references = ovf.referenced_files(str(seed_file.src))
             except (ovf.DescriptorError, OSError) as exc:
                 raise self.fail(seed_file.line, where, f"{seed_file.name}: the OVF descriptor cannot be read: {exc}") from None
             missing = [reference for reference in references if reference not in names]
             if missing:
-                raise self.fail(seed_file.line, where, f"{seed_file.name} references {', '.join(missing)}, "
-                                "which the item's files do not include")
+                raise self.fail(seed_file.line, where, f"{seed_file.name} references {', '.join(missing)}, which the item's files do not include")
 
 
 def load(path: str, *, default_seed: bool = True) -> Seed:
@@ -426,12 +428,12 @@ def load(path: str, *, default_seed: bool = True) -> Seed:
 
 # -- Creating the content ----------------------------------------------------------------------------
 
+
 def populate(store: Store, seed: Seed) -> None:
     """Create the seed's libraries, items and files in the store and list them in store.seeds."""
     libraries: dict[str, Library] = {library.name.casefold(): library for library in store.libraries.values()}
     for library_seed in seed.libraries:
-        library = store.add_library(library_seed.name, library_seed.type, library_seed.description,
-                                    library_id=library_seed.id)
+        library = store.add_library(library_seed.name, library_seed.type, library_seed.description, library_id=library_seed.id)
         libraries[library.name.casefold()] = library
         store.seeds["libraries"][library.name] = {"id": library.id, "type": library.type}
     for item_seed in seed.items:
@@ -457,8 +459,7 @@ def _store_file(store: Store, item: Item, file_seed: FileSeed) -> ItemFile:
             out.write(chunk)
             sha1.update(chunk)
             size += len(chunk)
-    return ItemFile(name=file_seed.name, size=size, version=1, path=str(path),
-                    checksum_info={"algorithm": "SHA1", "checksum": sha1.hexdigest()})
+    return ItemFile(name=file_seed.name, size=size, version=1, path=str(path), checksum_info={"algorithm": "SHA1", "checksum": sha1.hexdigest()})
 
 
 def _content(file_seed: FileSeed) -> Iterator[bytes]:
@@ -471,6 +472,6 @@ def _content(file_seed: FileSeed) -> Iterator[bytes]:
     block = hashlib.shake_256(file_seed.name.encode("utf-8")).digest(CHUNK)
     remaining = file_seed.size or 0
     while remaining > 0:
-        chunk = block[:min(remaining, CHUNK)]
+        chunk = block[: min(remaining, CHUNK)]
         remaining -= len(chunk)
         yield chunk

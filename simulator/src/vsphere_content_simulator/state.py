@@ -4,6 +4,7 @@
 Everything runs on one asyncio event loop, so the store needs no locks: a
 handler's changes between two awaits are atomic for every other request.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,7 @@ SUBSCRIBED = "SUBSCRIBED"
 # The content every simulator starts with unless --no-default-seed: (name, type) of the libraries and
 # (name, library, type) of the items, which have no files. The collection's own tests rely on them.
 DEFAULT_LIBRARIES = (("local-lib", LOCAL), ("subscribed-lib", SUBSCRIBED))
-DEFAULT_ITEMS = (("empty-iso", "local-lib", "iso"), ("empty-ovf", "local-lib", "ovf"),
-                 ("subscribed-item", "subscribed-lib", "ovf"))
+DEFAULT_ITEMS = (("empty-iso", "local-lib", "iso"), ("empty-ovf", "local-lib", "ovf"), ("subscribed-item", "subscribed-lib", "ovf"))
 DEFAULT_DESCRIPTIONS = {LOCAL: "Local library seeded by the simulator", SUBSCRIBED: "Subscribed library seeded by the simulator"}
 
 # The request log is for tests; a cap keeps a long-running demo from growing without end.
@@ -247,9 +247,22 @@ class UpdateSession:  # pylint: disable=too-many-instance-attributes
         return any(entry["type"] == warning_type and entry["ignored"] for entry in self.warning_behavior)
 
 
-FAULT_ACTIONS = ("status", "drop", "delay", "body", "redirect", "expire_session", "drop_upload",
-                 # downloads.py
-                 "drop_download", "corrupt_download", "ignore_range", "no_content_length", "prepare_error", "prepare_stall")
+FAULT_ACTIONS = (
+    "status",
+    "drop",
+    "delay",
+    "body",
+    "redirect",
+    "expire_session",
+    "drop_upload",
+    # downloads.py
+    "drop_download",
+    "corrupt_download",
+    "ignore_range",
+    "no_content_length",
+    "prepare_error",
+    "prepare_stall",
+)
 BAD_BODIES = ("html", "empty", "truncated", "null", "value_null", "list")
 
 
@@ -283,9 +296,18 @@ class Fault:  # pylint: disable=too-many-instance-attributes
     id: str = field(default_factory=new_id)
 
     def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"id": self.id, "action": self.action, "method": self.method, "path": self.pattern.pattern,
-                                "operation": self.operation, "skip": self.skip, "count": self.count, "every": self.every,
-                                "when": self.when, "hits": self.hits}
+        body: dict[str, Any] = {
+            "id": self.id,
+            "action": self.action,
+            "method": self.method,
+            "path": self.pattern.pattern,
+            "operation": self.operation,
+            "skip": self.skip,
+            "count": self.count,
+            "every": self.every,
+            "when": self.when,
+            "hits": self.hits,
+        }
         if self.action == "drop":
             body["drop"] = True
         for name in ("status", "body", "target", "after_bytes", "offset", "message"):
@@ -317,10 +339,14 @@ class Store:  # pylint: disable=too-many-instance-attributes
         self.tls: Any = None
         self.other_host: Any = None
         # Settings tests may change at run time through /_sim/settings.
-        self.settings: dict[str, Any] = {"upload_rate_limit": config.upload_rate_limit, "upload_host": config.upload_host,
-                                         "download_rate_limit": config.download_rate_limit,
-                                         "download_host": config.download_host,
-                                         "prepare_latency": config.prepare_latency, "copy_latency": config.copy_latency}
+        self.settings: dict[str, Any] = {
+            "upload_rate_limit": config.upload_rate_limit,
+            "upload_host": config.upload_host,
+            "download_rate_limit": config.download_rate_limit,
+            "download_host": config.download_host,
+            "prepare_latency": config.prepare_latency,
+            "copy_latency": config.copy_latency,
+        }
         # Download sessions by id (downloads.DownloadSession).
         self.download_sessions: dict[str, Any] = {}
         self.tasks: set[asyncio.Task] = set()
@@ -352,15 +378,19 @@ class Store:  # pylint: disable=too-many-instance-attributes
     # Content.
     def add_library(self, name: str, library_type: str, description: str = "", library_id: str | None = None) -> Library:
         library_id = library_id or new_id()
-        library = Library(id=library_id, name=name, type=library_type, description=description,
-                          storage_uri=(self.root / "items").as_uri())
+        library = Library(id=library_id, name=name, type=library_type, description=description, storage_uri=(self.root / "items").as_uri())
         self.libraries[library_id] = library
         return library
 
-    def add_item(self, library: Library, name: str, item_type: str, description: str = "",
-                 item_id: str | None = None) -> Item:
-        item = Item(id=item_id or new_id(), library_id=library.id, name=name, type=item_type, description=description,
-                    source_id=new_id() if library.type == SUBSCRIBED else None)
+    def add_item(self, library: Library, name: str, item_type: str, description: str = "", item_id: str | None = None) -> Item:
+        item = Item(
+            id=item_id or new_id(),
+            library_id=library.id,
+            name=name,
+            type=item_type,
+            description=description,
+            source_id=new_id() if library.type == SUBSCRIBED else None,
+        )
         self.items[item.id] = item
         (self.root / "items" / item.id).mkdir(exist_ok=True)
         return item

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The throwaway CA and server certificate, made by trustme at every start."""
+
 from __future__ import annotations
 
 import ssl

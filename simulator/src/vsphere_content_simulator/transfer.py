@@ -6,6 +6,7 @@ both verify the announced size and checksum before a file turns READY. Every
 file is stored on disk (downloads serve it), unless --discard-content keeps only
 the files the simulator reads back (OVF descriptors, certificates, manifests).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,8 +25,7 @@ from aiohttp.web_protocol import RequestPayloadError
 
 from vsphere_content_simulator import lifecycle, ovf
 from vsphere_content_simulator.errors import Message, VapiError, error
-from vsphere_content_simulator.state import (ACTIVE, FILE_ERROR, READY, TRANSFERRING, VALIDATING, SessionFile, Store, UpdateSession,
-                                             discard, new_id)
+from vsphere_content_simulator.state import ACTIVE, FILE_ERROR, READY, TRANSFERRING, VALIDATING, SessionFile, Store, UpdateSession, discard, new_id
 
 LOG = logging.getLogger("simulator.transfer")
 
@@ -103,7 +103,7 @@ class Writer:
             return
         view = memoryview(data)
         while view:
-            view = view[os.write(self.fd, view):]
+            view = view[os.write(self.fd, view) :]
 
     async def submit(self, pieces: list[bytes]) -> None:
         """Wait for the previous batch, then start this one."""
@@ -125,8 +125,7 @@ class Writer:
                 os.close(self.fd)
 
 
-async def receive(store: Store, session: UpdateSession, session_file: SessionFile, chunks: AsyncIterator[bytes],
-                  size_hint: int | None = None) -> None:
+async def receive(store: Store, session: UpdateSession, session_file: SessionFile, chunks: AsyncIterator[bytes], size_hint: int | None = None) -> None:
     """Receive chunks (into a new file of the session if keeps_content), then verify them; raise TransferFailed on any mismatch.
 
     A SHA1 of the bytes is always kept: the item file's checksum_info, as vCenter reports it.
@@ -149,11 +148,16 @@ async def receive(store: Store, session: UpdateSession, session_file: SessionFil
     try:
         async for chunk in chunks:
             if session.state != ACTIVE or session.files.get(session_file.name) is not session_file:
-                raise TransferFailed(Message("com.vmware.vdcs.cls-main.transfer_abandoned",
-                                             "The transfer of {name} stopped: update session {id} is {state} "
-                                             "or the file was replaced.",
-                                             name=session_file.name, id=session.id, state=session.state),
-                                     "not_allowed_in_current_state")
+                raise TransferFailed(
+                    Message(
+                        "com.vmware.vdcs.cls-main.transfer_abandoned",
+                        "The transfer of {name} stopped: update session {id} is {state} or the file was replaced.",
+                        name=session_file.name,
+                        id=session.id,
+                        state=session.state,
+                    ),
+                    "not_allowed_in_current_state",
+                )
             batch.append(chunk)
             batched += len(chunk)
             session_file.bytes_transferred += len(chunk)
@@ -179,9 +183,16 @@ async def receive(store: Store, session: UpdateSession, session_file: SessionFil
         received = digest.hexdigest()
         wanted = session_file.checksum_info["checksum"].strip().lower()
         if received != wanted:
-            raise TransferFailed(Message("com.vmware.vdcs.cls-main.checksum_mismatch",
-                                         "The {algorithm} checksum of {name} is {received}, not {expected}.",
-                                         algorithm=algorithm, name=session_file.name, received=received, expected=wanted))
+            raise TransferFailed(
+                Message(
+                    "com.vmware.vdcs.cls-main.checksum_mismatch",
+                    "The {algorithm} checksum of {name} is {received}, not {expected}.",
+                    algorithm=algorithm,
+                    name=session_file.name,
+                    received=received,
+                    expected=wanted,
+                )
+            )
         session_file.received_checksum = {"algorithm": algorithm, "checksum": received}
     if ovf.is_certificate(session_file.name):
         if store.fallback_signer_pem is None:
@@ -192,10 +203,14 @@ async def receive(store: Store, session: UpdateSession, session_file: SessionFil
 
 
 def _size_mismatch(session_file: SessionFile, how: str) -> Message:
-    return Message("com.vmware.vdcs.cls-main.size_mismatch",
-                   "The file {name} was announced with {expected} bytes but {how} {received} bytes arrived.",
-                   name=session_file.name, expected=session_file.expected_size, how=how,
-                   received=session_file.bytes_transferred)
+    return Message(
+        "com.vmware.vdcs.cls-main.size_mismatch",
+        "The file {name} was announced with {expected} bytes but {how} {received} bytes arrived.",
+        name=session_file.name,
+        expected=session_file.expected_size,
+        how=how,
+        received=session_file.bytes_transferred,
+    )
 
 
 def fail(session_file: SessionFile, message: Message) -> None:
@@ -205,8 +220,7 @@ def fail(session_file: SessionFile, message: Message) -> None:
     session_file.path = None
 
 
-async def upload(store: Store, session: UpdateSession, session_file: SessionFile, request: Any,
-                 drop_after: int | None = None) -> None:
+async def upload(store: Store, session: UpdateSession, session_file: SessionFile, request: Any, drop_after: int | None = None) -> None:
     """The PUT on a PUSH file's upload endpoint; VapiError (400) when the content is refused.
 
     ``--upload-rate-limit`` (or /_sim/settings) caps each connection's rate;
@@ -219,15 +233,18 @@ async def upload(store: Store, session: UpdateSession, session_file: SessionFile
         fail(session_file, exc.message)
         raise VapiError(exc.error_type, exc.message) from None
     except (ConnectionError, RequestPayloadError, HttpProcessingError) as exc:
-        message = Message("com.vmware.vdcs.cls-main.transfer_interrupted",
-                          "The upload of {name} was interrupted after {received} bytes: {reason}.",
-                          name=session_file.name, received=session_file.bytes_transferred, reason=str(exc) or type(exc).__name__)
+        message = Message(
+            "com.vmware.vdcs.cls-main.transfer_interrupted",
+            "The upload of {name} was interrupted after {received} bytes: {reason}.",
+            name=session_file.name,
+            received=session_file.bytes_transferred,
+            reason=str(exc) or type(exc).__name__,
+        )
         fail(session_file, message)
         raise VapiError("invalid_request", message) from None
     except OSError as exc:
         # The simulator's own storage failed (a full disk, say): the file must not stay TRANSFERRING.
-        message = Message("com.vmware.vdcs.cls-main.storage_error", "The simulator could not store {name}: {reason}.",
-                          name=session_file.name, reason=str(exc))
+        message = Message("com.vmware.vdcs.cls-main.storage_error", "The simulator could not store {name}: {reason}.", name=session_file.name, reason=str(exc))
         fail(session_file, message)
         raise VapiError("resource_inaccessible", message) from None
 
@@ -245,7 +262,7 @@ async def _request_chunks(request: Any, rate: int, drop_after: int | None) -> As
         if not chunk:
             return
         if drop_after is not None and received + len(chunk) >= drop_after:
-            chunk = chunk[:max(drop_after - received, 0)]
+            chunk = chunk[: max(drop_after - received, 0)]
             if chunk:
                 yield chunk
             LOG.info("fault drops the upload %s after %s bytes", request.path, drop_after)
@@ -267,8 +284,9 @@ def check_pull_uri(uri: str) -> str:
     except ValueError:
         scheme = ""
     if scheme not in ("http", "https", "ds", "file"):
-        raise error("invalid_argument", "com.vmware.vdcs.cls-main.invalid_source_uri",
-                    "The source endpoint URI {uri} must use http, https, ds or file.", uri=uri)
+        raise error(
+            "invalid_argument", "com.vmware.vdcs.cls-main.invalid_source_uri", "The source endpoint URI {uri} must use http, https, ds or file.", uri=uri
+        )
     return scheme
 
 
@@ -278,8 +296,9 @@ async def pull(store: Store, session: UpdateSession, session_file: SessionFile) 
     uri = endpoint.get("uri", "")
     try:
         if check_pull_uri(uri) not in ("http", "https"):
-            raise TransferFailed(Message("com.vmware.vdcs.cls-main.unsupported_source",
-                                         "The simulator cannot read {uri}: it pulls only from http and https.", uri=uri))
+            raise TransferFailed(
+                Message("com.vmware.vdcs.cls-main.unsupported_source", "The simulator cannot read {uri}: it pulls only from http and https.", uri=uri)
+            )
         thumbprint = endpoint.get("ssl_certificate_thumbprint")
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=120)
         if thumbprint and uri.lower().startswith("https:"):
@@ -287,26 +306,30 @@ async def pull(store: Store, session: UpdateSession, session_file: SessionFile) 
         async with aiohttp.ClientSession(timeout=timeout) as client:
             async with client.get(uri, ssl=_pull_ssl(thumbprint)) as response:
                 if response.status != 200:
-                    raise TransferFailed(Message("com.vmware.vdcs.cls-main.source_http_error",
-                                                 "The source endpoint {uri} answered HTTP {status}.", uri=uri, status=response.status))
-                await receive(store, session, session_file, response.content.iter_chunked(PULL_CHUNK),
-                              response.content_length)
+                    raise TransferFailed(
+                        Message(
+                            "com.vmware.vdcs.cls-main.source_http_error", "The source endpoint {uri} answered HTTP {status}.", uri=uri, status=response.status
+                        )
+                    )
+                await receive(store, session, session_file, response.content.iter_chunked(PULL_CHUNK), response.content_length)
     except asyncio.CancelledError:
-        fail(session_file, Message("com.vmware.vdcs.cls-main.transfer_canceled",
-                                   "The transfer of {name} was canceled.", name=session_file.name))
+        fail(session_file, Message("com.vmware.vdcs.cls-main.transfer_canceled", "The transfer of {name} was canceled.", name=session_file.name))
         raise
     except TransferFailed as exc:
         fail(session_file, exc.message)
     except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as exc:
-        fail(session_file, Message("com.vmware.vdcs.cls-main.source_unreachable",
-                                   "The simulator could not fetch {uri}: {reason}.", uri=uri, reason=str(exc) or type(exc).__name__))
+        fail(
+            session_file,
+            Message(
+                "com.vmware.vdcs.cls-main.source_unreachable", "The simulator could not fetch {uri}: {reason}.", uri=uri, reason=str(exc) or type(exc).__name__
+            ),
+        )
     except VapiError as exc:
         fail(session_file, exc.messages[0])
     except Exception as exc:  # pylint: disable=broad-exception-caught
         # A background task has nobody to report to: log it and leave the file in ERROR, not TRANSFERRING.
         LOG.exception("pull of %s failed", uri)
-        fail(session_file, Message("com.vmware.vdcs.cls-main.pull_failed", "The simulator failed to pull {uri}: {reason}.",
-                                   uri=uri, reason=type(exc).__name__))
+        fail(session_file, Message("com.vmware.vdcs.cls-main.pull_failed", "The simulator failed to pull {uri}: {reason}.", uri=uri, reason=type(exc).__name__))
     finally:
         session_file.task = None
     LOG.info("pull of %s for update session %s ended %s", session_file.name, session.id, session_file.status)
@@ -340,8 +363,7 @@ async def _check_thumbprint(uri: str, thumbprint: str) -> None:
     """
     parts = urlsplit(uri)
     host = parts.hostname or ""
-    writer = (await asyncio.wait_for(
-        asyncio.open_connection(host, parts.port or 443, ssl=_unverified_context(), server_hostname=host), 30))[1]
+    writer = (await asyncio.wait_for(asyncio.open_connection(host, parts.port or 443, ssl=_unverified_context(), server_hostname=host), 30))[1]
     try:
         ssl_object = writer.get_extra_info("ssl_object")
         der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
@@ -351,7 +373,13 @@ async def _check_thumbprint(uri: str, thumbprint: str) -> None:
             await asyncio.wait_for(writer.wait_closed(), 5)
     actual = hashlib.sha1(der).hexdigest() if der else ""
     if actual != normalize_thumbprint(thumbprint):
-        pretty = ":".join(actual[i:i + 2] for i in range(0, len(actual), 2)).upper()
-        raise TransferFailed(Message("com.vmware.vdcs.cls-main.thumbprint_mismatch",
-                                     "The certificate of {uri} has the SHA-1 thumbprint {actual}, not {expected}.",
-                                     uri=uri, actual=pretty or "(none)", expected=thumbprint))
+        pretty = ":".join(actual[i : i + 2] for i in range(0, len(actual), 2)).upper()
+        raise TransferFailed(
+            Message(
+                "com.vmware.vdcs.cls-main.thumbprint_mismatch",
+                "The certificate of {uri} has the SHA-1 thumbprint {actual}, not {expected}.",
+                uri=uri,
+                actual=pretty or "(none)",
+                expected=thumbprint,
+            )
+        )

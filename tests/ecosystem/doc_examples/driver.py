@@ -37,28 +37,48 @@ def create_libraries(url, username, password, ca_cert, names):
     login.raise_for_status()
     headers = {'vmware-api-session-id': login.json()}
     for name in names:
-        made = session.post(url + '/api/content/local-library', json={'name': name}, headers=headers, verify=ca_cert,
-                            timeout=30)
+        made = session.post(url + '/api/content/local-library', json={'name': name}, headers=headers, verify=ca_cert, timeout=30)
         made.raise_for_status()
     session.delete(url + '/api/session', headers=headers, verify=ca_cert, timeout=30)
 
 
 def run_playbook(playbook, vars_file, workdir, record):
-    env = dict(os.environ, DOC_EXAMPLES_RECORD=record, ANSIBLE_CALLBACK_PLUGINS=str(HERE / 'callback'),
-               ANSIBLE_CALLBACKS_ENABLED='recorder', ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0',
-               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
-               ANSIBLE_RETRY_FILES_ENABLED='false', HOME=workdir,
-               ANSIBLE_LOCAL_TEMP=os.path.join(workdir, '.ansible', 'tmp'),
-               ANSIBLE_ASYNC_DIR=os.path.join(workdir, '.ansible_async'))
+    env = dict(
+        os.environ,
+        DOC_EXAMPLES_RECORD=record,
+        ANSIBLE_CALLBACK_PLUGINS=str(HERE / 'callback'),
+        ANSIBLE_CALLBACKS_ENABLED='recorder',
+        ANSIBLE_NOCOLOR='1',
+        ANSIBLE_FORCE_COLOR='0',
+        ANSIBLE_LOCALHOST_WARNING='false',
+        ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
+        ANSIBLE_RETRY_FILES_ENABLED='false',
+        HOME=workdir,
+        ANSIBLE_LOCAL_TEMP=os.path.join(workdir, '.ansible', 'tmp'),
+        ANSIBLE_ASYNC_DIR=os.path.join(workdir, '.ansible_async'),
+    )
     started = time.monotonic()
-    done = subprocess.run([ANSIBLE_PLAYBOOK, '-e', '@' + vars_file, playbook], cwd=workdir, env=env,
-                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL, check=False)
+    done = subprocess.run(
+        [ANSIBLE_PLAYBOOK, '-e', '@' + vars_file, playbook],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
     records = []
     if os.path.exists(record):
         with open(record, encoding='utf-8') as recorded:
             records = json.load(recorded)
-    return {'rc': done.returncode, 'stdout': done.stdout[-12000:], 'stderr': done.stderr[-4000:], 'records': records,
-            'seconds': round(time.monotonic() - started, 1)}
+    return {
+        'rc': done.returncode,
+        'stdout': done.stdout[-12000:],
+        'stderr': done.stderr[-4000:],
+        'records': records,
+        'seconds': round(time.monotonic() - started, 1),
+    }
 
 
 def main(plan_path):

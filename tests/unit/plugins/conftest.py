@@ -40,8 +40,7 @@ class FakeTransport(BaseAdapter):
 
     def add(self, method, path, status=200, body=None, times=None, headers=None, sent=None):
         """``sent``: the rule only answers requests whose JSON body holds these keys and values."""
-        self.rules.append({'method': method, 'path': re.compile(path), 'status': status, 'body': body, 'times': times,
-                           'headers': headers, 'sent': sent})
+        self.rules.append({'method': method, 'path': re.compile(path), 'status': status, 'body': body, 'times': times, 'headers': headers, 'sent': sent})
         return self
 
     def send(self, request, **kwargs):
@@ -73,8 +72,14 @@ class FakeTransport(BaseAdapter):
                         continue
                     rule['times'] -= 1
                 return self._response(request, rule['status'], rule['body'], rule['headers'])
-        return self._response(request, 404, {'error_type': 'NOT_FOUND', 'messages': [
-            {'id': 'fake.unmatched', 'default_message': 'no fake rule for %s %s' % (request.method, url.path), 'args': []}]})
+        return self._response(
+            request,
+            404,
+            {
+                'error_type': 'NOT_FOUND',
+                'messages': [{'id': 'fake.unmatched', 'default_message': 'no fake rule for %s %s' % (request.method, url.path), 'args': []}],
+            },
+        )
 
     @staticmethod
     def _response(request, status, body, headers=None):

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """API login sessions (reference §1): Basic-auth login, the session token, info and logout."""
+
 from __future__ import annotations
 
 import base64
@@ -30,8 +31,7 @@ def authenticate(ctx: Context, required: bool = True) -> None:
     token = session_token(ctx)
     if token is None:
         if required:
-            raise unauthenticated("This operation requires an authenticated session: send the {header} header.",
-                                  header=SESSION_HEADER)
+            raise unauthenticated("This operation requires an authenticated session: send the {header} header.", header=SESSION_HEADER)
         return
     login_session = ctx.store.login_sessions.get(token)
     if login_session is None:
@@ -64,9 +64,12 @@ async def login(ctx: Context, params: dict[str, Any]) -> Any:  # pylint: disable
         # Name the user, never the password.
         raise unauthenticated("Authentication failed for user {user}.", user=username)
     if store.open_login_sessions() >= store.config.max_sessions:
-        raise error("service_unavailable", "com.vmware.vapi.endpoint.failedToLoginMaxSessionCountReached",
-                    "The maximum of {limit} open sessions is reached; log out unused sessions.",
-                    limit=store.config.max_sessions)
+        raise error(
+            "service_unavailable",
+            "com.vmware.vapi.endpoint.failedToLoginMaxSessionCountReached",
+            "The maximum of {limit} open sessions is reached; log out unused sessions.",
+            limit=store.config.max_sessions,
+        )
     token = secrets.token_hex(16)
     now = time.time()
     store.login_sessions[token] = LoginSession(token=token, user=username, created=now, last_accessed=now)
@@ -82,8 +85,7 @@ async def login(ctx: Context, params: dict[str, Any]) -> Any:  # pylint: disable
 async def info(ctx: Context, params: dict[str, Any]) -> Any:  # pylint: disable=unused-argument
     if ctx.token is None:
         # Never: session.get is authenticated (auth="session"), which sets the token.
-        raise unauthenticated("This operation requires an authenticated session: send the {header} header.",
-                              header=SESSION_HEADER)
+        raise unauthenticated("This operation requires an authenticated session: send the {header} header.", header=SESSION_HEADER)
     login_session = ctx.store.login_sessions[ctx.token]
     return {
         "user": login_session.user,

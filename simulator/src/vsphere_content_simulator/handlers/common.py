@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Helpers shared by the create operations: client tokens."""
+
 from __future__ import annotations
 
 import re

@@ -1,6 +1,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """com.vmware.content.library.item.download_session and downloadsession.file (download reference §1-§3),
 and the download endpoint."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,8 +16,7 @@ from vsphere_content_simulator.state import CANCELED, ERROR
 
 async def create(ctx: Context, params: dict[str, Any]) -> Any:
     """Only library_item_id is read; client_token makes a retried create return the same session."""
-    return create_once(ctx, "download_session", params, ctx.store.download_sessions,
-                       lambda token: _new_session(ctx, params["create_spec"], token))
+    return create_once(ctx, "download_session", params, ctx.store.download_sessions, lambda token: _new_session(ctx, params["create_spec"], token))
 
 
 def _new_session(ctx: Context, spec: dict[str, Any], token: str | None) -> str:
@@ -36,8 +36,7 @@ async def list_(ctx: Context, params: dict[str, Any]) -> Any:
     item_id = params.get("library_item_id")
     if item_id is not None:
         store.item(item_id)
-    return [s.id for s in store.download_sessions.values()
-            if s.user == ctx.user and (item_id is None or s.item_id == item_id)]
+    return [s.id for s in store.download_sessions.values() if s.user == ctx.user and (item_id is None or s.item_id == item_id)]
 
 
 async def keep_alive(ctx: Context, params: dict[str, Any]) -> Any:
@@ -61,8 +60,7 @@ async def cancel(ctx: Context, params: dict[str, Any]) -> Any:
 async def fail(ctx: Context, params: dict[str, Any]) -> Any:
     session = downloads.session_of(ctx.store, params["download_session_id"])
     downloads.require_active(session, "fail")
-    downloads.end(session, ERROR, Message("com.vmware.vdcs.cls-main.client_error", "{message}",
-                                          message=params["client_error_message"]))
+    downloads.end(session, ERROR, Message("com.vmware.vdcs.cls-main.client_error", "{message}", message=params["client_error_message"]))
     return None
 
 
@@ -96,9 +94,12 @@ async def file_prepare(ctx: Context, params: dict[str, Any]) -> Any:
     downloads.require_active(session, "prepare")
     download_file = _file(session, params["file_name"])
     if params.get("endpoint_type", "HTTPS") == "DIRECT":
-        raise error("unauthorized", "com.vmware.vdcs.cls-main.direct_endpoint_unauthorized",
-                    "A DIRECT download endpoint needs the privilege ContentLibrary.ReadStorage, which {user} does not have.",
-                    user=ctx.user or "the caller")
+        raise error(
+            "unauthorized",
+            "com.vmware.vdcs.cls-main.direct_endpoint_unauthorized",
+            "A DIRECT download endpoint needs the privilege ContentLibrary.ReadStorage, which {user} does not have.",
+            user=ctx.user or "the caller",
+        )
     base = ctx.base_url
     if store.settings["download_host"] == "other" and store.other_host is not None:
         # The main host serves the same path too: only the URI given out changes.

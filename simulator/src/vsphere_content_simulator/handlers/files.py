@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """com.vmware.content.library.item.updatesession.file (reference §4) and the upload endpoint."""
+
 from __future__ import annotations
 
 import string
@@ -10,8 +11,7 @@ from vsphere_content_simulator import lifecycle, ovf, transfer
 from vsphere_content_simulator.context import Context
 from vsphere_content_simulator.errors import Message, error, invalid_argument
 from vsphere_content_simulator.handlers.auth import authenticate
-from vsphere_content_simulator.state import (FILE_ERROR, READY, TRANSFERRING, WAITING_FOR_TRANSFER, SessionFile, Store,
-                                             UpdateSession, discard)
+from vsphere_content_simulator.state import FILE_ERROR, READY, TRANSFERRING, WAITING_FOR_TRANSFER, SessionFile, Store, UpdateSession, discard
 
 UPLOAD_PREFIX = "/cls-data"
 CHECKSUM_DIGITS = {"MD5": 32, "SHA1": 40, "SHA256": 64, "SHA512": 128}
@@ -35,8 +35,12 @@ def _check_checksum(checksum_info: dict[str, str] | None) -> dict[str, str] | No
     algorithm = checksum_info.get("algorithm", "SHA1")
     value = checksum_info["checksum"].strip().lower()
     if len(value) != CHECKSUM_DIGITS[algorithm] or any(ch not in string.hexdigits for ch in value):
-        raise invalid_argument("{field} must be {digits} hexadecimal digits for {algorithm}.",
-                               field="file_spec.checksum_info.checksum", digits=CHECKSUM_DIGITS[algorithm], algorithm=algorithm)
+        raise invalid_argument(
+            "{field} must be {digits} hexadecimal digits for {algorithm}.",
+            field="file_spec.checksum_info.checksum",
+            digits=CHECKSUM_DIGITS[algorithm],
+            algorithm=algorithm,
+        )
     return {"algorithm": algorithm, "checksum": value}
 
 
@@ -70,16 +74,25 @@ async def add(ctx: Context, params: dict[str, Any]) -> Any:
     if is_ovf_item and ovf.is_metadata(name):
         descriptor = next((f.name for f in session.files.values() if f.added and ovf.is_descriptor(f.name)), None)
         if descriptor is not None:
-            raise error("not_allowed_in_current_state", "com.vmware.vdcs.cls-main.metadata_after_descriptor",
-                        "The OVF metadata file {name} must be added before the OVF descriptor {descriptor} of update session {id}.",
-                        name=name, descriptor=descriptor, id=session.id)
+            raise error(
+                "not_allowed_in_current_state",
+                "com.vmware.vdcs.cls-main.metadata_after_descriptor",
+                "The OVF metadata file {name} must be added before the OVF descriptor {descriptor} of update session {id}.",
+                name=name,
+                descriptor=descriptor,
+                id=session.id,
+            )
     previous = session.files.get(name)
     if previous is not None:
         _forget(previous)
     session_file = SessionFile(
-        name=name, source_type=source_type, status=WAITING_FOR_TRANSFER,
+        name=name,
+        source_type=source_type,
+        status=WAITING_FOR_TRANSFER,
         keep_in_storage=not (is_ovf_item and ovf.is_metadata(name)),
-        expected_size=spec.get("size"), checksum_info=checksum_info)
+        expected_size=spec.get("size"),
+        checksum_info=checksum_info,
+    )
     if source_type == "PUSH":
         base = ctx.base_url
         if store.settings["upload_host"] == "other" and store.other_host is not None:
@@ -136,9 +149,17 @@ def validation_result(store: Store, session: UpdateSession) -> dict[str, Any]:
             try:
                 names = ovf.referenced_files(path)
             except ovf.DescriptorError as exc:
-                invalid.append({"name": descriptor.name, "error_message": Message(
-                    "com.vmware.ovfs.ovfs-main.ovfs.parse_error", "The OVF descriptor {name} cannot be read: {reason}.",
-                    name=descriptor.name, reason=str(exc))})
+                invalid.append(
+                    {
+                        "name": descriptor.name,
+                        "error_message": Message(
+                            "com.vmware.ovfs.ovfs-main.ovfs.parse_error",
+                            "The OVF descriptor {name} cannot be read: {reason}.",
+                            name=descriptor.name,
+                            reason=str(exc),
+                        ),
+                    }
+                )
                 continue
             for name in names:
                 if name not in session.files and name not in missing:
@@ -147,10 +168,17 @@ def validation_result(store: Store, session: UpdateSession) -> dict[str, Any]:
         if session_file.status == FILE_ERROR:
             invalid.append({"name": session_file.name, "error_message": session_file.error_message})
         elif session_file.status != READY and session_file.source_type == "PUSH":
-            invalid.append({"name": session_file.name, "error_message": Message(
-                "com.vmware.vdcs.cls-main.file_not_received",
-                "File {name} has not been received completely: it is {status}.",
-                name=session_file.name, status=session_file.status)})
+            invalid.append(
+                {
+                    "name": session_file.name,
+                    "error_message": Message(
+                        "com.vmware.vdcs.cls-main.file_not_received",
+                        "File {name} has not been received completely: it is {status}.",
+                        name=session_file.name,
+                        status=session_file.status,
+                    ),
+                }
+            )
     return {"has_errors": bool(missing or invalid), "missing_files": missing, "invalid_files": invalid}
 
 
@@ -161,15 +189,29 @@ async def upload(ctx: Context, params: dict[str, Any]) -> Any:
     session = store.update_session(params["update_session_id"])
     session_file = session.files.get(params["file_name"])
     if session_file is None:
-        raise error("not_found", "com.vmware.vdcs.cls-main.upload_file_not_found",
-                    "File {name} was not added to update session {id}.", name=params["file_name"], id=session.id)
+        raise error(
+            "not_found",
+            "com.vmware.vdcs.cls-main.upload_file_not_found",
+            "File {name} was not added to update session {id}.",
+            name=params["file_name"],
+            id=session.id,
+        )
     if session_file.source_type != "PUSH":
-        raise invalid_argument("File {name} of update session {id} is a {source} file: only PUSH files are uploaded.",
-                               name=session_file.name, id=session.id, source=session_file.source_type)
+        raise invalid_argument(
+            "File {name} of update session {id} is a {source} file: only PUSH files are uploaded.",
+            name=session_file.name,
+            id=session.id,
+            source=session_file.source_type,
+        )
     lifecycle.require_active(session, "upload")
     if session_file.status == TRANSFERRING:
-        raise error("concurrent_change", "com.vmware.vdcs.cls-main.upload_in_progress",
-                    "File {name} of update session {id} is already being uploaded.", name=session_file.name, id=session.id)
+        raise error(
+            "concurrent_change",
+            "com.vmware.vdcs.cls-main.upload_in_progress",
+            "File {name} of update session {id} is already being uploaded.",
+            name=session_file.name,
+            id=session.id,
+        )
     if session_file.path:
         discard(session_file.path)
         session_file.path = None

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Enough of content.library, local_library, library.item and item.file for tests to make their own items."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,9 +34,11 @@ async def library_find(ctx: Context, params: dict[str, Any]) -> Any:
     """Library.find: name case-insensitive, type exact."""
     spec = _find_spec(params["spec"])
     name = spec.get("name")
-    return [library.id for library in ctx.store.libraries.values()
-            if (name is None or library.name.lower() == name.lower())
-            and spec.get("type") in (None, library.type)]
+    return [
+        library.id
+        for library in ctx.store.libraries.values()
+        if (name is None or library.name.lower() == name.lower()) and spec.get("type") in (None, library.type)
+    ]
 
 
 async def library_get(ctx: Context, params: dict[str, Any]) -> Any:
@@ -45,8 +48,9 @@ async def library_get(ctx: Context, params: dict[str, Any]) -> Any:
 async def library_create(ctx: Context, params: dict[str, Any]) -> Any:
     """content.local_library.create: the new library is always LOCAL."""
     spec = params["create_spec"]
-    return create_once(ctx, "library", params, ctx.store.libraries,
-                       lambda token: ctx.store.add_library(_required(spec, "name"), LOCAL, spec.get("description", "")).id)
+    return create_once(
+        ctx, "library", params, ctx.store.libraries, lambda token: ctx.store.add_library(_required(spec, "name"), LOCAL, spec.get("description", "")).id
+    )
 
 
 async def item_create(ctx: Context, params: dict[str, Any]) -> Any:
@@ -57,8 +61,12 @@ def _new_item(store: Store, spec: dict[str, Any]) -> str:
     library = store.library(_required(spec, "library_id"))
     name = _required(spec, "name")
     if library.type == SUBSCRIBED:
-        raise error("invalid_element_type", "com.vmware.vdcs.cls-main.item_in_subscribed_library",
-                    "Items cannot be created in the subscribed library {library}.", library=library.id)
+        raise error(
+            "invalid_element_type",
+            "com.vmware.vdcs.cls-main.item_in_subscribed_library",
+            "Items cannot be created in the subscribed library {library}.",
+            library=library.id,
+        )
     check_fields(spec, "create_spec")
     if name_taken(store, library.id, name):
         raise duplicate_name(library.id, name)
@@ -92,9 +100,13 @@ async def item_delete(ctx: Context, params: dict[str, Any]) -> Any:
     item = store.item(params["library_item_id"])
     library = store.libraries.get(item.library_id)
     if library is not None and library.type == SUBSCRIBED:
-        raise error("invalid_element_type", "com.vmware.vdcs.cls-main.delete_subscribed_item",
-                    "Library item {item} belongs to the subscribed library {library}: it cannot be deleted.",
-                    item=item.id, library=library.id)
+        raise error(
+            "invalid_element_type",
+            "com.vmware.vdcs.cls-main.delete_subscribed_item",
+            "Library item {item} belongs to the subscribed library {library}: it cannot be deleted.",
+            item=item.id,
+            library=library.id,
+        )
     store.delete_item(item)
     return None
 

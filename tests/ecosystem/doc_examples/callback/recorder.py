@@ -34,14 +34,16 @@ class CallbackModule(CallbackBase):
     def _record(self, result, outcome):
         task = result._task  # pylint: disable=protected-access
         answer = result._result  # pylint: disable=protected-access
-        self.records.append({
-            'task': task.get_name(),
-            'action': task.action,
-            'outcome': outcome,
-            'changed': bool(answer.get('changed')),
-            'ignored': bool(task.ignore_errors),
-            'msg': str(answer.get('msg', ''))[:3000],
-        })
+        self.records.append(
+            {
+                'task': task.get_name(),
+                'action': task.action,
+                'outcome': outcome,
+                'changed': bool(answer.get('changed')),
+                'ignored': bool(task.ignore_errors),
+                'msg': str(answer.get('msg', ''))[:3000],
+            }
+        )
 
     def v2_runner_on_ok(self, result):
         self._record(result, 'ok')

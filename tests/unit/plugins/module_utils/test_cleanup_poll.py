@@ -39,6 +39,7 @@ class TestCleanupStack:
 
         def broken(reason):
             raise RuntimeError('connection reset')
+
         stack.push('session S1', broken)
         stack.push('quiet', lambda reason: None)
         assert stack.unwind('x') == ['Undoing session S1 failed: connection reset', 'Item I1 was deleted.']
@@ -97,8 +98,9 @@ class TestWaitFor:
     def test_times_out_at_the_deadline_after_a_last_read(self, clock):
         reads = []
         with pytest.raises(WaitTimedOut) as caught:
-            _poll.wait_for(lambda: reads.append(clock.now) or 'PREPARING', lambda value: False, 10,
-                           lambda value, waited: 'still %s after %s seconds' % (value, waited))
+            _poll.wait_for(
+                lambda: reads.append(clock.now) or 'PREPARING', lambda value: False, 10, lambda value, waited: 'still %s after %s seconds' % (value, waited)
+            )
         assert str(caught.value) == 'still PREPARING after 10 seconds'
         assert caught.value.to_result() == {'error_type': 'TIMED_OUT'}
         assert reads[-1] == 110.0  # the last pause ends at the deadline, and one more read is made there
@@ -108,6 +110,7 @@ class TestWaitFor:
         def check(value):
             if value == 'ERROR':
                 raise TransferFailed('the prepare of disk.vmdk failed', 'disk.vmdk')
+
         values = iter(['PREPARING', 'ERROR', 'PREPARED'])
         with pytest.raises(TransferFailed):
             _poll.wait_for(lambda: next(values), lambda value: value == 'PREPARED', 60, lambda v, t: 'late', check=check)
@@ -115,13 +118,11 @@ class TestWaitFor:
 
     def test_keeps_the_session_alive_while_it_waits(self, clock):
         beats = []
-        _poll.wait_for(lambda: clock.now, lambda now: now >= 160, 600, lambda v, t: 'late',
-                       keep_alive=lambda: beats.append(clock.now), keep_alive_interval=20)
+        _poll.wait_for(lambda: clock.now, lambda now: now >= 160, 600, lambda v, t: 'late', keep_alive=lambda: beats.append(clock.now), keep_alive_interval=20)
         assert len(beats) >= 2
         assert all(later - earlier >= 20 for earlier, later in zip(beats, beats[1:]))
 
     def test_no_keep_alive_without_an_interval(self, clock):
         beats = []
-        _poll.wait_for(lambda: clock.now, lambda now: now >= 130, 600, lambda v, t: 'late',
-                       keep_alive=lambda: beats.append(1), keep_alive_interval=0)
+        _poll.wait_for(lambda: clock.now, lambda now: now >= 130, 600, lambda v, t: 'late', keep_alive=lambda: beats.append(1), keep_alive_interval=0)
         assert beats == []

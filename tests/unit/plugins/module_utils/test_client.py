@@ -63,8 +63,12 @@ class TestFlavorDetection:
         assert client.http.headers['vmware-api-session-id'] == 'tok-rest-456'
 
     def test_auto_does_not_fall_back_on_wrong_password(self, transport):
-        transport.add('POST', '^/api/session$', 401, {'error_type': 'UNAUTHENTICATED', 'messages': [
-            {'id': 'x', 'default_message': 'Authentication required.', 'args': []}]})
+        transport.add(
+            'POST',
+            '^/api/session$',
+            401,
+            {'error_type': 'UNAUTHENTICATED', 'messages': [{'id': 'x', 'default_message': 'Authentication required.', 'args': []}]},
+        )
         rest_login(transport)
         with pytest.raises(ApiError) as err:
             make_client().login()
@@ -94,22 +98,29 @@ class TestFlavorDetection:
 
 class TestErrorParsing:
     def test_modern_body(self):
-        err = ApiError.from_response(400, '{"error_type": "NOT_ALLOWED_IN_CURRENT_STATE", "messages": ['
-                                          '{"id": "a", "default_message": "Session S is DONE.", "args": []}]}',
-                                     'PATCH', '/api/x', 'update update session S')
+        err = ApiError.from_response(
+            400,
+            '{"error_type": "NOT_ALLOWED_IN_CURRENT_STATE", "messages": [{"id": "a", "default_message": "Session S is DONE.", "args": []}]}',
+            'PATCH',
+            '/api/x',
+            'update update session S',
+        )
         assert (err.status, err.error_type, err.messages) == (400, 'NOT_ALLOWED_IN_CURRENT_STATE', ['Session S is DONE.'])
-        assert str(err) == ('Could not update update session S: vCenter answered HTTP 400 NOT_ALLOWED_IN_CURRENT_STATE: '
-                            'Session S is DONE. (PATCH /api/x)')
+        assert str(err) == ('Could not update update session S: vCenter answered HTTP 400 NOT_ALLOWED_IN_CURRENT_STATE: Session S is DONE. (PATCH /api/x)')
 
     def test_legacy_body_without_error_type(self):
-        err = ApiError.from_response(404, '{"type": "com.vmware.vapi.std.errors.not_found", "value": {"messages": ['
-                                          '{"id": "a", "default_message": "Not here.", "args": []}], "data": {}}}',
-                                     'GET', '/rest/x')
+        err = ApiError.from_response(
+            404,
+            '{"type": "com.vmware.vapi.std.errors.not_found", "value": {"messages": [{"id": "a", "default_message": "Not here.", "args": []}], "data": {}}}',
+            'GET',
+            '/rest/x',
+        )
         assert (err.error_type, err.messages) == ('NOT_FOUND', ['Not here.'])
 
     def test_legacy_body_with_error_type(self):
-        err = ApiError.from_response(500, '{"type": "com.vmware.vapi.std.errors.resource_busy", "value": '
-                                          '{"error_type": "RESOURCE_BUSY", "messages": []}}', 'POST', '/rest/x')
+        err = ApiError.from_response(
+            500, '{"type": "com.vmware.vapi.std.errors.resource_busy", "value": {"error_type": "RESOURCE_BUSY", "messages": []}}', 'POST', '/rest/x'
+        )
         assert err.error_type == 'RESOURCE_BUSY'
         assert err.server_message() == 'the server gave no message'
 
@@ -146,12 +157,24 @@ class TestCalls:
 
     def test_legacy_results_come_back_in_the_modern_shape(self, transport):
         rest_login(transport)
-        transport.add('GET', '^%s/id:S%%3A1$' % US_REST, 200, {'value': {
-            'state': 'ERROR', 'library_item_id': 'I1', 'error_message': {'id': 'm', 'default_message': 'boom', 'args': [],
-                                                                         'params': [{'key': 'file', 'value': {'s': 'a.iso'}}]}}})
+        transport.add(
+            'GET',
+            '^%s/id:S%%3A1$' % US_REST,
+            200,
+            {
+                'value': {
+                    'state': 'ERROR',
+                    'library_item_id': 'I1',
+                    'error_message': {'id': 'm', 'default_message': 'boom', 'args': [], 'params': [{'key': 'file', 'value': {'s': 'a.iso'}}]},
+                }
+            },
+        )
         session = make_client('rest').call('update_session.get', update_session_id='S:1')
-        assert session == {'state': 'ERROR', 'library_item_id': 'I1', 'error_message': {
-            'id': 'm', 'default_message': 'boom', 'args': [], 'params': {'file': {'s': 'a.iso'}}}}
+        assert session == {
+            'state': 'ERROR',
+            'library_item_id': 'I1',
+            'error_message': {'id': 'm', 'default_message': 'boom', 'args': [], 'params': {'file': {'s': 'a.iso'}}},
+        }
 
     @pytest.mark.parametrize('bad_id', ['', '.', '..', 'a/b', 'a?b', 'a#b', 'a b', 'x' * 300])
     def test_an_id_that_is_not_one_path_segment_is_never_sent(self, transport, bad_id):
@@ -162,10 +185,13 @@ class TestCalls:
             client.call('update_session.get', update_session_id=bad_id)
         assert transport.paths() == ['POST /api/session']
 
-    @pytest.mark.parametrize('flavor, expected', [
-        ('api', 'POST %s/S1?action=keep-alive' % US_API),
-        ('rest', 'POST %s/id:S1?~action=keep-alive' % US_REST),
-    ])
+    @pytest.mark.parametrize(
+        'flavor, expected',
+        [
+            ('api', 'POST %s/S1?action=keep-alive' % US_API),
+            ('rest', 'POST %s/id:S1?~action=keep-alive' % US_REST),
+        ],
+    )
     def test_actions_use_the_flavors_query(self, transport, flavor, expected):
         api_login(transport)
         rest_login(transport)
@@ -187,12 +213,15 @@ class TestCalls:
 
     def test_error_names_the_operation_and_the_id(self, transport):
         api_login(transport)
-        transport.add('GET', '^%s/S9$' % US_API, 404, {'error_type': 'NOT_FOUND', 'messages': [
-            {'id': 'x', 'default_message': 'Update session S9 not found.', 'args': []}]})
+        transport.add(
+            'GET',
+            '^%s/S9$' % US_API,
+            404,
+            {'error_type': 'NOT_FOUND', 'messages': [{'id': 'x', 'default_message': 'Update session S9 not found.', 'args': []}]},
+        )
         with pytest.raises(ApiError) as err:
             make_client('api').call('update_session.get', update_session_id='S9')
-        assert str(err.value) == ('Could not get update session S9: vCenter answered HTTP 404 NOT_FOUND: '
-                                  'Update session S9 not found. (GET %s/S9)' % US_API)
+        assert str(err.value) == ('Could not get update session S9: vCenter answered HTTP 404 NOT_FOUND: Update session S9 not found. (GET %s/S9)' % US_API)
 
     def test_create_error_names_the_item_of_the_spec(self, transport):
         api_login(transport)
@@ -211,11 +240,26 @@ class TestCalls:
 
     def test_every_write_operation_is_marked(self):
         writes = sorted(name for name, op in OPERATIONS.items() if op.write)
-        assert writes == ['download_session.cancel', 'download_session.create', 'download_session.delete',
-                          'download_session.fail', 'download_session.keep_alive', 'file.add', 'file.remove', 'item.copy',
-                          'item.create', 'item.delete', 'item.update', 'update_session.cancel',
-                          'update_session.complete', 'update_session.create', 'update_session.delete', 'update_session.fail',
-                          'update_session.keep_alive', 'update_session.update']
+        assert writes == [
+            'download_session.cancel',
+            'download_session.create',
+            'download_session.delete',
+            'download_session.fail',
+            'download_session.keep_alive',
+            'file.add',
+            'file.remove',
+            'item.copy',
+            'item.create',
+            'item.delete',
+            'item.update',
+            'update_session.cancel',
+            'update_session.complete',
+            'update_session.create',
+            'update_session.delete',
+            'update_session.fail',
+            'update_session.keep_alive',
+            'update_session.update',
+        ]
 
     def test_map_keeps_the_order(self, transport):
         client = make_client('api')
@@ -245,16 +289,23 @@ class TestLogout:
 
 
 class TestTransportErrors:
-    @pytest.mark.parametrize('exc, kind, words', [
-        (requests.exceptions.SSLError('certificate verify failed'), 'TLS_ERROR', 'Set ca_path'),
-        (requests.exceptions.ConnectTimeout('slow'), 'TIMED_OUT',
-         'Could not log in to vc.example.com:443 as admin@vsphere.local: the request timed out after 60 seconds'),
-        (requests.exceptions.ConnectionError('refused'), 'CONNECTION_ERROR', 'cannot connect to vCenter at https://vc.example.com:443'),
-        (requests.exceptions.ProxyError('proxy down'), 'PROXY_ERROR', 'through the proxy'),
-    ])
+    @pytest.mark.parametrize(
+        'exc, kind, words',
+        [
+            (requests.exceptions.SSLError('certificate verify failed'), 'TLS_ERROR', 'Set ca_path'),
+            (
+                requests.exceptions.ConnectTimeout('slow'),
+                'TIMED_OUT',
+                'Could not log in to vc.example.com:443 as admin@vsphere.local: the request timed out after 60 seconds',
+            ),
+            (requests.exceptions.ConnectionError('refused'), 'CONNECTION_ERROR', 'cannot connect to vCenter at https://vc.example.com:443'),
+            (requests.exceptions.ProxyError('proxy down'), 'PROXY_ERROR', 'through the proxy'),
+        ],
+    )
     def test_each_failure_has_its_own_message(self, transport, monkeypatch, exc, kind, words):
         def boom(*args, **kwargs):
             raise exc
+
         monkeypatch.setattr(transport, 'send', boom)
         monkeypatch.setattr(_client.time, 'sleep', lambda seconds: None)
         with pytest.raises(TransportError) as err:
@@ -272,12 +323,21 @@ def scripted(transport, monkeypatch, answers):
     def send(request, **kwargs):
         if request.url.endswith('/api/session'):
             return real_send(request, **kwargs)
-        transport.calls.append({'method': request.method, 'path': requests.utils.urlparse(request.url).path, 'query': '',
-                                'headers': dict(request.headers), 'json': None, 'uploaded': None})
+        transport.calls.append(
+            {
+                'method': request.method,
+                'path': requests.utils.urlparse(request.url).path,
+                'query': '',
+                'headers': dict(request.headers),
+                'json': None,
+                'uploaded': None,
+            }
+        )
         step = script.pop(0)
         if isinstance(step, BaseException):
             raise step
         return transport._response(request, *step)
+
     monkeypatch.setattr(transport, 'send', send)
     monkeypatch.setattr(_client.time, 'sleep', lambda seconds: None)
 
@@ -346,6 +406,7 @@ class TestRetries:
         def adapter(**kwargs):
             seen.update(kwargs)
             return requests.adapters.HTTPAdapter(**kwargs)
+
         monkeypatch.setattr(_client, 'HTTPAdapter', adapter)
         make_client()
         assert seen['max_retries'] == 0
@@ -366,6 +427,7 @@ class TestOrigin:
             response = real(request, status, body, headers)
             response.headers['Location'] = 'https://evil.example.com/api/x'
             return response
+
         monkeypatch.setattr(transport, '_response', redirect)
         transport.add('GET', 'update-session', 307)
         client = make_client('api')
@@ -375,33 +437,44 @@ class TestOrigin:
         assert 'https://evil.example.com' in str(err.value)
         assert not any('evil' in c['path'] for c in transport.calls)
 
-    @pytest.mark.parametrize('url, same', [
-        ('https://vc.example.com/x', True), ('https://VC.example.com:443/x', True),
-        ('http://vc.example.com/x', False), ('https://vc.example.com:8443/x', False), ('https://other/x', False),
-    ])
+    @pytest.mark.parametrize(
+        'url, same',
+        [
+            ('https://vc.example.com/x', True),
+            ('https://VC.example.com:443/x', True),
+            ('http://vc.example.com/x', False),
+            ('https://vc.example.com:8443/x', False),
+            ('https://other/x', False),
+        ],
+    )
     def test_same_origin(self, url, same):
         assert make_client().same_origin(url) is same
 
     def test_an_upload_endpoint_elsewhere_goes_to_our_host(self):
         warnings = []
         client = make_client(warn=warnings.append)
-        assert client.transfer_url('https://esx.example.com:9443/cls/data/abc/disk.vmdk?x=1', 'upload a file') == \
-            'https://vc.example.com:443/cls/data/abc/disk.vmdk?x=1'
+        assert (
+            client.transfer_url('https://esx.example.com:9443/cls/data/abc/disk.vmdk?x=1', 'upload a file')
+            == 'https://vc.example.com:443/cls/data/abc/disk.vmdk?x=1'
+        )
         assert 'esx.example.com:9443' in warnings[0]
         assert client.transfer_url('https://vc.example.com/cls/data/abc', 'upload a file') == 'https://vc.example.com/cls/data/abc'
         assert len(warnings) == 1
 
 
 class TestAnswers:
-    @pytest.mark.parametrize('body, words', [
-        ('<html><body>Login</body></html>', 'not JSON'),
-        ('', 'empty'),
-        ('{"state": "ACT', 'not JSON'),
-        ('null', 'null'),
-        ('[]', 'not a JSON object'),
-        ('{"library_item_id": "I1"}', 'has no state'),
-        ('{"library_item_id": "I1", "state": "BOGUS"}', "'BOGUS' is not one of"),
-    ])
+    @pytest.mark.parametrize(
+        'body, words',
+        [
+            ('<html><body>Login</body></html>', 'not JSON'),
+            ('', 'empty'),
+            ('{"state": "ACT', 'not JSON'),
+            ('null', 'null'),
+            ('[]', 'not a JSON object'),
+            ('{"library_item_id": "I1"}', 'has no state'),
+            ('{"library_item_id": "I1", "state": "BOGUS"}', "'BOGUS' is not one of"),
+        ],
+    )
     def test_a_session_get_that_is_not_a_session(self, transport, body, words):
         api_login(transport)
         transport.add('GET', 'update-session/S1', 200, body)
@@ -427,12 +500,15 @@ class TestAnswers:
         assert client.call('update_session.list') == []
         assert client.call('download_session.list') == []
 
-    @pytest.mark.parametrize('operation, params', [
-        ('update_session.get', {'update_session_id': 'S1'}),
-        ('download_session.get', {'download_session_id': 'S1'}),
-        ('download_file.get', {'download_session_id': 'S1', 'file_name': 'disk.vmdk'}),
-        ('item.get', {'library_item_id': 'I1'}),
-    ])
+    @pytest.mark.parametrize(
+        'operation, params',
+        [
+            ('update_session.get', {'update_session_id': 'S1'}),
+            ('download_session.get', {'download_session_id': 'S1'}),
+            ('download_file.get', {'download_session_id': 'S1', 'file_name': 'disk.vmdk'}),
+            ('item.get', {'library_item_id': 'I1'}),
+        ],
+    )
     def test_an_object_answered_null_is_refused(self, transport, operation, params):
         rest_login(transport)
         transport.add('GET', '.', 200, {'value': None})
@@ -476,6 +552,7 @@ class TestConnectionOptions:
         def send(request, **kwargs):
             seen.append(kwargs)
             return real_send(request, **kwargs)
+
         monkeypatch.setattr(transport, 'send', send)
         api_login(transport)
         RestClient('vc', 'u', 'p', ca_path='/etc/ca.pem', proxy_host='proxy', proxy_port=8080).login()
@@ -494,6 +571,7 @@ class TestHeartbeat:
             beats.append(1)
             if len(beats) == 2:
                 raise RuntimeError('keep-alive refused')
+
         with Heartbeat(0.01, beat) as heartbeat:
             deadline = time.monotonic() + 5
             while len(beats) < 3 and time.monotonic() < deadline:

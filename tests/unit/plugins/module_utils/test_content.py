@@ -43,10 +43,13 @@ DISKS = {'disk1.vmdk': b'first disk ' * 1000, 'disk2.vmdk': b'second disk ' * 30
 
 
 def descriptor(hrefs, namespace=OVF1, sizes=None):
-    files = ''.join('<File ovf:href="%s" ovf:id="file%d"%s/>' % (
-        href, i, ' ovf:size="%d"' % sizes[href] if sizes and href in sizes else '') for i, href in enumerate(hrefs))
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<Envelope xmlns="%s" xmlns:ovf="%s">'
-            '<References>%s</References><DiskSection><Info>Disks</Info></DiskSection></Envelope>' % (namespace, namespace, files)).encode()
+    files = ''.join(
+        '<File ovf:href="%s" ovf:id="file%d"%s/>' % (href, i, ' ovf:size="%d"' % sizes[href] if sizes and href in sizes else '') for i, href in enumerate(hrefs)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Envelope xmlns="%s" xmlns:ovf="%s">'
+        '<References>%s</References><DiskSection><Info>Disks</Info></DiskSection></Envelope>' % (namespace, namespace, files)
+    ).encode()
 
 
 def sha(data, algorithm='sha256'):
@@ -97,6 +100,7 @@ def drain(body):
 
 # --- check_file_name ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize('name', ['disk1.vmdk', 'photon 5.iso', 'ünïcode.ovf', 'a' * 255, '..hidden'])
 def test_good_file_names(name):
     check_file_name(name, 'name')
@@ -109,6 +113,7 @@ def test_bad_file_names_name_the_option(name):
 
 
 # --- a plain file ------------------------------------------------------------------------------
+
 
 def test_plain_file_is_one_part(tmp_path):
     iso = tmp_path / 'photon.iso'
@@ -139,6 +144,7 @@ def test_missing_src(tmp_path):
 
 
 # --- an OVF directory --------------------------------------------------------------------------
+
 
 def test_ovf_directory_order_kinds_and_expected(tmp_path):
     files = ovf_files()
@@ -235,26 +241,37 @@ def test_bad_href(tmp_path, href):
         parts_from_src(str(src))
 
 
-@pytest.mark.parametrize('body, message', [
-    ('<Envelope xmlns="%s"><References>' % OVF1, 'not well-formed XML'),
-    ('not xml at all', 'not well-formed XML'),
-    ('<Envelope xmlns="urn:other"/>', 'not an OVF descriptor'),
-    ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-     '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
-     '<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="&lol3;"/></References></Envelope>' % (OVF1, OVF1), 'DOCTYPE or entity'),
-    ('<!DOCTYPE Envelope SYSTEM "file:///etc/passwd"><Envelope xmlns="%s"/>' % OVF1, 'DOCTYPE or entity'),
-    ('<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="&ext;"/></References></Envelope>' % (OVF1, OVF1), 'not well-formed'),
-    ('<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:id="x"/></References></Envelope>' % (OVF1, OVF1), 'without an ovf:href'),
-    ('<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="disk1.vmdk" ovf:size="big"/></References></Envelope>' % (OVF1, OVF1),
-     'not a number'),
-    ('<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="disk1.vmdk" ovf:size="1"/></References></Envelope>' % (OVF1, OVF1),
-     'ovf:size of 1 bytes'),
-    ('<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="disk1.vmdk" ovf:chunkSize="10"/></References></Envelope>' % (OVF1, OVF1),
-     'ovf:chunkSize'),
-    ('<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="disk1.vmdk"/><File ovf:href="disk1.vmdk"/></References></Envelope>' % (
-        OVF1, OVF1), 'twice'),
-    ('<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="vm.mf"/></References></Envelope>' % (OVF1, OVF1), 'OVF metadata'),
-])
+@pytest.mark.parametrize(
+    'body, message',
+    [
+        ('<Envelope xmlns="%s"><References>' % OVF1, 'not well-formed XML'),
+        ('not xml at all', 'not well-formed XML'),
+        ('<Envelope xmlns="urn:other"/>', 'not an OVF descriptor'),
+        (
+            '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+            '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+            '<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="&lol3;"/></References></Envelope>' % (OVF1, OVF1),
+            'DOCTYPE or entity',
+        ),
+        ('<!DOCTYPE Envelope SYSTEM "file:///etc/passwd"><Envelope xmlns="%s"/>' % OVF1, 'DOCTYPE or entity'),
+        ('<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="&ext;"/></References></Envelope>' % (OVF1, OVF1), 'not well-formed'),
+        ('<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:id="x"/></References></Envelope>' % (OVF1, OVF1), 'without an ovf:href'),
+        ('<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="disk1.vmdk" ovf:size="big"/></References></Envelope>' % (OVF1, OVF1), 'not a number'),
+        (
+            '<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="disk1.vmdk" ovf:size="1"/></References></Envelope>' % (OVF1, OVF1),
+            'ovf:size of 1 bytes',
+        ),
+        (
+            '<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="disk1.vmdk" ovf:chunkSize="10"/></References></Envelope>' % (OVF1, OVF1),
+            'ovf:chunkSize',
+        ),
+        (
+            '<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="disk1.vmdk"/><File ovf:href="disk1.vmdk"/></References></Envelope>' % (OVF1, OVF1),
+            'twice',
+        ),
+        ('<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="vm.mf"/></References></Envelope>' % (OVF1, OVF1), 'OVF metadata'),
+    ],
+)
 def test_bad_descriptor(tmp_path, body, message):
     files = ovf_files(with_manifest=False)
     files['vm.ovf'] = body.encode()
@@ -264,8 +281,10 @@ def test_bad_descriptor(tmp_path, body, message):
 
 
 def test_descriptor_elsewhere_than_references_is_ignored(tmp_path):
-    body = ('<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="disk1.vmdk"/></References>'
-            '<Other><File ovf:href="../nope"/></Other></Envelope>' % (OVF1, OVF1))
+    body = '<Envelope xmlns="%s" xmlns:ovf="%s"><References><File ovf:href="disk1.vmdk"/></References><Other><File ovf:href="../nope"/></Other></Envelope>' % (
+        OVF1,
+        OVF1,
+    )
     src = write(tmp_path / 'vm', {'vm.ovf': body.encode(), 'disk1.vmdk': b'1'})
     assert [part.name for part in parts_from_src(str(src))] == ['vm.ovf', 'disk1.vmdk']
 
@@ -295,10 +314,12 @@ def test_manifest_may_leave_files_out(tmp_path):
 
 # --- manifest parsing --------------------------------------------------------------------------
 
+
 def test_parse_manifest_spacing_and_case():
     digest = sha(b'a')
-    manifest = parse_manifest('SHA256(disk1.vmdk)= %s\r\n\nsha1(my disk (2).vmdk) =%s\n  SHA512(x.iso)=%s  \n' % (
-        digest.upper(), sha(b'b', 'sha1'), sha(b'c', 'sha512')), 'vm.mf')
+    manifest = parse_manifest(
+        'SHA256(disk1.vmdk)= %s\r\n\nsha1(my disk (2).vmdk) =%s\n  SHA512(x.iso)=%s  \n' % (digest.upper(), sha(b'b', 'sha1'), sha(b'c', 'sha512')), 'vm.mf'
+    )
     assert manifest.entries == {
         'disk1.vmdk': Checksum('SHA256', digest),
         'my disk (2).vmdk': Checksum('SHA1', sha(b'b', 'sha1')),
@@ -307,14 +328,17 @@ def test_parse_manifest_spacing_and_case():
     assert manifest.expected('nope') is None and manifest.line_of('x.iso') == 4
 
 
-@pytest.mark.parametrize('text, message', [
-    ('SHA256(a)= %s\nnonsense\n' % sha(b''), 'malformed line 2'),
-    ('MD5(a)= %s\n' % sha(b'', 'md5'), 'unknown algorithm MD5 on line 1'),
-    ('SHA256(a)= abc\n', '3 hex digits on line 1'),
-    ('SHA256(a)= %s\nSHA256(a)= %s\n' % (sha(b''), sha(b'')), r'lists a twice \(line 1 and line 2\)'),
-    ('SHA256()= %s\n' % sha(b''), 'malformed line 1'),
-    (b'SHA256(\xff)= 00\n', 'not UTF-8'),
-])
+@pytest.mark.parametrize(
+    'text, message',
+    [
+        ('SHA256(a)= %s\nnonsense\n' % sha(b''), 'malformed line 2'),
+        ('MD5(a)= %s\n' % sha(b'', 'md5'), 'unknown algorithm MD5 on line 1'),
+        ('SHA256(a)= abc\n', '3 hex digits on line 1'),
+        ('SHA256(a)= %s\nSHA256(a)= %s\n' % (sha(b''), sha(b'')), r'lists a twice \(line 1 and line 2\)'),
+        ('SHA256()= %s\n' % sha(b''), 'malformed line 1'),
+        (b'SHA256(\xff)= 00\n', 'not UTF-8'),
+    ],
+)
 def test_parse_manifest_errors(text, message):
     with pytest.raises(UserInputError, match=message):
         parse_manifest(text, 'vm.mf')
@@ -328,6 +352,7 @@ def test_bad_manifest_in_directory(tmp_path):
 
 
 # --- OVA ---------------------------------------------------------------------------------------
+
 
 def test_ova_members_byte_exact(tmp_path):
     files = ovf_files()
@@ -402,16 +427,19 @@ def special(name, kind, linkname=''):
     return info
 
 
-@pytest.mark.parametrize('member, message', [
-    (special('disk3.vmdk', tarfile.SYMTYPE, '/etc/passwd'), 'disk3.vmdk as a link'),
-    (special('disk3.vmdk', tarfile.LNKTYPE, 'disk1.vmdk'), 'disk3.vmdk as a link'),
-    (special('disk3.vmdk', tarfile.CHRTYPE), 'device or special file'),
-    (special('disk3.vmdk', tarfile.FIFOTYPE), 'device or special file'),
-    (special('sub', tarfile.DIRTYPE), 'directory sub'),
-    (special('../evil.vmdk', tarfile.REGTYPE), 'member whose name .* must be a plain file name'),
-    (special('sub/disk.vmdk', tarfile.REGTYPE), 'member whose name .* must be a plain file name'),
-    (special('disk1.vmdk', tarfile.REGTYPE), 'two members named disk1.vmdk'),
-])
+@pytest.mark.parametrize(
+    'member, message',
+    [
+        (special('disk3.vmdk', tarfile.SYMTYPE, '/etc/passwd'), 'disk3.vmdk as a link'),
+        (special('disk3.vmdk', tarfile.LNKTYPE, 'disk1.vmdk'), 'disk3.vmdk as a link'),
+        (special('disk3.vmdk', tarfile.CHRTYPE), 'device or special file'),
+        (special('disk3.vmdk', tarfile.FIFOTYPE), 'device or special file'),
+        (special('sub', tarfile.DIRTYPE), 'directory sub'),
+        (special('../evil.vmdk', tarfile.REGTYPE), 'member whose name .* must be a plain file name'),
+        (special('sub/disk.vmdk', tarfile.REGTYPE), 'member whose name .* must be a plain file name'),
+        (special('disk1.vmdk', tarfile.REGTYPE), 'two members named disk1.vmdk'),
+    ],
+)
 def test_ova_bad_members(tmp_path, member, message):
     files = ovf_files(with_manifest=False, with_cert=False)
     with pytest.raises(UserInputError, match=message):
@@ -452,7 +480,7 @@ def test_ova_not_a_tar(tmp_path):
 def test_ova_truncated(tmp_path):
     ova = make_ova(tmp_path / 'vm.ova', ovf_files(with_manifest=False, with_cert=False))
     data = ova.read_bytes()
-    ova.write_bytes(data[:1536 + 512])
+    ova.write_bytes(data[: 1536 + 512])
     with pytest.raises(UserInputError):
         parts_from_src(str(ova))
 
@@ -505,6 +533,7 @@ def test_ova_streaming_reads_stay_small(tmp_path, monkeypatch):
 
 # --- the verifying stream ----------------------------------------------------------------------
 
+
 def test_verifying_stream_match_large_reads_and_sent(tmp_path):
     data = os.urandom(2 * CHUNK_SIZE + 10)
     src = write(tmp_path / 'vm', {'vm.ovf': descriptor(['disk1.vmdk']), 'disk1.vmdk': data, 'vm.mf': manifest_for({'disk1.vmdk': data})})
@@ -531,8 +560,11 @@ def test_verifying_stream_mismatch_before_last_chunk():
     error = caught.value
     assert 'disk1.vmdk' in str(error) and sha(data) in str(error) and expected.checksum in str(error)
     assert error.to_result() == {
-        'error_type': 'CHECKSUM_MISMATCH', 'file_name': 'disk1.vmdk', 'checksum_algorithm': 'SHA256',
-        'expected_checksum': expected.checksum, 'actual_checksum': sha(data),
+        'error_type': 'CHECKSUM_MISMATCH',
+        'file_name': 'disk1.vmdk',
+        'checksum_algorithm': 'SHA256',
+        'expected_checksum': expected.checksum,
+        'actual_checksum': sha(data),
     }
     # The last chunk was never handed out, and the stream keeps refusing.
     assert body.sent == len(data)

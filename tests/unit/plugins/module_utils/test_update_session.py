@@ -20,30 +20,36 @@ def session(state):
     return {'id': 'S1', 'state': state}
 
 
-@pytest.mark.parametrize('desired, state, actions', [
-    ('completed', 'ACTIVE', ('complete',)),
-    ('completed', 'DONE', ()),
-    ('canceled', 'ACTIVE', ('cancel',)),
-    ('canceled', 'CANCELED', ()),
-    ('failed', 'ACTIVE', ('fail',)),
-    ('failed', 'ERROR', ()),
-    ('absent', None, ()),
-    ('absent', 'DONE', ('delete',)),
-    ('absent', 'ERROR', ('delete',)),
-    ('absent', 'CANCELED', ('delete',)),
-])
+@pytest.mark.parametrize(
+    'desired, state, actions',
+    [
+        ('completed', 'ACTIVE', ('complete',)),
+        ('completed', 'DONE', ()),
+        ('canceled', 'ACTIVE', ('cancel',)),
+        ('canceled', 'CANCELED', ()),
+        ('failed', 'ACTIVE', ('fail',)),
+        ('failed', 'ERROR', ()),
+        ('absent', None, ()),
+        ('absent', 'DONE', ('delete',)),
+        ('absent', 'ERROR', ('delete',)),
+        ('absent', 'CANCELED', ('delete',)),
+    ],
+)
 def test_reachable_states(desired, state, actions):
     assert plan(desired, session(state) if state else None, 'S1') == actions
 
 
-@pytest.mark.parametrize('desired, state, verb', [
-    ('completed', 'ERROR', 'complete'),
-    ('completed', 'CANCELED', 'complete'),
-    ('canceled', 'DONE', 'cancel'),
-    ('canceled', 'ERROR', 'cancel'),
-    ('failed', 'DONE', 'fail'),
-    ('failed', 'CANCELED', 'fail'),
-])
+@pytest.mark.parametrize(
+    'desired, state, verb',
+    [
+        ('completed', 'ERROR', 'complete'),
+        ('completed', 'CANCELED', 'complete'),
+        ('canceled', 'DONE', 'cancel'),
+        ('canceled', 'ERROR', 'cancel'),
+        ('failed', 'DONE', 'fail'),
+        ('failed', 'CANCELED', 'fail'),
+    ],
+)
 def test_unreachable_states_name_the_session_and_its_state(desired, state, verb):
     with pytest.raises(StateError) as err:
         plan(desired, session(state), 'S1')
@@ -80,5 +86,6 @@ def test_delete_needs_a_finished_session():
         assert allows('delete', state)
     with pytest.raises(StateError) as err:
         require('delete', session('ACTIVE'))
-    assert str(err.value) == ('Cannot delete update session S1: it is ACTIVE, and that needs a session in state '
-                              'DONE or ERROR or CANCELED; cancel, complete or fail it first.')
+    assert str(err.value) == (
+        'Cannot delete update session S1: it is ACTIVE, and that needs a session in state DONE or ERROR or CANCELED; cancel, complete or fail it first.'
+    )

@@ -40,8 +40,12 @@ def source(vc):
     vc.add('GET', '^%s/I1/file$' % ITEM, 200, [info('photon.iso', DATA)])
     vc.add('GET', '^%s\\?library_item_id=I1$' % DS, 200, [])
     vc.add('POST', '^%s$' % DS, 201, '"D1"')
-    vc.add('POST', '^%s/D1/file\\?action=prepare$' % DS, 200, {
-        'name': 'photon.iso', 'status': 'PREPARED', 'download_endpoint': {'uri': 'https://vc.example.com/cls/data/D1/photon.iso'}})
+    vc.add(
+        'POST',
+        '^%s/D1/file\\?action=prepare$' % DS,
+        200,
+        {'name': 'photon.iso', 'status': 'PREPARED', 'download_endpoint': {'uri': 'https://vc.example.com/cls/data/D1/photon.iso'}},
+    )
     vc.add('GET', '^/cls/data/D1/photon\\.iso$', 200, DATA)
     vc.add('POST', '^%s/D1\\?action=(keep-alive|fail)$' % DS, 204)
     vc.add('DELETE', '^%s/D1$' % DS, 204)
@@ -60,8 +64,12 @@ def target(vc, files_before=None, files_after=None, preview=None):
     vc.add('GET', '^%s/I2$' % ITEM, 200, {'library_id': 'L2', 'name': 'photon', 'type': 'iso', 'content_version': '1'})
     vc.add('GET', '^%s/I2/file$' % ITEM, 200, files_after if files_after is not None else [info('photon.iso', DATA)])
     vc.add('POST', '^%s$' % US, 201, '"S1"')
-    added = {'name': 'photon.iso', 'status': 'WAITING_FOR_TRANSFER', 'source_type': 'PUSH',
-             'upload_endpoint': {'uri': 'https://vc2.example.com/cls-data/S1/photon.iso'}}
+    added = {
+        'name': 'photon.iso',
+        'status': 'WAITING_FOR_TRANSFER',
+        'source_type': 'PUSH',
+        'upload_endpoint': {'uri': 'https://vc2.example.com/cls-data/S1/photon.iso'},
+    }
     vc.add('POST', '^%s/S1/file$' % US, 201, added)
     vc.add('DELETE', '^%s/S1/file/old\\.iso$' % US, 204)
     vc.add('PUT', '^/cls-data/S1/photon\\.iso$', 200)
@@ -75,35 +83,34 @@ def target(vc, files_before=None, files_after=None, preview=None):
 
 
 def warned(warning_type):
-    return {'state': 'AVAILABLE', 'warnings': [
-        {'type': warning_type, 'ignored': False, 'message': {'id': 'x', 'default_message': 'Not trusted.', 'args': []}}]}
+    return {'state': 'AVAILABLE', 'warnings': [{'type': warning_type, 'ignored': False, 'message': {'id': 'x', 'default_message': 'Not trusted.', 'args': []}}]}
 
 
 class TestPreviewWarnings:
     def test_a_refused_warning_ends_both_sessions_and_deletes_the_new_target_item(self, vc, capsys):
         source(vc)
         target(vc, preview=warned('UNTRUSTED_CERTIFICATE'))
-        code, result = run_module(library_item_copy, capsys, library_item_id='I1', target=TARGET,
-                                  ignore_warnings=['SELF_SIGNED_CERTIFICATE'])
+        code, result = run_module(library_item_copy, capsys, library_item_id='I1', target=TARGET, ignore_warnings=['SELF_SIGNED_CERTIFICATE'])
         assert code == 1 and result['error_type'] == 'PREVIEW_WARNING', result['msg']
         assert result['msg'] == (
             "vCenter's preview of the signed content warns UNTRUSTED_CERTIFICATE: Not trusted. Add the warning type to "
             "ignore_warnings to accept it. Update session S1 was failed with this reason, and it was deleted. Download session D1 "
-            "was failed with this reason, and it was deleted. Library item I2, which this task had created, was deleted.")
+            "was failed with this reason, and it was deleted. Library item I2, which this task had created, was deleted."
+        )
         assert result['target_update_session_id'] == 'S1' and result['target_library_item_id'] == 'I2'
         assert result['download_session_id'] == 'D1' and result['library_item_id'] == 'I1'
         paths = vc.paths()
         assert not any('action=complete' in path for path in paths)
         assert {'library_item_id': 'I2', 'warning_behavior': [{'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}]} in [
-            c['json'] for c in vc.calls if c['method'] == 'POST' and c['path'] == US]
+            c['json'] for c in vc.calls if c['method'] == 'POST' and c['path'] == US
+        ]
         assert [p for p in writes(vc) if p.startswith('DELETE')] == ['DELETE %s/S1' % US, 'DELETE %s/D1' % DS, 'DELETE %s/I2' % ITEM]
         assert paths.count('DELETE /api/session') == 2
 
     def test_an_accepted_warning_completes_the_copy(self, vc, capsys):
         source(vc)
         target(vc, preview=warned('UNTRUSTED_CERTIFICATE'))
-        code, result = run_module(library_item_copy, capsys, library_item_id='I1', target=TARGET,
-                                  ignore_warnings=['UNTRUSTED_CERTIFICATE'])
+        code, result = run_module(library_item_copy, capsys, library_item_id='I1', target=TARGET, ignore_warnings=['UNTRUSTED_CERTIFICATE'])
         assert code == 0 and result['changed'] is True, result.get('msg')
         assert result['bytes_copied'] == len(DATA) and result['method'] == 'stream'
         assert 'POST %s/S1?action=complete' % US in vc.paths()

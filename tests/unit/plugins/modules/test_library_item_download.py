@@ -24,10 +24,12 @@ from ansible_collections.vsphere.content_library.tests.unit.plugins.modules.test
 LIB = '/api/content/library'
 ITEM = '/api/content/library/item'
 DS = '/api/content/library/item/download-session'
-OVF = ('<?xml version="1.0"?><Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" '
-       'xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"><References>'
-       '<File ovf:href="disk2.vmdk" ovf:id="f2"/><File ovf:href="disk1.vmdk" ovf:id="f1"/>'
-       '</References></Envelope>').encode()
+OVF = (
+    '<?xml version="1.0"?><Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" '
+    'xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"><References>'
+    '<File ovf:href="disk2.vmdk" ovf:id="f2"/><File ovf:href="disk1.vmdk" ovf:id="f1"/>'
+    '</References></Envelope>'
+).encode()
 CONTENT = {'photon.ovf': OVF, 'disk1.vmdk': b'first disk ' * 5000, 'disk2.vmdk': b'second disk ' * 7000}
 
 
@@ -56,12 +58,25 @@ def a_session(vc, content, served=None):
     vc.add('GET', '^%s\\?library_item_id=I1$' % DS, 200, [])
     vc.add('POST', '^%s$' % DS, 201, '"D1"')
     for name in content:
-        vc.add('POST', '^%s/D1/file\\?action=prepare$' % DS, 200,
-               {'name': name, 'status': 'PREPARED', 'bytes_transferred': 0,
-                'download_endpoint': {'uri': 'https://vc.example.com:443/cls/data/D1/%s' % name}}, sent={'file_name': name})
-        vc.add('GET', '^%s/D1/file\\?file_name=%s$' % (DS, name.replace('.', '\\.')), 200,
-               {'name': name, 'status': 'PREPARED', 'bytes_transferred': len(content[name]),
-                'size': len(content[name]), 'checksum_info': {'algorithm': 'SHA1', 'checksum': sha1(content[name])}})
+        vc.add(
+            'POST',
+            '^%s/D1/file\\?action=prepare$' % DS,
+            200,
+            {'name': name, 'status': 'PREPARED', 'bytes_transferred': 0, 'download_endpoint': {'uri': 'https://vc.example.com:443/cls/data/D1/%s' % name}},
+            sent={'file_name': name},
+        )
+        vc.add(
+            'GET',
+            '^%s/D1/file\\?file_name=%s$' % (DS, name.replace('.', '\\.')),
+            200,
+            {
+                'name': name,
+                'status': 'PREPARED',
+                'bytes_transferred': len(content[name]),
+                'size': len(content[name]),
+                'checksum_info': {'algorithm': 'SHA1', 'checksum': sha1(content[name])},
+            },
+        )
         vc.add('GET', '^/cls/data/D1/%s$' % name.replace('.', '\\.'), 200, served[name])
     vc.add('POST', '^%s/D1\\?action=(keep-alive|fail)$' % DS, 204)
     vc.add('DELETE', '^%s/D1$' % DS, 204)
@@ -142,8 +157,9 @@ class TestFiles:
         assert 'nothing was written' in result['msg']
         if '\x00' not in name:
             # The name once, and the rule whole (the ".." of "not . or .." was once cut off as if it were a period).
-            assert ('vCenter answered HTTP 200, but the file name %r must be a plain file name, without / or \\ and not . or ..; '
-                    'nothing was written' % name) in result['msg'], result['msg']
+            assert (
+                'vCenter answered HTTP 200, but the file name %r must be a plain file name, without / or \\ and not . or ..; nothing was written' % name
+            ) in result['msg'], result['msg']
         assert not (tmp_path / 'out').exists()
         assert not any(DS in p for p in vc.paths())
 
@@ -151,8 +167,7 @@ class TestFiles:
         data = CONTENT['disk1.vmdk']
         an_item(vc, [item_file('disk1.vmdk', data)])
         vc.add('GET', '^/cls/data/D1/disk1\\.vmdk$', 200, Breaking(data, 10000), times=1)
-        vc.add('GET', '^/cls/data/D1/disk1\\.vmdk$', 206, data[10000:],
-               headers={'Content-Range': 'bytes 10000-%d/%d' % (len(data) - 1, len(data))}, times=1)
+        vc.add('GET', '^/cls/data/D1/disk1\\.vmdk$', 206, data[10000:], headers={'Content-Range': 'bytes 10000-%d/%d' % (len(data) - 1, len(data))}, times=1)
         a_session(vc, {'disk1.vmdk': data})
         code, result = run_module(library_item_download, capsys, **args(tmp_path / 'out'))
         assert code == 0, result.get("msg")
@@ -182,9 +197,9 @@ class TestFiles:
         assert os.listdir(tmp_path / 'out') == []
 
     @pytest.mark.parametrize('status, tries, ok', [(503, 2, True), (502, 1, True), (504, 4, False), (404, 1, False)])
-    def test_the_first_get_is_sent_again_after_502_503_504_within_the_retries(self, vc, capsys, tmp_path, monkeypatch,
-                                                                              status, tries, ok):
+    def test_the_first_get_is_sent_again_after_502_503_504_within_the_retries(self, vc, capsys, tmp_path, monkeypatch, status, tries, ok):
         from ansible_collections.vsphere.content_library.plugins.module_utils import _download
+
         monkeypatch.setattr(_download, 'backoff_delay', lambda attempt: 0)
         data = CONTENT['disk1.vmdk']
         an_item(vc, [item_file('disk1.vmdk', data)])
@@ -207,9 +222,17 @@ class TestFiles:
         vc.add('GET', '^%s\\?library_item_id=I1$' % DS, 200, [])
         vc.add('POST', '^%s$' % DS, 201, '"D1"')
         vc.add('POST', '^%s/D1/file\\?action=prepare$' % DS, 200, {'name': 'disk1.vmdk', 'status': 'PREPARING', 'bytes_transferred': 0})
-        vc.add('GET', '^%s/D1/file\\?file_name=disk1\\.vmdk$' % DS, 200,
-               {'name': 'disk1.vmdk', 'status': 'ERROR', 'bytes_transferred': 0,
-                'error_message': {'id': 'x', 'default_message': 'The datastore is not accessible.', 'args': []}})
+        vc.add(
+            'GET',
+            '^%s/D1/file\\?file_name=disk1\\.vmdk$' % DS,
+            200,
+            {
+                'name': 'disk1.vmdk',
+                'status': 'ERROR',
+                'bytes_transferred': 0,
+                'error_message': {'id': 'x', 'default_message': 'The datastore is not accessible.', 'args': []},
+            },
+        )
         vc.add('POST', '^%s/D1\\?action=(keep-alive|fail)$' % DS, 204)
         vc.add('DELETE', '^%s/D1$' % DS, 204)
         code, result = run_module(library_item_download, capsys, **args(tmp_path / 'out'))
@@ -223,8 +246,7 @@ class TestFiles:
         an_item(vc, [item_file(name, data) for name, data in CONTENT.items()])
         code, result = run_module(library_item_download, capsys, **args(out))
         assert code == 1 and result['error_type'] == 'LOCAL_FILE_ERROR', result
-        assert result['msg'] == '%s exists and is not a regular file, so the download cannot replace it; nothing was fetched.' % (
-            out / 'disk1.vmdk')
+        assert result['msg'] == '%s exists and is not a regular file, so the download cannot replace it; nothing was fetched.' % (out / 'disk1.vmdk')
         assert os.listdir(out) == ['disk1.vmdk'] and os.listdir(out / 'disk1.vmdk') == ['inside']
         assert not any(DS in p for p in vc.paths())
 
@@ -240,6 +262,7 @@ class TestFiles:
 
         def refuse(self, src, dest, *rest, **kwargs):
             raise Exception('Could not replace %r with %r.' % (dest, src))  # what ansible-core 2.17+ raises
+
         monkeypatch.setattr(AnsibleModule, 'atomic_move', refuse)
         out = tmp_path / 'out'
         out.mkdir()
@@ -265,8 +288,9 @@ class TestOva:
             for name, data in CONTENT.items():
                 assert archive.extractfile(name).read() == data
             manifest = archive.extractfile('photon.mf').read().decode()
-        assert manifest.splitlines() == ['SHA256(%s)= %s' % (name, hashlib.sha256(CONTENT[name]).hexdigest())
-                                         for name in ('photon.ovf', 'disk2.vmdk', 'disk1.vmdk')]
+        assert manifest.splitlines() == [
+            'SHA256(%s)= %s' % (name, hashlib.sha256(CONTENT[name]).hexdigest()) for name in ('photon.ovf', 'disk2.vmdk', 'disk1.vmdk')
+        ]
         listing = subprocess.run(['tar', '-tf', str(ova)], capture_output=True, text=True, check=True).stdout.split()
         assert listing == ['photon.ovf', 'disk2.vmdk', 'disk1.vmdk', 'photon.mf']
         assert oct(os.stat(ova).st_mode & 0o777) == '0o640'
@@ -311,21 +335,25 @@ class TestOva:
         assert code == 1 and 'format=ova needs an OVF template' in result['msg']
         assert not any(DS in p for p in vc.paths())
 
-    @pytest.mark.parametrize('option, value, words', [
-        ('mode', 'u=rwx,bogus', 'mode \'u=rwx,bogus\' is neither octal'),
-        ('mode', '0999', 'is neither octal'),
-        ('mode', '077777', 'holds more than permission bits'),
-        ('owner', 'relia-no-such-user', 'owner \'relia-no-such-user\' names no user'),
-        ('group', 'relia-no-such-group', 'group \'relia-no-such-group\' names no group'),
-    ])
+    @pytest.mark.parametrize(
+        'option, value, words',
+        [
+            ('mode', 'u=rwx,bogus', 'mode \'u=rwx,bogus\' is neither octal'),
+            ('mode', '0999', 'is neither octal'),
+            ('mode', '077777', 'holds more than permission bits'),
+            ('owner', 'relia-no-such-user', 'owner \'relia-no-such-user\' names no user'),
+            ('group', 'relia-no-such-group', 'group \'relia-no-such-group\' names no group'),
+        ],
+    )
     def test_file_arguments_are_checked_before_anything_is_sent(self, vc, capsys, tmp_path, option, value, words):
         code, result = run_module(library_item_download, capsys, **args(tmp_path / 'x.ova', format='ova', **{option: value}))
         assert code == 1 and words in result['msg'], result
         assert result['error_type'] == 'INVALID_ARGUMENT'
         assert vc.calls == []
 
-    @pytest.mark.parametrize('option, value', [('mode', '0640'), ('mode', 'u=rw,g=r,o='), ('mode', 0o640), ('owner', 'root'),
-                                               ('owner', '0'), ('group', 'root')])
+    @pytest.mark.parametrize(
+        'option, value', [('mode', '0640'), ('mode', 'u=rw,g=r,o='), ('mode', 0o640), ('owner', 'root'), ('owner', '0'), ('group', 'root')]
+    )
     def test_good_file_arguments_pass(self, vc, capsys, tmp_path, option, value):
         an_item(vc, [item_file(name, data) for name, data in CONTENT.items()])
         arguments = args(tmp_path / 'x.ova', format='ova', **{option: value})

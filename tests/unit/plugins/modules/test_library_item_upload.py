@@ -38,8 +38,7 @@ def existing_item(vc, files):
 class TestIdempotence:
     def test_same_name_size_and_checksum_writes_nothing(self, vc, capsys, tmp_path):
         src, content = iso(tmp_path)
-        existing_item(vc, [{'name': 'photon.iso', 'size': len(content),
-                            'checksum_info': {'algorithm': 'SHA1', 'checksum': hashlib.sha1(content).hexdigest()}}])
+        existing_item(vc, [{'name': 'photon.iso', 'size': len(content), 'checksum_info': {'algorithm': 'SHA1', 'checksum': hashlib.sha1(content).hexdigest()}}])
         code, result = run_module(library_item_upload, capsys, library_name='local-lib', item_name='photon', src=src)
         assert code == 0 and result['changed'] is False
         assert result['library_item']['id'] == 'I1'
@@ -54,21 +53,20 @@ class TestIdempotence:
 
     def test_same_size_other_checksum_is_uploaded_again(self, vc, capsys, tmp_path):
         src, content = iso(tmp_path)
-        existing_item(vc, [{'name': 'photon.iso', 'size': len(content),
-                            'checksum_info': {'algorithm': 'SHA1', 'checksum': '0' * 40}}])
-        code, result = run_module(library_item_upload, capsys, check_mode=True, diff=True, library_name='local-lib',
-                                  item_name='photon', src=src)
+        existing_item(vc, [{'name': 'photon.iso', 'size': len(content), 'checksum_info': {'algorithm': 'SHA1', 'checksum': '0' * 40}}])
+        code, result = run_module(library_item_upload, capsys, check_mode=True, diff=True, library_name='local-lib', item_name='photon', src=src)
         assert code == 0 and result['changed'] is True
-        assert result['diff']['before'] == {'files': [{'name': 'photon.iso', 'size': len(content),
-                                                       'checksum_info': {'algorithm': 'SHA1', 'checksum': '0' * 40}}]}
+        assert result['diff']['before'] == {
+            'files': [{'name': 'photon.iso', 'size': len(content), 'checksum_info': {'algorithm': 'SHA1', 'checksum': '0' * 40}}]
+        }
 
     def test_a_checksum_is_only_computed_when_names_and_sizes_match(self, vc, capsys, tmp_path, monkeypatch):
         src, content = iso(tmp_path)
-        existing_item(vc, [{'name': 'photon.iso', 'size': len(content) + 1,
-                            'checksum_info': {'algorithm': 'SHA1', 'checksum': '0' * 40}}])
+        existing_item(vc, [{'name': 'photon.iso', 'size': len(content) + 1, 'checksum_info': {'algorithm': 'SHA1', 'checksum': '0' * 40}}])
         read = []
-        monkeypatch.setattr('ansible_collections.vsphere.content_library.plugins.module_utils._content.Part.checksum',
-                            lambda self, algorithm: read.append(self.name))
+        monkeypatch.setattr(
+            'ansible_collections.vsphere.content_library.plugins.module_utils._content.Part.checksum', lambda self, algorithm: read.append(self.name)
+        )
         code, result = run_module(library_item_upload, capsys, check_mode=True, library_name='local-lib', item_name='photon', src=src)
         assert code == 0 and result['changed'] is True and read == []
 
@@ -109,31 +107,47 @@ class TestCleanUp:
         vc.add('POST', '^%s$' % ITEM, 201, '"I9"')
         vc.add('GET', '^%s/I9$' % ITEM, 200, {'library_id': 'L1', 'name': 'new', 'type': 'iso'})
         vc.add('POST', '^%s$' % US, 201, '"S1"')
-        added = {'name': 'photon.iso', 'status': 'WAITING_FOR_TRANSFER', 'source_type': 'PUSH',
-                 'upload_endpoint': {'uri': 'https://vc.example.com:443/cls/S1/photon.iso'}}
+        added = {
+            'name': 'photon.iso',
+            'status': 'WAITING_FOR_TRANSFER',
+            'source_type': 'PUSH',
+            'upload_endpoint': {'uri': 'https://vc.example.com:443/cls/S1/photon.iso'},
+        }
         vc.add('POST', '^%s/S1/file$' % US, 201, added)
         vc.add('PUT', '^/cls/S1/photon.iso$', 200)
         vc.add('GET', '^%s/S1/file/photon.iso$' % US, 200, {'name': 'photon.iso', 'status': 'READY', 'size': len(content)})
         vc.add('POST', '^%s/S1/file\\?action=validate$' % US, 200, {'has_errors': False, 'missing_files': [], 'invalid_files': []})
-        vc.add('GET', '^%s/S1$' % US, 200, {'library_item_id': 'I9', 'state': 'ACTIVE', 'preview_info': {
-            'state': 'AVAILABLE', 'warnings': [{'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False,
-                                                'message': {'id': 'x', 'default_message': 'Not trusted.', 'args': []}}]}})
+        vc.add(
+            'GET',
+            '^%s/S1$' % US,
+            200,
+            {
+                'library_item_id': 'I9',
+                'state': 'ACTIVE',
+                'preview_info': {
+                    'state': 'AVAILABLE',
+                    'warnings': [{'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False, 'message': {'id': 'x', 'default_message': 'Not trusted.', 'args': []}}],
+                },
+            },
+        )
         vc.add('POST', '^%s/S1\\?action=fail$' % US, 204)
         vc.add('DELETE', '^%s/S1$' % US, 204)
         vc.add('DELETE', '^%s/I9$' % ITEM, 204)
-        code, result = run_module(library_item_upload, capsys, library_name='local-lib', item_name='new', src=src,
-                                  ignore_warnings=['SELF_SIGNED_CERTIFICATE'])
+        code, result = run_module(library_item_upload, capsys, library_name='local-lib', item_name='new', src=src, ignore_warnings=['SELF_SIGNED_CERTIFICATE'])
         assert code == 1
         assert result['error_type'] == 'PREVIEW_WARNING', result['msg']
-        assert result['msg'] == ("vCenter's preview of the signed content warns UNTRUSTED_CERTIFICATE: Not trusted. Add the warning type "
-                                 "to ignore_warnings to accept it. Update session S1 was failed with this reason, and it was deleted. "
-                                 "Library item I9, which this task had created, was deleted.")
+        assert result['msg'] == (
+            "vCenter's preview of the signed content warns UNTRUSTED_CERTIFICATE: Not trusted. Add the warning type "
+            "to ignore_warnings to accept it. Update session S1 was failed with this reason, and it was deleted. "
+            "Library item I9, which this task had created, was deleted."
+        )
         assert result['update_session_id'] == 'S1'
         fail = [c for c in vc.calls if c['path'] == '%s/S1' % US and 'action=fail' in c['query']][0]
         assert fail['json']['client_error_message'].startswith("vCenter's preview of the signed content warns UNTRUSTED_CERTIFICATE")
         assert [p for p in writes(vc) if p.startswith('DELETE')] == ['DELETE %s/S1' % US, 'DELETE %s/I9' % ITEM]
-        assert vc.calls[0]['json'] is None and any(c['json'] == {'library_item_id': 'I9', 'warning_behavior': [
-            {'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}]} for c in vc.calls)
+        assert vc.calls[0]['json'] is None and any(
+            c['json'] == {'library_item_id': 'I9', 'warning_behavior': [{'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}]} for c in vc.calls
+        )
 
 
 class TestNewItem:
@@ -144,7 +158,6 @@ class TestNewItem:
         vc.add('POST', '^%s\\?action=find$' % LIB, 200, ['L1'])
         vc.add('GET', '^%s/L1$' % LIB, 200, LOCAL)
         vc.add('POST', '^%s\\?action=find$' % ITEM, 200, [])
-        code, result = run_module(library_item_upload, capsys, check_mode=True, library_name='local-lib', item_name='signer',
-                                  src=str(cert))
+        code, result = run_module(library_item_upload, capsys, check_mode=True, library_name='local-lib', item_name='signer', src=str(cert))
         assert code == 0 and result['changed'] is True
         assert result['files'] == [{'name': 'signer.cert', 'size': cert.stat().st_size}]

@@ -25,8 +25,17 @@ CHECKSUM = {'algorithm': 'SHA1', 'checksum': 'a' * 40}
 
 
 def item_model(name='photon', **fields):
-    model = {'library_id': 'L1', 'name': name, 'type': 'iso', 'description': 'Photon OS', 'content_version': '2',
-             'size': 10, 'cached': True, 'creation_time': '2026-11-23T12:05:00.000Z', 'last_modified_time': '2026-11-23T12:05:00.000Z'}
+    model = {
+        'library_id': 'L1',
+        'name': name,
+        'type': 'iso',
+        'description': 'Photon OS',
+        'content_version': '2',
+        'size': 10,
+        'cached': True,
+        'creation_time': '2026-11-23T12:05:00.000Z',
+        'last_modified_time': '2026-11-23T12:05:00.000Z',
+    }
     model.update(fields)
     return model
 
@@ -70,8 +79,7 @@ class TestItem:
         vc.add('POST', '^%s\\?action=find$' % ITEM, 200, [], times=1)
         vc.add('POST', '^%s$' % ITEM, 201, '"I1"')
         vc.add('GET', '^%s/I1$' % ITEM, 200, item_model())
-        code, result = run_module(library_item, capsys, diff=True, library_name='images', item_name='photon', item_type='iso',
-                                  item_description='Photon OS')
+        code, result = run_module(library_item, capsys, diff=True, library_name='images', item_name='photon', item_type='iso', item_description='Photon OS')
         assert code == 0 and result['changed'] is True
         assert result['library_item']['id'] == 'I1'
         assert result['diff'] == {'before': {}, 'after': {'name': 'photon', 'type': 'iso', 'description': 'Photon OS', 'library_id': 'L1'}}
@@ -79,8 +87,7 @@ class TestItem:
         assert create['json'] == {'library_id': 'L1', 'name': 'photon', 'type': 'iso', 'description': 'Photon OS'}
         vc.add('POST', '^%s\\?action=find$' % ITEM, 200, ['I1'])
         vc.calls.clear()
-        code, result = run_module(library_item, capsys, library_name='images', item_name='photon', item_type='iso',
-                                  item_description='Photon OS')
+        code, result = run_module(library_item, capsys, library_name='images', item_name='photon', item_type='iso', item_description='Photon OS')
         assert code == 0 and result['changed'] is False
         assert writes(vc) == ['POST %s?action=find' % LIB, 'POST %s?action=find' % ITEM]
 
@@ -132,15 +139,20 @@ def files(*entries):
 
 
 class TestCopyDecisions:
-    @pytest.mark.parametrize('target, words', [
-        (files(('a.ovf', 1, 'x' * 40), ('b.vmdk', 2, 'y' * 40)), None),
-        (files(('a.ovf', 1, 'x' * 40)), 'missing: b.vmdk'),
-        (files(('a.ovf', 1, 'x' * 40), ('b.vmdk', 2, 'y' * 40), ('c', 1, 'z' * 40)), 'not in the source: c'),
-        (files(('a.ovf', 1, 'x' * 40), ('b.vmdk', 3, 'y' * 40)), 'b.vmdk has 3 bytes instead of 2'),
-        (files(('a.ovf', 1, 'x' * 40), ('b.vmdk', 2, 'z' * 40)), 'b.vmdk has the SHA1 checksum'),
-        ([{'name': 'a.ovf', 'size': 1}, {'name': 'b.vmdk', 'size': 2, 'checksum_info': {'algorithm': 'SHA1', 'checksum': 'y' * 40}}],
-         'no checksum proves that a.ovf is the same'),
-    ])
+    @pytest.mark.parametrize(
+        'target, words',
+        [
+            (files(('a.ovf', 1, 'x' * 40), ('b.vmdk', 2, 'y' * 40)), None),
+            (files(('a.ovf', 1, 'x' * 40)), 'missing: b.vmdk'),
+            (files(('a.ovf', 1, 'x' * 40), ('b.vmdk', 2, 'y' * 40), ('c', 1, 'z' * 40)), 'not in the source: c'),
+            (files(('a.ovf', 1, 'x' * 40), ('b.vmdk', 3, 'y' * 40)), 'b.vmdk has 3 bytes instead of 2'),
+            (files(('a.ovf', 1, 'x' * 40), ('b.vmdk', 2, 'z' * 40)), 'b.vmdk has the SHA1 checksum'),
+            (
+                [{'name': 'a.ovf', 'size': 1}, {'name': 'b.vmdk', 'size': 2, 'checksum_info': {'algorithm': 'SHA1', 'checksum': 'y' * 40}}],
+                'no checksum proves that a.ovf is the same',
+            ),
+        ],
+    )
     def test_same_files_says_what_differs(self, target, words):
         source = files(('a.ovf', 1, 'x' * 40), ('b.vmdk', 2, 'y' * 40))
         difference = same_files(source, target)
@@ -160,8 +172,7 @@ class TestCopyDecisions:
         assert vc.calls == []
 
     def test_the_targets_connection_options_are_checked_before_anything(self, vc, capsys):
-        code, result = run_module(library_item_copy, capsys, library_item_id='I1',
-                                  target={'library_name': 'images', 'hostname': 'bad host', 'port': 70000})
+        code, result = run_module(library_item_copy, capsys, library_item_id='I1', target={'library_name': 'images', 'hostname': 'bad host', 'port': 70000})
         assert code == 1 and result['msg'].startswith('target.hostname'), result['msg']
         assert vc.calls == []
 
@@ -186,8 +197,7 @@ class TestCopyDecisions:
         vc.add('GET', '^%s/I2$' % ITEM, 200, item_model(library_id='L2'))
         vc.add('POST', '^%s/download-session' % ITEM, 500, {'error_type': 'ERROR', 'messages': []})
         vc.add('DELETE', '^%s/I2$' % ITEM, 204)
-        code, result = run_module(library_item_copy, capsys, library_item_id='I1', method='stream',
-                                  target={'library_id': 'L2', 'item_name': 'copy'})
+        code, result = run_module(library_item_copy, capsys, library_item_id='I1', method='stream', target={'library_id': 'L2', 'item_name': 'copy'})
         assert code == 1 and 'Library item I2, which this task had created, was deleted.' in result['msg'], result
         assert (result['library_item_id'], result['library_id']) == ('I1', 'L1'), result
         assert result['target_library_item_id'] == 'I2', result

@@ -26,8 +26,13 @@ from ansible_collections.vsphere.content_library.tests.unit.plugins.modules.test
 
 US = '/api/content/library/item/update-session'
 # What vCenter answers to a PUSH add.
-WAITING = {'name': 'disk.iso', 'status': 'WAITING_FOR_TRANSFER', 'source_type': 'PUSH', 'bytes_transferred': 0,
-           'upload_endpoint': {'uri': 'https://vc.example.com/up/S1/disk.iso'}}
+WAITING = {
+    'name': 'disk.iso',
+    'status': 'WAITING_FOR_TRANSFER',
+    'source_type': 'PUSH',
+    'bytes_transferred': 0,
+    'upload_endpoint': {'uri': 'https://vc.example.com/up/S1/disk.iso'},
+}
 
 
 @pytest.fixture
@@ -52,8 +57,7 @@ class TestPresent:
         vc.add('GET', '^%s/S0$' % US, 200, session(state='CANCELED'))
         vc.add('POST', '^%s$' % US, 201, '"S2"')
         vc.add('GET', '^%s/S2$' % US, 200, session(warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}]))
-        code, result = run_module(update_session, capsys, diff=True, library_item_id='I1',
-                                  warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE'}])
+        code, result = run_module(update_session, capsys, diff=True, library_item_id='I1', warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE'}])
         assert code == 0 and result['changed'] is True
         create = [c for c in vc.calls if c['method'] == 'POST' and c['path'] == US][0]
         assert create['json'] == {'library_item_id': 'I1', 'warning_behavior': [{'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}]}
@@ -74,13 +78,21 @@ class TestPresent:
         vc.add('GET', '^%s\\?library_item_id=I1$' % US, 200, [])
         code, result = run_module(update_session, capsys, check_mode=True, library_item_id='I1')
         assert code == 0 and result['changed'] is True
-        expected = {'id': 'predicted-by-check-mode', 'library_item_id': 'I1', 'state': 'ACTIVE',
-                    'client_progress': 0, 'warning_behavior': [], 'preview_info': {'state': 'UNAVAILABLE'}, 'predicted': True}
+        expected = {
+            'id': 'predicted-by-check-mode',
+            'library_item_id': 'I1',
+            'state': 'ACTIVE',
+            'client_progress': 0,
+            'warning_behavior': [],
+            'preview_info': {'state': 'UNAVAILABLE'},
+            'predicted': True,
+        }
         assert result['update_session'] == expected
 
     def test_a_later_check_mode_task_works_on_the_predicted_session(self, vc, capsys):
-        code, result = run_module(update_session_file, capsys, check_mode=True, id='predicted-by-check-mode', name='a.iso',
-                                  source_url='http://images.example.com/a.iso')
+        code, result = run_module(
+            update_session_file, capsys, check_mode=True, id='predicted-by-check-mode', name='a.iso', source_url='http://images.example.com/a.iso'
+        )
         assert code == 0 and result['changed'] is True and result['predicted'] is True
         assert [c for c in vc.calls if '/session' not in c['path']] == []
 
@@ -109,14 +121,17 @@ class TestPresent:
         code, result = run_module(update_session, capsys, id='S1', keep_alive=True)
         assert code == 1 and result['msg'].startswith('Cannot keep alive update session S1: it is DONE')
 
-    @pytest.mark.parametrize('args, words', [
-        ({'library_item_id': 'I1', 'state': 'completed'}, 'state is completed but all of the following are missing: update_session_id'),
-        ({'id': 'S1', 'state': 'completed', 'keep_alive': True}, 'keep_alive only go(es) with state=present'),
-        ({'id': 'S1', 'client_progress': 101}, 'client_progress must be between 0 and 100'),
-        ({'library_item_id': 'I1', 'client_token': 'not-a-uuid'}, 'client_token must be a UUID'),
-        ({'id': 'S1', 'client_token': str(uuid.uuid4())}, 'parameters are mutually exclusive: client_token|update_session_id'),
-        ({}, 'one of the following is required: update_session_id, library_item_id'),
-    ])
+    @pytest.mark.parametrize(
+        'args, words',
+        [
+            ({'library_item_id': 'I1', 'state': 'completed'}, 'state is completed but all of the following are missing: update_session_id'),
+            ({'id': 'S1', 'state': 'completed', 'keep_alive': True}, 'keep_alive only go(es) with state=present'),
+            ({'id': 'S1', 'client_progress': 101}, 'client_progress must be between 0 and 100'),
+            ({'library_item_id': 'I1', 'client_token': 'not-a-uuid'}, 'client_token must be a UUID'),
+            ({'id': 'S1', 'client_token': str(uuid.uuid4())}, 'parameters are mutually exclusive: client_token|update_session_id'),
+            ({}, 'one of the following is required: update_session_id, library_item_id'),
+        ],
+    )
     def test_bad_input_is_refused_before_any_call(self, vc, capsys, args, words):
         code, result = run_module(update_session, capsys, **args)
         assert code == 1 and words in result['msg']
@@ -128,12 +143,15 @@ class TestEndStates:
         monkeypatch.setattr(_poll.time, 'sleep', lambda seconds: None)
         vc.add('GET', '^%s/S1$' % US, 200, session(), times=2)
         vc.add('POST', '^%s/S1\\?action=complete$' % US, 204)
-        vc.add('GET', '^%s/S1$' % US, 200, session(state='ERROR', error_message={
-            'id': 'x', 'default_message': 'Warning SELF_SIGNED_CERTIFICATE was not ignored.', 'args': []}))
+        vc.add(
+            'GET',
+            '^%s/S1$' % US,
+            200,
+            session(state='ERROR', error_message={'id': 'x', 'default_message': 'Warning SELF_SIGNED_CERTIFICATE was not ignored.', 'args': []}),
+        )
         code, result = run_module(update_session, capsys, id='S1', state='completed')
         assert code == 1
-        assert result['msg'] == ('Update session S1 was completed but ended in state ERROR: '
-                                 'Warning SELF_SIGNED_CERTIFICATE was not ignored.')
+        assert result['msg'] == ('Update session S1 was completed but ended in state ERROR: Warning SELF_SIGNED_CERTIFICATE was not ignored.')
         assert result['changed'] is True and result['update_session']['state'] == 'ERROR'
         assert vc.paths().count('GET %s/S1' % US) == 3
 
@@ -167,16 +185,35 @@ class TestFiles:
     def test_same_size_and_checksum_is_unchanged(self, vc, capsys, src):
         digest = hashlib.sha1(b'x' * 3000).hexdigest()
         vc.add('GET', '^%s/S1$' % US, 200, session())
-        vc.add('GET', '^%s/S1/file$' % US, 200, [{'name': 'disk.iso', 'status': 'READY', 'size': 3000, 'source_type': 'NONE',
-                                                 'bytes_transferred': 3000, 'checksum_info': {'checksum': digest.upper()}}])
+        vc.add(
+            'GET',
+            '^%s/S1/file$' % US,
+            200,
+            [
+                {
+                    'name': 'disk.iso',
+                    'status': 'READY',
+                    'size': 3000,
+                    'source_type': 'NONE',
+                    'bytes_transferred': 3000,
+                    'checksum_info': {'checksum': digest.upper()},
+                }
+            ],
+        )
         code, result = run_module(update_session_file, capsys, id='S1', name='disk.iso', src=src)
         assert code == 0 and result['changed'] is False
         assert writes(vc) == []
 
     def test_other_checksum_uploads_with_the_asked_checksum(self, vc, capsys, src):
         vc.add('GET', '^%s/S1$' % US, 200, session())
-        held = {'name': 'disk.iso', 'status': 'READY', 'size': 3000, 'source_type': 'NONE', 'bytes_transferred': 3000,
-                'checksum_info': {'algorithm': 'MD5', 'checksum': '00'}}
+        held = {
+            'name': 'disk.iso',
+            'status': 'READY',
+            'size': 3000,
+            'source_type': 'NONE',
+            'bytes_transferred': 3000,
+            'checksum_info': {'algorithm': 'MD5', 'checksum': '00'},
+        }
         vc.add('GET', '^%s/S1/file$' % US, 200, [held])
         vc.add('POST', '^%s/S1/file$' % US, 201, WAITING)
         vc.add('PUT', '^/up/S1/disk.iso$', 200)
@@ -184,8 +221,12 @@ class TestFiles:
         code, result = run_module(update_session_file, capsys, id='S1', name='disk.iso', src=src, checksum_algorithm='SHA256')
         assert code == 0 and result['changed'] is True
         add = [c for c in vc.calls if c['method'] == 'POST' and c['path'].endswith('/file')][0]
-        assert add['json'] == {'name': 'disk.iso', 'source_type': 'PUSH', 'size': 3000,
-                               'checksum_info': {'algorithm': 'SHA256', 'checksum': hashlib.sha256(b'x' * 3000).hexdigest()}}
+        assert add['json'] == {
+            'name': 'disk.iso',
+            'source_type': 'PUSH',
+            'size': 3000,
+            'checksum_info': {'algorithm': 'SHA256', 'checksum': hashlib.sha256(b'x' * 3000).hexdigest()},
+        }
         put = [c for c in vc.calls if c['method'] == 'PUT'][0]
         assert put['headers']['Content-Length'] == '3000'
         assert put['uploaded'] == b'x' * 3000
@@ -195,13 +236,16 @@ class TestFiles:
         vc.add('GET', '^%s/S1$' % US, 200, session())
         vc.add('GET', '^%s/S1/file$' % US, 200, [])
         vc.add('POST', '^%s/S1/file$' % US, 201, WAITING)
-        vc.add('PUT', '^/up/S1/disk.iso$', 400, {'error_type': 'INVALID_ARGUMENT', 'messages': [
-            {'id': 'x', 'default_message': 'Checksum mismatch.', 'args': []}]})
+        vc.add(
+            'PUT', '^/up/S1/disk.iso$', 400, {'error_type': 'INVALID_ARGUMENT', 'messages': [{'id': 'x', 'default_message': 'Checksum mismatch.', 'args': []}]}
+        )
         vc.add('POST', '^%s/S1\\?action=fail$' % US, 204)
         code, result = run_module(update_session_file, capsys, id='S1', name='disk.iso', src=src)
         assert code == 1
-        assert result['msg'] == ('Could not upload file disk.iso to update session S1: vCenter answered HTTP 400 INVALID_ARGUMENT: '
-                                 'Checksum mismatch. (PUT /up/S1/disk.iso). Update session S1 was failed with this reason.')
+        assert result['msg'] == (
+            'Could not upload file disk.iso to update session S1: vCenter answered HTTP 400 INVALID_ARGUMENT: '
+            'Checksum mismatch. (PUT /up/S1/disk.iso). Update session S1 was failed with this reason.'
+        )
         fail = [c for c in vc.calls if 'action=fail' in c['query']][0]
         assert fail['json']['client_error_message'].startswith('Could not upload file disk.iso')
 
@@ -227,6 +271,7 @@ class TestFiles:
 def test_an_unexpected_error_still_logs_out(vc, capsys, monkeypatch):
     def broken(*args, **kwargs):
         raise KeyError('state')
+
     monkeypatch.setattr(update_session, 'get_existing_session', broken)
     code, result = run_module(update_session, capsys, id='S1', keep_alive=True)
     assert code == 1 and result['msg'] == "Unexpected error: KeyError: 'state'"

@@ -23,6 +23,7 @@ except ImportError:  # ansible-core before 2.19 has no such helper: patch what A
         with mock.patch('ansible.module_utils.basic._ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))):
             yield
 
+
 from ansible_collections.vsphere.content_library.plugins.modules import (
     update_session,
     update_session_fail,
@@ -51,8 +52,7 @@ def run_module(module, capsys, check_mode=False, diff=False, **args):
 
 
 def session(state='ACTIVE', **fields):
-    model = {'library_item_id': 'I1', 'library_item_content_version': '1', 'state': state,
-             'client_progress': 0, 'expiration_time': '2026-11-23T12:05:00.000Z'}
+    model = {'library_item_id': 'I1', 'library_item_content_version': '1', 'state': state, 'client_progress': 0, 'expiration_time': '2026-11-23T12:05:00.000Z'}
     model.update(fields)
     return model
 
@@ -92,8 +92,12 @@ class TestInfo:
         assert [s['id'] for s in result['update_sessions']] == ['S1', 'S2']
 
     def test_unknown_item_fails_naming_it(self, vc, capsys):
-        vc.add('GET', '^%s\\?library_item_id=NOPE$' % US, 404, {'error_type': 'NOT_FOUND', 'messages': [
-            {'id': 'x', 'default_message': 'Item NOPE does not exist.', 'args': []}]})
+        vc.add(
+            'GET',
+            '^%s\\?library_item_id=NOPE$' % US,
+            404,
+            {'error_type': 'NOT_FOUND', 'messages': [{'id': 'x', 'default_message': 'Item NOPE does not exist.', 'args': []}]},
+        )
         code, result = run_module(update_session_info, capsys, library_item_id='NOPE')
         assert code == 1
         assert result['msg'] == 'Library item NOPE was not found.'
@@ -109,45 +113,57 @@ class TestInfo:
 
 class TestUpdateSession:
     def test_change_sends_the_merged_list(self, vc, capsys):
-        vc.add('GET', '^%s/S1$' % US, 200, session(warning_behavior=[{'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False}]),
-               times=1)
+        vc.add('GET', '^%s/S1$' % US, 200, session(warning_behavior=[{'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False}]), times=1)
         vc.add('PATCH', '^%s/S1$' % US, 204)
-        vc.add('GET', '^%s/S1$' % US, 200, session(warning_behavior=[
-            {'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}, {'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False}]))
-        code, result = run_module(update_session, capsys, diff=True, id='S1',
-                                  warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE'}])
+        vc.add(
+            'GET',
+            '^%s/S1$' % US,
+            200,
+            session(warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}, {'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False}]),
+        )
+        code, result = run_module(update_session, capsys, diff=True, id='S1', warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE'}])
         assert code == 0 and result['changed'] is True
         patch = [c for c in vc.calls if c['method'] == 'PATCH'][0]
-        assert patch['json'] == {'warning_behavior': [
-            {'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}, {'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False}]}
+        assert patch['json'] == {
+            'warning_behavior': [{'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}, {'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False}]
+        }
         common = {'library_item_id': 'I1', 'state': 'ACTIVE', 'client_progress': 0}
         assert result['diff'] == {
             'before': dict(common, warning_behavior=[{'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False}]),
-            'after': dict(common, warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True},
-                                                    {'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False}])}
+            'after': dict(common, warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}, {'type': 'UNTRUSTED_CERTIFICATE', 'ignored': False}]),
+        }
         assert result['update_session']['id'] == 'S1'
 
     def test_same_behavior_in_another_order_is_unchanged(self, vc, capsys):
-        vc.add('GET', '^%s/S1$' % US, 200, session(state='DONE', warning_behavior=[
-            {'type': 'UNTRUSTED_CERTIFICATE', 'ignored': True}, {'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': False}]))
-        code, result = run_module(update_session, capsys, id='S1', purge_warning_behavior=True, warning_behavior=[
-            {'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': False}, {'type': 'UNTRUSTED_CERTIFICATE'}])
+        vc.add(
+            'GET',
+            '^%s/S1$' % US,
+            200,
+            session(state='DONE', warning_behavior=[{'type': 'UNTRUSTED_CERTIFICATE', 'ignored': True}, {'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': False}]),
+        )
+        code, result = run_module(
+            update_session,
+            capsys,
+            id='S1',
+            purge_warning_behavior=True,
+            warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': False}, {'type': 'UNTRUSTED_CERTIFICATE'}],
+        )
         assert code == 0 and result['changed'] is False
         assert writes(vc) == []
         assert 'diff' not in result
 
     def test_purge_removes_unnamed_types(self, vc, capsys):
         vc.add('GET', '^%s/S1$' % US, 200, session(warning_behavior=[{'type': 'UNTRUSTED_CERTIFICATE', 'ignored': True}]))
-        code, result = run_module(update_session, capsys, check_mode=True, id='S1', purge_warning_behavior=True,
-                                  warning_behavior=[{'type': 'EXPIRED_CERTIFICATE', 'ignored': False}])
+        code, result = run_module(
+            update_session, capsys, check_mode=True, id='S1', purge_warning_behavior=True, warning_behavior=[{'type': 'EXPIRED_CERTIFICATE', 'ignored': False}]
+        )
         assert code == 0 and result['changed'] is True
         assert result['update_session']['warning_behavior'] == [{'type': 'EXPIRED_CERTIFICATE', 'ignored': False}]
         assert writes(vc) == []
 
     def test_check_mode_predicts_and_sends_nothing(self, vc, capsys):
         vc.add('GET', '^%s/S1$' % US, 200, session())
-        code, result = run_module(update_session, capsys, check_mode=True, diff=True, id='S1',
-                                  warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE'}])
+        code, result = run_module(update_session, capsys, check_mode=True, diff=True, id='S1', warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE'}])
         assert code == 0 and result['changed'] is True
         assert result['diff']['before']['warning_behavior'] == []
         assert result['diff']['after']['warning_behavior'] == [{'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': True}]
@@ -157,14 +173,14 @@ class TestUpdateSession:
         vc.add('GET', '^%s/S1$' % US, 200, session(state='CANCELED'))
         code, result = run_module(update_session, capsys, id='S1', warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE'}])
         assert code == 1
-        assert result['msg'] == ('Cannot change the warning behavior of update session S1: it is CANCELED, '
-                                 'and only an ACTIVE update session allows that.')
+        assert result['msg'] == ('Cannot change the warning behavior of update session S1: it is CANCELED, and only an ACTIVE update session allows that.')
         assert result['session_state'] == 'CANCELED'
         assert writes(vc) == []
 
     def test_duplicate_types_are_refused_before_any_call(self, vc, capsys):
-        code, result = run_module(update_session, capsys, id='S1', warning_behavior=[
-            {'type': 'SELF_SIGNED_CERTIFICATE'}, {'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': False}])
+        code, result = run_module(
+            update_session, capsys, id='S1', warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE'}, {'type': 'SELF_SIGNED_CERTIFICATE', 'ignored': False}]
+        )
         assert code == 1 and result['msg'] == 'warning_behavior lists the type SELF_SIGNED_CERTIFICATE more than once.'
         assert result['error_type'] == 'INVALID_ARGUMENT'
         assert vc.calls == []
@@ -176,12 +192,17 @@ class TestUpdateSession:
 
     def test_api_error_on_patch_is_reported_with_its_type(self, vc, capsys):
         vc.add('GET', '^%s/S1$' % US, 200, session())
-        vc.add('PATCH', '^%s/S1$' % US, 400, {'error_type': 'NOT_ALLOWED_IN_CURRENT_STATE', 'messages': [
-            {'id': 'x', 'default_message': 'The session expired.', 'args': []}]})
+        vc.add(
+            'PATCH',
+            '^%s/S1$' % US,
+            400,
+            {'error_type': 'NOT_ALLOWED_IN_CURRENT_STATE', 'messages': [{'id': 'x', 'default_message': 'The session expired.', 'args': []}]},
+        )
         code, result = run_module(update_session, capsys, id='S1', warning_behavior=[{'type': 'SELF_SIGNED_CERTIFICATE'}])
         assert code == 1
-        assert result['msg'] == ('Could not update update session S1: vCenter answered HTTP 400 NOT_ALLOWED_IN_CURRENT_STATE: '
-                                 'The session expired. (PATCH %s/S1)' % US)
+        assert result['msg'] == (
+            'Could not update update session S1: vCenter answered HTTP 400 NOT_ALLOWED_IN_CURRENT_STATE: The session expired. (PATCH %s/S1)' % US
+        )
         assert result['error_type'] == 'NOT_ALLOWED_IN_CURRENT_STATE' and result['status'] == 400
         assert vc.paths()[-1] == 'DELETE /api/session'
 
@@ -190,12 +211,10 @@ class TestFail:
     def test_active_session_is_failed(self, vc, capsys):
         vc.add('GET', '^%s/S1$' % US, 200, session(), times=1)
         vc.add('POST', '^%s/S1\\?action=fail$' % US, 204)
-        vc.add('GET', '^%s/S1$' % US, 200, session(state='ERROR', error_message={
-            'id': 'e', 'default_message': 'disk unreadable', 'args': []}))
+        vc.add('GET', '^%s/S1$' % US, 200, session(state='ERROR', error_message={'id': 'e', 'default_message': 'disk unreadable', 'args': []}))
         code, result = run_module(update_session_fail, capsys, diff=True, id='S1', client_error_message='disk unreadable')
         assert code == 0 and result['changed'] is True
-        assert [c['json'] for c in vc.calls if c['method'] == 'POST' and 'fail' in c['query']] == [
-            {'client_error_message': 'disk unreadable'}]
+        assert [c['json'] for c in vc.calls if c['method'] == 'POST' and 'fail' in c['query']] == [{'client_error_message': 'disk unreadable'}]
         assert result['update_session']['state'] == 'ERROR'
         assert result['diff'] == {'before': {'state': 'ACTIVE'}, 'after': {'state': 'ERROR', 'error_message': 'disk unreadable'}}
 

@@ -44,8 +44,9 @@ def state(info, item_id):
         result['files'] = None
         if item_id and item_id in items.values():
             files = sim.call('GET', '%s/%s/file' % (ITEM_API, item_id), '%s/file?library_item_id=%s' % (ITEM_REST, item_id))
-            result['files'] = sorted(({'name': f['name'], 'size': f.get('size'), 'checksum': (f.get('checksum_info') or {}).get('checksum')}
-                                      for f in files), key=lambda f: f['name'])
+            result['files'] = sorted(
+                ({'name': f['name'], 'size': f.get('size'), 'checksum': (f.get('checksum_info') or {}).get('checksum')} for f in files), key=lambda f: f['name']
+            )
     result['stats'] = control(info, 'GET', 'stats')
     return result
 

@@ -4,7 +4,7 @@
 
 """Write each module's EXAMPLES to DEST/<module>.yml, as a tasks file (read with ast, nothing is imported).
 
-    python extract_examples.py PLUGINS_MODULES_DIR DEST
+python extract_examples.py PLUGINS_MODULES_DIR DEST
 """
 
 from __future__ import annotations

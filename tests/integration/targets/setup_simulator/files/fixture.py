@@ -92,8 +92,9 @@ class Simulator:
 
     def new_item(self):
         spec = {'library_id': self.info['libraries']['local-lib']['id'], 'name': 'test-%s' % uuid.uuid4().hex[:8], 'type': 'ovf'}
-        return self.call('POST', '/api/content/library/item', '/rest/com/vmware/content/library/item',
-                         spec, {'create_spec': spec, 'client_token': str(uuid.uuid4())})
+        return self.call(
+            'POST', '/api/content/library/item', '/rest/com/vmware/content/library/item', spec, {'create_spec': spec, 'client_token': str(uuid.uuid4())}
+        )
 
     def new_session(self, item_id, warnings):
         spec = {'library_item_id': item_id}
@@ -102,8 +103,7 @@ class Simulator:
         return self.call('POST', US_API, US_REST, spec, {'create_spec': spec})
 
     def action(self, session_id, action, body=None):
-        self.call('POST', '%s/%s?action=%s' % (US_API, session_id, action),
-                  '%s/id:%s?~action=%s' % (US_REST, session_id, action), body, body)
+        self.call('POST', '%s/%s?action=%s' % (US_API, session_id, action), '%s/id:%s?~action=%s' % (US_REST, session_id, action), body, body)
 
 
 OVF = """<?xml version="1.0" encoding="UTF-8"?>
@@ -119,6 +119,7 @@ OVF = """<?xml version="1.0" encoding="UTF-8"?>
 
 def write_content(directory, big=True):
     """Upload content for the library_item_upload tests (random bytes, so every run differs)."""
+
     def random_file(path, size):
         with open(path, 'wb') as handle:
             handle.write(os.urandom(size))
@@ -162,6 +163,7 @@ def serve_forever(directory, tls):
     server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
     if tls:
         import trustme  # the simulator's own requirement
+
         ca = trustme.CA()
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         server_cert = ca.issue_cert('127.0.0.1', 'localhost')
@@ -171,9 +173,8 @@ def serve_forever(directory, tls):
     if tls:
         der = ssl.PEM_cert_to_DER_cert(server_cert.cert_chain_pems[0].bytes().decode())
         digest = hashlib.sha1(der).hexdigest().upper()
-        thumbprint = ':'.join(digest[i:i + 2] for i in range(0, len(digest), 2))
-    sys.stdout.write(json.dumps({'url': '%s://127.0.0.1:%s' % ('https' if tls else 'http', server.server_address[1]),
-                                 'thumbprint': thumbprint}) + '\n')
+        thumbprint = ':'.join(digest[i : i + 2] for i in range(0, len(digest), 2))
+    sys.stdout.write(json.dumps({'url': '%s://127.0.0.1:%s' % ('https' if tls else 'http', server.server_address[1]), 'thumbprint': thumbprint}) + '\n')
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, lambda *args: sys.exit(0))
     server.serve_forever()
@@ -189,8 +190,7 @@ def start_server(directory, tls):
 
 def start_simulator(host, port, flavor):
     """Another simulator, in its own session so that it outlives this command; its JSON line and pid."""
-    command = [sys.executable, '-m', 'vsphere_content_simulator', '--host', host, '--port', str(port), '--flavor', flavor,
-               '--log-level', 'warning']
+    command = [sys.executable, '-m', 'vsphere_content_simulator', '--host', host, '--port', str(port), '--flavor', flavor, '--log-level', 'warning']
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
     line = process.stdout.readline().decode()
     if not line:
@@ -221,9 +221,28 @@ def control(info, method, what, body=None):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('what', choices=['item', 'session', 'log', 'reset-log', 'stats', 'fault', 'other-ca',
-                                         'item-files', 'serve', 'stop', '_serve', 'content', 'items', 'sessions', 'settings',
-                                         'simulator', 'leftovers'])
+    parser.add_argument(
+        'what',
+        choices=[
+            'item',
+            'session',
+            'log',
+            'reset-log',
+            'stats',
+            'fault',
+            'other-ca',
+            'item-files',
+            'serve',
+            'stop',
+            '_serve',
+            'content',
+            'items',
+            'sessions',
+            'settings',
+            'simulator',
+            'leftovers',
+        ],
+    )
     parser.add_argument('--item')
     parser.add_argument('--directory')
     parser.add_argument('--tls', action='store_true')
@@ -266,8 +285,7 @@ def main():
     elif args.what == 'stats':
         result = control(info, 'GET', 'stats')
     elif args.what == 'leftovers':
-        result = {'stats': control(info, 'GET', 'stats'),
-                  'files': directory_listing(args.directory) if args.directory else {}}
+        result = {'stats': control(info, 'GET', 'stats'), 'files': directory_listing(args.directory) if args.directory else {}}
     elif args.what == 'fault':
         fault = json.loads(args.json) if args.json else dict(method=args.method, path=args.path, status=args.status, count=args.count)
         result = control(info, 'POST', 'faults', fault)
@@ -277,14 +295,14 @@ def main():
         result = {'ca_path': requests.certs.where()}
     elif args.what == 'item-files':
         with Simulator(info) as sim:
-            files = sim.call('GET', '/api/content/library/item/%s/file' % args.item,
-                             '/rest/com/vmware/content/library/item/file?library_item_id=%s' % args.item)
+            files = sim.call(
+                'GET', '/api/content/library/item/%s/file' % args.item, '/rest/com/vmware/content/library/item/file?library_item_id=%s' % args.item
+            )
         result = sorted(f['name'] for f in files)
     elif args.what == 'items':
         library = info['libraries']['local-lib']['id']
         with Simulator(info) as sim:
-            ids = sim.call('GET', '/api/content/library/item?library_id=%s' % library,
-                           '/rest/com/vmware/content/library/item?library_id=%s' % library)
+            ids = sim.call('GET', '/api/content/library/item?library_id=%s' % library, '/rest/com/vmware/content/library/item?library_id=%s' % library)
             result = {}
             for item_id in ids:
                 item = sim.call('GET', '/api/content/library/item/%s' % item_id, '/rest/com/vmware/content/library/item/id:%s' % item_id)
@@ -304,8 +322,12 @@ def main():
                 warnings = [{'type': w.split(':')[0], 'ignored': w.split(':')[1] == 'true'} for w in args.warning]
                 session_id = sim.new_session(item_id, warnings)
                 # DONE needs a completed session; an empty one completes at once.
-                actions = {'ACTIVE': None, 'DONE': ('complete', None), 'CANCELED': ('cancel', None),
-                           'ERROR': ('fail', {'client_error_message': 'made by the test fixture'})}
+                actions = {
+                    'ACTIVE': None,
+                    'DONE': ('complete', None),
+                    'CANCELED': ('cancel', None),
+                    'ERROR': ('fail', {'client_error_message': 'made by the test fixture'}),
+                }
                 if actions[args.state]:
                     sim.action(session_id, *actions[args.state])
                 result['id'] = session_id
