@@ -44,7 +44,8 @@ class Part(Protocol):
     size: int
     expected: Any
 
-    def upload_body(self) -> Any: ...
+    def upload_body(self) -> Any:
+        """A fresh stream of the part's bytes."""
 
 
 class _AbortableBody:

@@ -363,7 +363,6 @@ async def _send(ctx: Any, session: DownloadSession, download_file: DownloadFile,
     return response
 
 
-# pylint: disable-next=too-many-arguments,too-many-positional-arguments,too-many-locals
 async def _stream(
     ctx: Any, session: DownloadSession, download_file: DownloadFile, fd: int, response: web.StreamResponse, span: tuple[int, int], fault: Fault | None
 ) -> int:

@@ -159,16 +159,19 @@ _Scan = Callable[[str, int], tuple[Any, int]]
 class _DecoderFunctions(Protocol):
     """json.decoder's JSONObject and JSONArray: an object or array from just after its { or [ to its end."""
 
-    def JSONObject(self, s_and_end: tuple[str, int], strict: bool, scan_once: _Scan, *hooks_and_memo: Any) -> tuple[Any, int]: ...
+    def JSONObject(self, s_and_end: tuple[str, int], strict: bool, scan_once: _Scan, *hooks_and_memo: Any) -> tuple[Any, int]:
+        """An object, and the index after it."""
 
-    def JSONArray(self, s_and_end: tuple[str, int], scan_once: _Scan) -> tuple[list[Any], int]: ...
+    def JSONArray(self, s_and_end: tuple[str, int], scan_once: _Scan) -> tuple[list[Any], int]:
+        """An array, and the index after it."""
 
 
 class _ScannerFunctions(Protocol):
     """json.scanner's py_make_scanner: the pure-Python scanner, which (unlike the C one, make_scanner)
     calls the parse_object and parse_array attributes of the decoder it is made for."""
 
-    def py_make_scanner(self, context: json.JSONDecoder) -> _Scan: ...
+    def py_make_scanner(self, context: json.JSONDecoder) -> _Scan:
+        """The scanner for ``context``."""
 
 
 _DECODER = cast(_DecoderFunctions, json.decoder)
