@@ -2,17 +2,16 @@
 # `make test`: every test, in two lanes that run side by side (CI has 2 cores and 90 minutes;
 # much of a test run waits on processes starting, simulators answering and time-outs
 # expiring, so two lanes finish well before one would).
-#   lane A, ansible-core 2.19 (.venv): sanity, units, integration (every flavour configuration)
+#   lane A, ansible-core 2.19 (.venv): sanity, units, integration (every flavour configuration), ecosystem
 #   lane B: the simulator's suite, reliability, vcsim, ansible-core 2.16 (.venv-2.16: sanity,
-#           units, integration in one flavour configuration), types and format, linters,
-#           ecosystem, molecule
+#           units, integration in one flavour configuration), types and format, linters, molecule
 # Each lane writes its log to tests/output/lanes/<lane>.log and stops at its first failure;
 # the logs are printed when both lanes are done, then how long each step took.
 set -uo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOGS="$REPO/tests/output/lanes"
-LANE_A=(sanity units integration)
-LANE_B=(simulator-tests reliability vcsim sanity-low units-low integration-low typecheck lint ecosystem molecule)
+LANE_A=(sanity units integration ecosystem)
+LANE_B=(simulator-tests reliability vcsim sanity-low units-low integration-low typecheck lint molecule)
 
 mkdir -p "$LOGS"
 # Both virtualenvs first, one after the other (two pip runs at once would fight over the cache).
