@@ -116,6 +116,31 @@ class TestItem:
         assert code == 0 and result['changed'] is True and result['library_item'] == {}
         assert vc.paths()[-3:-1] == ['POST %s/S1?action=cancel' % US, 'DELETE %s/I1' % ITEM]
 
+    def test_an_update_that_vcenter_does_not_apply_fails(self, vc, capsys):
+        # govmomi's vcsim answers 200 to an empty description and keeps the old one.
+        vc.add('GET', '^%s/I1$' % ITEM, 200, item_model())
+        vc.add('GET', '^%s/L1$' % LIB, 200, LOCAL)
+        vc.add('GET', '^%s\\?library_item_id=I1$' % US, 200, [])
+        vc.add('PATCH', '^%s/I1$' % ITEM, 204)
+        code, result = run_module(library_item, capsys, library_item_id='I1', item_description='')
+        assert code == 1 and result['error_type'] == 'BAD_ANSWER', result
+        assert result['msg'].startswith(
+            "Could not update library item I1: vCenter answered HTTP 200, but the item read back afterwards still has the description 'Photon OS' instead of ''"
+        ), result['msg']
+        assert [c['json'] for c in vc.calls if c['method'] == 'PATCH'] == [{'description': ''}]
+
+    def test_an_empty_description_is_one_that_vcenter_leaves_out(self, vc, capsys):
+        vc.add('GET', '^%s/I1$' % ITEM, 200, item_model(), times=1)
+        vc.add('GET', '^%s/L1$' % LIB, 200, LOCAL)
+        vc.add('GET', '^%s\\?library_item_id=I1$' % US, 200, [])
+        vc.add('PATCH', '^%s/I1$' % ITEM, 204)
+        after = item_model()
+        del after['description']
+        vc.add('GET', '^%s/I1$' % ITEM, 200, after)
+        code, result = run_module(library_item, capsys, library_item_id='I1', item_description='')
+        assert code == 0 and result['changed'] is True, result
+        assert 'description' not in result['library_item']
+
     def test_an_absent_item_is_already_absent(self, vc, capsys):
         a_library(vc)
         vc.add('POST', '^%s\\?action=find$' % ITEM, 200, [])
