@@ -20,6 +20,7 @@ the two sides; ``RemotePart`` joins them.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -27,7 +28,7 @@ from typing import Any, Callable
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._content import Checksum, VerifyingStream
 from ansible_collections.vsphere.content_library.plugins.module_utils._download import DownloadSession, RemoteStream
-from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ContentMismatchError, NotFoundError, UserInputError
+from ansible_collections.vsphere.content_library.plugins.module_utils._errors import BadAnswerError, ContentMismatchError, NotFoundError, UserInputError
 from ansible_collections.vsphere.content_library.plugins.module_utils._export import checked_name, file_entry, server_checksum
 from ansible_collections.vsphere.content_library.plugins.module_utils._import import ContentImport, throughput
 from ansible_collections.vsphere.content_library.plugins.module_utils._library import (
@@ -206,6 +207,15 @@ class CopyTask(ModuleTask):
         new_id = self.client.call('item.copy', library_item_id=source_item['id'], destination_create_spec=spec, client_token=str(uuid.uuid4()))
         self.cleanup.touch('target_library_item_id', new_id)
         undo = self.cleanup.push('library item %s' % new_id, lambda _reason: delete_item(self.client, new_id, 'which the copy had created'))
+        made = self.target_item(new_id, spec)
+        if made.get('name') != name:
+            # govmomi's vcsim gives the copy the source's name, whatever the request says: not the item asked for.
+            raise BadAnswerError(
+                200,
+                'copy library item %s into library %s' % (source_item['id'], library_id),
+                'the item it made, %s, is named %r, not %r as asked (method=stream creates the target item itself)' % (new_id, made.get('name'), name),
+                json.dumps({'name': made.get('name')}),
+            )
         # vCenter makes the item at once and copies the content afterwards: wait until the files match.
         wait_for(
             lambda: item_files(self.client, new_id),

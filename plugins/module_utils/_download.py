@@ -200,7 +200,8 @@ def end_download_session(client: RestClient, session_id: str, reason: str) -> st
     """Fail a download session with ``reason``, then delete it; say what happened, in words (never raises).
 
     Unlike an update session, a download session may be deleted in any state, so the delete
-    is sent even when the fail is refused.
+    is sent even when the fail is refused. A delete answered 404 after the fail means the
+    session is gone already (govmomi's vcsim removes a download session when it is failed).
     """
     reason = ' '.join(reason.split())[:1000].rstrip('. ') or 'the task failed'
     try:
@@ -215,6 +216,10 @@ def end_download_session(client: RestClient, session_id: str, reason: str) -> st
     try:
         client.call('download_session.delete', download_session_id=session_id)
         return 'Download session %s %s, and it was deleted.' % (session_id, failed)
+    except ApiError as exc:
+        if exc.status == 404:
+            return 'Download session %s %s, and it no longer exists.' % (session_id, failed)
+        return 'Download session %s %s; deleting it failed: %s' % (session_id, failed, exc)
     except ContentLibraryError as exc:
         return 'Download session %s %s; deleting it failed: %s' % (session_id, failed, exc)
 

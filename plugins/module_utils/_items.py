@@ -9,11 +9,13 @@ This is a private module: it is not a public API and may change at any time.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._client import call_or_read_back
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
+    BadAnswerError,
     NotFoundError,
     StateError,
     UserInputError,
@@ -36,6 +38,11 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._update_se
 
 # What the diff of library_item shows of an item.
 _DIFF_FIELDS = ('name', 'type', 'description', 'library_id')
+
+
+def _not_shown(item: Item, update: dict[str, Any]) -> list[str]:
+    """The fields of ``update`` that ``item`` does not show (an absent description is an empty one)."""
+    return [key for key, value in update.items() if (item.get(key) or '') != value]
 
 
 class ItemInfoTask(ModuleTask):
@@ -125,12 +132,21 @@ class ItemTask(ModuleTask):
                 self.client,
                 'item.update',
                 lambda: get_item(self.client, item_id),
-                lambda now: now is not None and all(now.get(key) == value for key, value in update.items()),
+                lambda now: now is not None and not _not_shown(now, update),
                 'library item %s' % item_id,
                 library_item_id=item_id,
                 update_spec=update,
             )
             after = get_existing_item(self.client, item_id)
+            ignored = _not_shown(after, update)
+            if ignored:
+                # govmomi's vcsim answers 200 to an empty description and keeps the old one: the task must not say ok.
+                raise BadAnswerError(
+                    200,
+                    'update library item %s' % item_id,
+                    'the item read back afterwards still has %s' % ', '.join('the %s %r instead of %r' % (key, after.get(key), update[key]) for key in ignored),
+                    json.dumps(dict((key, after.get(key)) for key in ignored)),
+                )
         return item, after
 
     def absent(self, item: Item | None) -> tuple[Item | None, Item | None]:

@@ -181,13 +181,17 @@ def open_session(
     return session_id, _push_end(client, cleanup, session_id, delete_on_failure, id_key)
 
 
+# What end_session says of a session vCenter no longer knows.
+_GONE = 'Update session %s no longer exists.'
+
+
 def _push_end(client: RestClient, cleanup: CleanupStack, session_id: str, delete: bool, id_key: str) -> Undo:
     cleanup.touch(id_key, session_id)
 
     def undo(reason: str) -> str:
         ended = end_session(client, session_id, reason)
-        if not delete:
-            return ended
+        if not delete or ended == _GONE % session_id:
+            return ended  # nothing left to delete (govmomi's vcsim drops a session when one of its files is removed)
         warning = delete_session(client, session_id)
         return ended.rstrip('.') + (', and it was deleted.' if warning is None else '. ' + warning)
 
@@ -207,7 +211,7 @@ def end_session(client: RestClient, session_id: str, reason: str) -> str:
         return 'Update session %s was failed with this reason.' % session_id
     except ApiError as exc:
         if exc.status == 404:
-            return 'Update session %s no longer exists.' % session_id
+            return _GONE % session_id
         first = exc
     except ContentLibraryError as exc:
         first = exc

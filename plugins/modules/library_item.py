@@ -14,6 +14,7 @@ description:
   - Makes sure a library item exists with the given description (O(state=present)), creating it in a local library
     when the library has no item of that name, or that it does not exist (O(state=absent)).
   - Given O(library_item_id), O(state=present) renames the item to O(item_name) when that differs.
+  - A changed item is read back; when it does not show the change vCenter accepted, the task fails.
   - An item on which the calling user has an V(ACTIVE) update session is not changed or deleted, and the task fails
     naming the session, unless O(force=true) (with O(state=absent), the session is then canceled before the item is deleted).
   - The item's content is put in with M(vsphere.content_library.library_item_upload) and read with

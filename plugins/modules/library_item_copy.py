@@ -20,7 +20,8 @@ description:
   - When the target item's files already equal the source's by name, size and checksum, nothing is opened and the
     task reports no change (O(force=true) copies anyway).
   - On one vCenter, with O(method=auto) and no target item yet, the API's server-side C(copy) makes the new item, and
-    the task waits until its files match the source's.
+    the task waits until its files match the source's. A new item that does not have the name asked for is deleted,
+    and the task fails.
   - Otherwise the content is streamed. A download session is opened on the source and an update session on the target.
     For each file, the OVF descriptor first, the file is prepared on the source and added on the target with its size
     and the source's checksum. The source's download is then the body of the target's upload, hashed on the way,

@@ -4,10 +4,12 @@
 * starting vcsim (built by tools/vcsim.sh) on a free loopback port, with a certificate from our own CA,
 * seeding it with plain ``requests`` against its legacy REST API (and one SOAP call for a datastore id),
 * running a module as a real process, the collection importable as ``ansible_collections.vsphere.content_library``,
-* a recording HTTPS reverse proxy, to see every login, logout and write a module sends.
+* a recording HTTPS reverse proxy, to see every login, logout and write a module sends,
+* our own simulator as the other vCenter of a copy (``Simulator``): started by the copy tests through
+  its package's launcher, and reached only through its public API and ``/_sim/stats``.
 
-Deliberately independent of the bundled simulator and of tests/reliability (both are being moved
-and restructured); the few helpers shared in spirit with relia_helpers.py are small enough to keep here.
+Deliberately independent of the bundled simulator's internals and of tests/reliability (both are being
+moved and restructured); the few helpers shared in spirit with relia_helpers.py are small enough to keep here.
 """
 
 from __future__ import annotations
@@ -36,7 +38,18 @@ REPO_ROOT = VCSIM_DIR.parent.parent
 BUILD_SCRIPT = REPO_ROOT / 'tools' / 'vcsim.sh'
 PYTHON = sys.executable
 MODULE_PACKAGE = 'ansible_collections.vsphere.content_library.plugins.modules'
-MODULES = ('update_session_info', 'update_session', 'update_session_file', 'update_session_file_info', 'update_session_fail', 'library_item_upload')
+MODULES = (
+    'update_session_info',
+    'update_session',
+    'update_session_file',
+    'update_session_file_info',
+    'update_session_fail',
+    'library_item_upload',
+    'library_item_info',
+    'library_item',
+    'library_item_download',
+    'library_item_copy',
+)
 TRACEBACK_MARK = 'Traceback (most recent call last)'
 
 # The machine sets these globally; requests lets them override every verify= of ours.
@@ -64,6 +77,8 @@ REST = '/rest/com/vmware'
 LOGIN_PATHS = ('/api/session', REST + '/cis/session')
 US = REST + '/content/library/item/update-session'
 USF = REST + '/content/library/item/updatesession/file'
+DS = REST + '/content/library/item/download-session'
+DSF = REST + '/content/library/item/downloadsession/file'
 
 
 # -- the collection tree and the environment of the processes we start ----------------------------------
@@ -175,6 +190,14 @@ def run_module(tree: Path, name: str, args: dict[str, Any], check_mode: bool = F
             rc, stdout = -9, exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or '')
             stderr = '[killed after %s seconds]' % timeout
         return ModuleRun(name, args, rc, stdout, stderr, time.monotonic() - started)
+
+
+def warnings_of(run: ModuleRun) -> list[str]:
+    """The task's warnings as text: strings before ansible-core 2.19, ``{"event": {"msg": ...}}`` since."""
+    texts = []
+    for warning in run.result.get('warnings') or []:
+        texts.append(warning if isinstance(warning, str) else str(warning.get('event', {}).get('msg', warning)))
+    return texts
 
 
 def traceback_signs(run: ModuleRun) -> list[str]:
@@ -468,6 +491,109 @@ class Admin:
         response = self.request('PUT', urlsplit(info['upload_endpoint']['uri']).path, data=data, headers={'Content-Type': 'application/octet-stream'})
         assert response.ok, response.text
 
+    def upload_item(self, library_id: str, name: str, item_type: str, files: list[tuple[str, bytes]]) -> str:
+        """A new item holding ``files``, pushed one by one in one update session (completed, then deleted).
+
+        vcsim 0.24 keeps only the ``.ovf`` of an OVA, so an OVF template is pushed as its descriptor and disks.
+        """
+        item_id = self.create_item(library_id, name, item_type)
+        session_id = self.create_session(item_id)
+        for file_name, data in files:
+            self.push_file(session_id, file_name, data)
+        self.session_action(session_id, 'complete')
+        self.request('DELETE', US + '/id:' + session_id)
+        return item_id
+
+    def item_ids(self, library_id: str) -> list[str]:
+        return self.value('GET', REST + '/content/library/item', params={'library_id': library_id}) or []
+
+    # download sessions
+    def download_session_ids(self) -> list[str]:
+        """Every download session vcsim holds (it lists every user's, whatever the filter)."""
+        return self.value('GET', DS) or []
+
+    def download_sessions_of(self, item_id: str) -> list[str]:
+        sessions = []
+        for session_id in self.download_session_ids():
+            response = self.request('GET', DS + '/id:' + session_id)
+            if response.ok and response.json()['value'].get('library_item_id') == item_id:
+                sessions.append(session_id)
+        return sessions
+
+    def download(self, item_id: str, name: str) -> bytes:
+        """The bytes vcsim serves for one file of an item (a download session of our own, deleted afterwards)."""
+        session_id = self.value('POST', DS, json={'create_spec': {'library_item_id': item_id}})
+        try:
+            info = self.value('POST', DSF + '/id:' + session_id, params={'~action': 'prepare'}, json={'file_name': name})
+            response = self.request('GET', urlsplit(info['download_endpoint']['uri']).path)
+            assert response.ok, '%s: %s %s' % (name, response.status_code, response.text[:300])
+            return response.content
+        finally:
+            self.request('DELETE', DS + '/id:' + session_id)
+
+
+# -- our own simulator, as the other vCenter of a copy ---------------------------------------------------------
+
+
+class Simulator:
+    """The collection's own simulator (vsphere-content-simulator), started with ``info`` (its JSON line).
+
+    It has its own CA, user and password, and speaks both flavours: a copy between it and vcsim
+    has two vCenters that share nothing. Its reads log in and out each time, so that its
+    ``open_login_sessions`` counts only the modules' logins.
+    """
+
+    def __init__(self, info: dict[str, Any]):
+        self.info = info
+        parts = urlsplit(info['url'])
+        self.host = parts.hostname or '127.0.0.1'
+        self.port = parts.port
+        self.url = info['url']
+        self.username = info['username']
+        self.password = info['password']
+        self.ca_path = info['ca_cert']
+        self.libraries = info['libraries']
+        self.items = info['items']
+        self.http = requests.Session()
+        self.http.trust_env = False
+
+    def conn(self, flavor: str = 'auto', **overrides: Any) -> dict[str, Any]:
+        args = {
+            'hostname': self.host,
+            'port': self.port,
+            'username': self.username,
+            'password': self.password,
+            'validate_certs': True,
+            'ca_path': self.ca_path,
+            'api_flavor': flavor,
+            'timeout': 30,
+        }
+        args.update(overrides)
+        return args
+
+    def stats(self) -> dict[str, Any]:
+        """``/_sim/stats``: logins, logouts and open_login_sessions."""
+        response = self.http.get(self.url + '/_sim/stats', verify=self.ca_path, timeout=30)
+        assert response.ok, response.text
+        return response.json()
+
+    def _read(self, method: str, path: str, **kwargs: Any) -> Any:
+        login = self.http.post(self.url + '/api/session', auth=(self.username, self.password), verify=self.ca_path, timeout=30)
+        assert login.ok, login.text
+        headers = {'vmware-api-session-id': login.json()}
+        try:
+            response = self.http.request(method, self.url + path, headers=headers, verify=self.ca_path, timeout=30, **kwargs)
+            assert response.ok, '%s %s: %s %s' % (method, path, response.status_code, response.text[:300])
+            return response.json()
+        finally:
+            self.http.delete(self.url + '/api/session', headers=headers, verify=self.ca_path, timeout=30)
+
+    def find_items(self, library_id: str, name: str) -> list[str]:
+        return self._read('POST', '/api/content/library/item', params={'action': 'find'}, json={'name': name, 'library_id': library_id})
+
+    def item_files(self, item_id: str) -> list[dict[str, Any]]:
+        return self._read('GET', '/api/content/library/item/%s/file' % item_id)
+
 
 # -- a recording reverse proxy ----------------------------------------------------------------------------
 
@@ -522,6 +648,9 @@ class Recorder:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = 'HTTP/1.1'
+            # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm and the
+            # client's delayed ACK hold each answer's body back for about 40 ms.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
@@ -544,6 +673,12 @@ class Recorder:
                 for key, value in answer.headers.items():
                     if key.lower() not in ('content-length', 'transfer-encoding', 'connection', 'content-encoding'):
                         self.send_header(key, value)
+                # vcsim sends bigger bodies (file downloads) chunked, without a Content-Length: so does the proxy.
+                if 'content-length' not in (key.lower() for key in answer.headers) and answer.status_code not in (204, 304):
+                    self.send_header('Transfer-Encoding', 'chunked')
+                    self.end_headers()
+                    self.wfile.write((b'%x\r\n' % len(content) + content + b'\r\n' if content else b'') + b'0\r\n\r\n')
+                    return
                 self.send_header('Content-Length', str(len(content)))
                 self.end_headers()
                 self.wfile.write(content)
@@ -583,6 +718,9 @@ class Recorder:
 
     def tokens_ended(self) -> list[str]:
         return [e.request_headers.get('vmware-api-session-id', '') for e in self.exchanges if e.is_logout and e.status == 200]
+
+    def download_sessions_created(self) -> list[str]:
+        return [json.loads(e.response_body)['value'] for e in self.exchanges if e.method == 'POST' and e.path == DS and e.status == 200]
 
     def writes(self) -> list[str]:
         return ['%s %s%s' % (e.method, e.path, '?' + e.query if e.query else '') for e in self.exchanges if e.is_write]

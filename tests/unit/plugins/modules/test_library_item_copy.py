@@ -146,3 +146,17 @@ class TestTargetFiles:
         assert result['msg'].startswith('The target item does not hold what the source does: missing: photon.iso.')
         assert result['file_name'] == 'photon.iso'
         assert result['expected_size'] == len(DATA) and result['actual_size'] is None
+
+    def test_an_update_session_that_vcenter_dropped_is_not_deleted_again(self, vc, capsys):
+        # govmomi's vcsim drops the whole update session when one of its files is removed: the next add
+        # and the fail answer 404, and the clean-up says the session is gone instead of deleting it.
+        vc.add('POST', '^%s/S1/file$' % US, 404, {'error_type': 'NOT_FOUND', 'messages': []})
+        vc.add('POST', '^%s/S1\\?action=fail$' % US, 404, {'error_type': 'NOT_FOUND', 'messages': []})
+        source(vc)
+        target(vc, files_before=[info('old.iso', b'old')])
+        code, result = run_module(library_item_copy, capsys, library_item_id='I1', target=TARGET)
+        assert code == 1 and result['error_type'] == 'NOT_FOUND', result
+        assert 'Update session S1 no longer exists.' in result['msg']
+        assert 'Deleting update session' not in result['msg']
+        assert 'DELETE %s/S1' % US not in vc.paths()
+        assert result['msg'].endswith('The target library item keeps its previous content.')

@@ -217,6 +217,19 @@ class TestFiles:
             assert os.listdir(tmp_path / 'out') == []
             assert 'and it was deleted' in result['msg']
 
+    def test_a_session_that_the_fail_removed_is_said_to_be_gone(self, vc, capsys, tmp_path):
+        # govmomi's vcsim deletes a download session when it is failed: the delete that follows answers 404.
+        data = CONTENT['disk1.vmdk']
+        an_item(vc, [item_file('disk1.vmdk', data)])
+        vc.add('GET', '^/cls/data/D1/disk1\\.vmdk$', 500, {'error_type': 'ERROR', 'messages': []})
+        vc.add('DELETE', '^%s/D1$' % DS, 404, {'error_type': 'NOT_FOUND', 'messages': []})
+        a_session(vc, {'disk1.vmdk': data})
+        code, result = run_module(library_item_download, capsys, **args(tmp_path / 'out'))
+        assert code == 1 and result['status'] == 500, result
+        assert result['msg'].endswith('Download session D1 was failed with this reason, and it no longer exists.'), result['msg']
+        assert 'deleting it failed' not in result['msg']
+        assert os.listdir(tmp_path / 'out') == []
+
     def test_a_prepare_that_ends_in_error_fails_with_vcenters_message(self, vc, capsys, tmp_path):
         an_item(vc, [item_file('disk1.vmdk', b'abc')])
         vc.add('GET', '^%s\\?library_item_id=I1$' % DS, 200, [])

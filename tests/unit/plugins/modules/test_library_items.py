@@ -116,6 +116,31 @@ class TestItem:
         assert code == 0 and result['changed'] is True and result['library_item'] == {}
         assert vc.paths()[-3:-1] == ['POST %s/S1?action=cancel' % US, 'DELETE %s/I1' % ITEM]
 
+    def test_an_update_that_vcenter_does_not_apply_fails(self, vc, capsys):
+        # govmomi's vcsim answers 200 to an empty description and keeps the old one.
+        vc.add('GET', '^%s/I1$' % ITEM, 200, item_model())
+        vc.add('GET', '^%s/L1$' % LIB, 200, LOCAL)
+        vc.add('GET', '^%s\\?library_item_id=I1$' % US, 200, [])
+        vc.add('PATCH', '^%s/I1$' % ITEM, 204)
+        code, result = run_module(library_item, capsys, library_item_id='I1', item_description='')
+        assert code == 1 and result['error_type'] == 'BAD_ANSWER', result
+        assert result['msg'].startswith(
+            "Could not update library item I1: vCenter answered HTTP 200, but the item read back afterwards still has the description 'Photon OS' instead of ''"
+        ), result['msg']
+        assert [c['json'] for c in vc.calls if c['method'] == 'PATCH'] == [{'description': ''}]
+
+    def test_an_empty_description_is_one_that_vcenter_leaves_out(self, vc, capsys):
+        vc.add('GET', '^%s/I1$' % ITEM, 200, item_model(), times=1)
+        vc.add('GET', '^%s/L1$' % LIB, 200, LOCAL)
+        vc.add('GET', '^%s\\?library_item_id=I1$' % US, 200, [])
+        vc.add('PATCH', '^%s/I1$' % ITEM, 204)
+        after = item_model()
+        del after['description']
+        vc.add('GET', '^%s/I1$' % ITEM, 200, after)
+        code, result = run_module(library_item, capsys, library_item_id='I1', item_description='')
+        assert code == 0 and result['changed'] is True, result
+        assert 'description' not in result['library_item']
+
     def test_an_absent_item_is_already_absent(self, vc, capsys):
         a_library(vc)
         vc.add('POST', '^%s\\?action=find$' % ITEM, 200, [])
@@ -201,6 +226,39 @@ class TestCopyDecisions:
         assert code == 1 and 'Library item I2, which this task had created, was deleted.' in result['msg'], result
         assert (result['library_item_id'], result['library_id']) == ('I1', 'L1'), result
         assert result['target_library_item_id'] == 'I2', result
+
+    def server_copy(self, vc, name):
+        """Source I1 in L1, target library L2 (no item yet); vCenter's copy makes I2 named ``name``."""
+        vc.add('GET', '^%s/I1$' % ITEM, 200, item_model())
+        vc.add('GET', '^%s/L1$' % LIB, 200, LOCAL)
+        vc.add('GET', '^%s/I[12]/file$' % ITEM, 200, files(('photon.iso', 10, 'a' * 40)))
+        vc.add('GET', '^%s/L2$' % LIB, 200, dict(LOCAL, name='other'))
+        vc.add('POST', '^%s\\?action=find$' % ITEM, 200, [])
+        vc.add('POST', '^%s/I1\\?action=copy$' % ITEM, 201, '"I2"')
+        vc.add('GET', '^%s/I2$' % ITEM, 200, item_model(name, library_id='L2'))
+        vc.add('DELETE', '^%s/I2$' % ITEM, 204)
+
+    def test_the_servers_copy_makes_the_item_asked_for(self, vc, capsys):
+        self.server_copy(vc, 'photon-copy')
+        code, result = run_module(library_item_copy, capsys, library_item_id='I1', target={'library_id': 'L2', 'item_name': 'photon-copy'})
+        assert code == 0 and result['changed'] is True and result['method'] == 'copy', result
+        assert result['target_item']['name'] == 'photon-copy'
+        copy = [c for c in vc.calls if 'action=copy' in c['query']][0]
+        assert copy['json']['library_id'] == 'L2' and copy['json']['name'] == 'photon-copy'
+        assert not any(p.startswith('DELETE %s' % ITEM) for p in vc.paths())
+
+    def test_a_copy_with_another_name_than_asked_is_deleted_and_fails(self, vc, capsys):
+        # govmomi's vcsim gives the copy the source's name, whatever destination_create_spec says.
+        self.server_copy(vc, 'photon')
+        code, result = run_module(library_item_copy, capsys, library_item_id='I1', target={'library_id': 'L2', 'item_name': 'photon-copy'})
+        assert code == 1 and result['error_type'] == 'BAD_ANSWER', result
+        assert result['msg'].startswith(
+            "Could not copy library item I1 into library L2: vCenter answered HTTP 200, but the item it made, I2, is named 'photon', "
+            "not 'photon-copy' as asked (method=stream creates the target item itself)"
+        ), result['msg']
+        assert result['msg'].endswith('Library item I2, which the copy had created, was deleted.'), result['msg']
+        assert result['target_library_item_id'] == 'I2'
+        assert 'DELETE %s/I2' % ITEM in vc.paths()
 
     def test_equal_files_on_the_target_mean_no_change(self, vc, capsys):
         vc.add('GET', '^%s/I1$' % ITEM, 200, item_model())
