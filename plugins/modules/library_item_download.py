@@ -194,7 +194,7 @@ state:
   description:
     - What RV(dest) is on the host now, V(directory) (O(format=files)) or V(file) (O(format=ova)). Ansible adds this key
       and the next ones (RV(mode), RV(owner), RV(group), RV(uid), RV(gid), RV(size), RV(secontext)) to the result of
-      every module that returns a C(dest) that exists, as it does for M(ansible.builtin.copy).
+      every module that returns a C(dest) that exists, as it does for C(ansible.builtin.copy).
   returned: success, when dest exists
   type: str
   sample: directory
