@@ -128,12 +128,20 @@ SITE = {
     '/srv/isos': '{srv}/isos',
     '/srv/templates': '{srv}/templates',
     '/srv/export': '{page}/export',
+    'files/photon.iso': '{srv}/isos/photon-5.0-x86_64.iso',
 }
 CONNECTION = ('vcenter.example.com', '/etc/pki/vcenter-ca.pem')
 VCENTER_VARS = {'vcenter_username': '${VMWARE_USER}', 'vcenter_password': '${VMWARE_PASSWORD}'}
 
 REQUIREMENTS = (
     'a requirements.yml for `ansible-galaxy collection install -r`, not a playbook: test_requirements_examples installs the built tarball with it instead'
+)
+
+SEED_FILE = 'a seed file for the simulator, not a playbook: test_seed_example starts the simulator with it instead'
+CI_RECIPE = (
+    'a CI recipe (GitHub Actions, GitLab CI), not a playbook: it needs a CI service; its commands - install the '
+    'tarball, pip install the simulator from the installed copy, run a playbook through vsphere-content-simulator '
+    'run - are what test_simulator_product.py runs'
 )
 
 NEW_SESSION_EACH_RUN = (
@@ -232,6 +240,13 @@ PLANS = {
         },
     },
     ('migrating_from_vmware_vmware.rst', 'Remove the template\'s item'): {'replace': ('vcenter.example.com',), 'vars': VCENTER_VARS},
+    # No connection options: vsphere-content-simulator run sets the VMWARE_* variables, as the page says.
+    ('guide_testing_without_vcenter.rst', 'Keep the Photon ISO in the library'): {'replace': ('files/photon.iso',), 'libraries': ['images']},
+    ('guide_testing_without_vcenter.rst', 'images'): {'skip': SEED_FILE},
+    # The second site's variables (SIM2_*) come from run --instances 2.
+    ('guide_testing_without_vcenter.rst', 'Copy the ISO to the second site'): {'replace': ('files/photon.iso',), 'instances': 2},
+    ('guide_testing_without_vcenter.rst', 'Install ansible-core, the collection and the simulator'): {'skip': CI_RECIPE},
+    ('guide_testing_without_vcenter.rst', 'playbooks:'): {'skip': CI_RECIPE},
 }
 
 
@@ -415,6 +430,10 @@ def run_page(name, examples, srv, collections_path, tmp_path_factory):
     plans = [plan_of(example) for example in examples]
     needs_other = any(plan.get('other_libraries') for plan in plans)
     simulator_flags = ['--log-level', 'warning']
+    instances = max(plan.get('instances', 1) for plan in plans)
+    assert not (needs_other and instances > 1), '%s: a second simulator on 127.0.0.2 and run --instances do not mix' % name
+    if instances > 1:
+        simulator_flags += ['--instances', str(instances)]
     started = time.monotonic()
     second = (
         running_simulator(['--log-level', 'warning', '--host', '127.0.0.2', '--port', str(free_port_on_both())]) if needs_other else contextlib.nullcontext()
@@ -547,3 +566,25 @@ def test_requirements_examples(example, tarball, tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / 'collections' / 'ansible_collections' / 'vsphere' / 'content_library' / 'MANIFEST.json').is_file()
+
+
+SEED_DESCRIPTOR = '''<?xml version="1.0" encoding="UTF-8"?>
+<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1">
+  <References><File ovf:href="appliance-disk1.vmdk" ovf:id="file1" ovf:size="200000"/></References>
+</Envelope>
+'''
+
+
+def test_seed_example(tmp_path):
+    """The page's seed file starts a simulator that holds its libraries and items (with the files it names beside it)."""
+    (example,) = [e for e in EXAMPLES if plan_of(e) and plan_of(e).get('skip') == SEED_FILE]
+    seed = tmp_path / 'tests' / 'vcenter.yml'
+    (seed.parent / 'ovf').mkdir(parents=True)
+    seed.write_text(example['text'])
+    (seed.parent / 'notes.txt').write_text('notes of the team\n')
+    (seed.parent / 'ovf' / 'appliance.ovf').write_text(SEED_DESCRIPTOR)
+    with running_simulator(['--log-level', 'warning', '--seed', str(seed)]) as info:
+        assert {'images', 'vendor-mirror'} <= set(info['libraries'])
+        assert info['libraries']['vendor-mirror']['type'] == 'SUBSCRIBED'
+        assert info['libraries']['vendor-mirror']['id'] == '2f0c6b4e-5f3a-4c1e-9d6a-0b7e8c9d1a2f'
+        assert {'photon-iso', 'appliance'} <= set(info['items'])
