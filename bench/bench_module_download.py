@@ -7,7 +7,8 @@
 
 Starts the simulator (HTTPS, ``--prepare-latency 0``) and puts an ISO item of --size-mib MiB into it
 (generated, PUT with plain requests). Then, alternating (module first in odd rounds, curl first in
-even ones; outputs removed and a ``sync`` before each):
+even ones; each run's output removed, with a ``sync``, as soon as the run is measured, so that
+both runs of a round start from the same page cache):
 
 - the module as its own Python process (``python -m ...library_item_download args.json``, as the
   AnsiballZ wrapper runs it), ``format: files`` into a new directory: it streams, hashes (SHA1, the
@@ -106,6 +107,13 @@ def curl_then_sync(info, api, space, session, uri, headers, path, size):
     return curl, flushed
 
 
+def removed_after(measured, path):
+    """``measured``, once ``path`` (what that run wrote) is removed and flushed."""
+    remove(path)
+    sync()
+    return measured
+
+
 def fixed_cost(info, api, space):
     """The module downloading a 1 MiB item, twice: the second run (the first compiles the bytecode)."""
     small = api.put_item(iso_item(MIB))
@@ -125,13 +133,13 @@ def against_curl(args, info, api, space):
     dest, path = space.join('module-dest'), space.join('curl.iso')
     runs = []
     for number in range(1, args.runs + 1):
+        # Each output is removed as soon as its run is measured, so that both runs of a round start with the
+        # same page cache behind them: left in place, the first run's 1 GiB made the second one pay for new pages.
         module_first, module, (curl, flushed) = alternate(
             number,
-            lambda: moved(download(info, space, item, dest), 'bytes_received', size),
-            lambda: curl_then_sync(info, api, space, session, uri, headers, path, size),
+            lambda: removed_after(moved(download(info, space, item, dest), 'bytes_received', size), dest),
+            lambda: removed_after(curl_then_sync(info, api, space, session, uri, headers, path, size), path),
         )
-        remove(dest)
-        remove(path)
         runs.append(dict(module=module, curl=curl, sync=flushed, sha1=hash_cpu_seconds(size, 'sha1')))
         print(
             'run %d (%s first): module %.2f s transfer (%.0f MiB/s), %.2f s process; curl %.2f s (%.0f MiB/s), + sync %.2f s; '

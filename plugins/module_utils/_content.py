@@ -27,7 +27,7 @@ import os
 import re
 import tarfile
 import time
-from typing import IO, Any, Iterable, NamedTuple
+from typing import Any, Iterable, NamedTuple
 from xml.parsers import expat
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import ContentMismatchError, UserInputError
@@ -656,7 +656,9 @@ def manifest_text(digests: Iterable[tuple[str, Checksum]]) -> bytes:
 
 
 class OvaWriter:
-    """Writes an OVA, a USTAR archive, to an open raw (unbuffered) binary file one member at a time, as a stream.
+    """Writes an OVA, a USTAR archive, one member at a time, as a stream, to an open raw (unbuffered) binary file.
+
+    ``handle`` needs only ``write`` as a raw file has it (``_transfer.WriteBehind`` is one).
 
     The OVF standard puts the descriptor first, then the files in the order of its
     References; a manifest may come last. A tar header gives the member's size before its
@@ -664,7 +666,7 @@ class OvaWriter:
     brings another number of bytes. Nothing is staged: the bytes go straight to ``handle``.
     """
 
-    def __init__(self, handle: IO[bytes], mtime: float | None = None) -> None:
+    def __init__(self, handle: Any, mtime: float | None = None) -> None:
         self.handle = handle
         self.mtime = int(mtime if mtime is not None else time.time())
         self.members: list[tuple[str, int]] = []

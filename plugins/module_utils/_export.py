@@ -55,6 +55,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._module im
 from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import (
     CHUNK_SIZE,
     Prefetch,
+    WriteBehind,
     file_checksum,
     run_all,
     write_all,
@@ -289,10 +290,11 @@ class ExportTask(ModuleTask):
         remote, body = self.open_verified(session, info, stop)
         with remote:
             try:
-                with open(temporary, 'wb', buffering=0) as handle:
+                with open(temporary, 'wb', buffering=0) as raw:
+                    handle = WriteBehind(raw)
                     for chunk in iter(lambda: body.read(CHUNK_SIZE), b''):
                         write_all(handle, chunk)
-                    os.fsync(handle.fileno())
+                    handle.sync()
             except OSError as exc:
                 raise LocalFileError('Could not write %s: %s.' % (temporary, exc.strerror or exc))
         self.check_after(session, info, remote, body.verify())
@@ -361,7 +363,8 @@ class ExportTask(ModuleTask):
         digests: list[tuple[str, Checksum]] = []
         stop = threading.Event()
         try:
-            with open(temporary, 'wb', buffering=0) as handle:
+            with open(temporary, 'wb', buffering=0) as raw:
+                handle = WriteBehind(raw)
                 writer = OvaWriter(handle)
                 descriptor = infos[0]
                 data = self.fetch_descriptor(session, descriptor, stop)
@@ -374,7 +377,7 @@ class ExportTask(ModuleTask):
                     written[info['name']] = {'ova_member': how}
                 writer.add_bytes(self.manifest_name(infos), manifest_text(digests))
                 writer.close()
-                os.fsync(handle.fileno())
+                handle.sync()
         except OSError as exc:
             raise LocalFileError('Could not write %s: %s.' % (temporary, exc.strerror or exc))
         session.close()

@@ -10,6 +10,7 @@ This is a private module: it is not a public API and may change at any time.
 from __future__ import annotations
 
 import hashlib
+import os
 import queue
 import socket
 import ssl
@@ -34,6 +35,46 @@ def write_all(handle: Any, data: bytes) -> None:
     start = 0
     while start < len(view):
         start += handle.write(view[start : start + WRITE_SLICE])
+
+
+# Every this many bytes written, the new pages are handed to the disk without waiting.
+WRITEBACK_STEP = 16 * 1024 * 1024
+
+
+class WriteBehind:
+    """A raw (unbuffered) file whose pages start going to disk while it is written, not all at ``sync()``.
+
+    Every WRITEBACK_STEP bytes, ``posix_fadvise(POSIX_FADV_DONTNEED)`` over the bytes written since
+    the last step makes Linux start writing them back and return at once; the fsync at the end then
+    waits for the last step only, not for the whole file (on the 2-core VM where
+    bench/bench_module_download.py measured it, a 1 GiB download took 2.2 s with one fsync at the end
+    and 1.7 s with this). Where the call does not exist or is refused, the writes are the same and
+    ``sync()`` does all the work.
+    """
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+        self._fd = handle.fileno()
+        self._written = 0
+        self._handed = 0
+        self._advise = getattr(os, 'posix_fadvise', None)
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def write(self, data: Any) -> int:
+        count = self._handle.write(data)
+        self._written += count
+        if self._advise is not None and self._written - self._handed >= WRITEBACK_STEP:
+            try:
+                self._advise(self._fd, self._handed, self._written - self._handed, os.POSIX_FADV_DONTNEED)
+            except OSError:
+                self._advise = None  # not on this file system: sync() will do it all
+            self._handed = self._written
+        return count
+
+    def sync(self) -> None:
+        os.fsync(self._fd)
 
 
 def file_checksum(path: str, algorithm: str) -> str:
