@@ -34,7 +34,7 @@ def test_every_step_is_handed_to_the_disk_once_and_the_bytes_are_exact(tmp_path,
     path = tmp_path / 'out'
     with open(path, 'wb', buffering=0) as raw:
         handle = WriteBehind(raw)
-        for _ in range(chunks):
+        for _round in range(chunks):
             write_all(handle, data)
         handle.sync()
     assert path.read_bytes() == data * chunks
@@ -48,7 +48,7 @@ def test_a_refused_advice_is_not_asked_again_and_the_writes_go_on(tmp_path, monk
     path = tmp_path / 'out'
     with open(path, 'wb', buffering=0) as raw:
         handle = WriteBehind(raw)
-        for _ in range(3 * WRITEBACK_STEP // len(chunk)):
+        for _round in range(3 * WRITEBACK_STEP // len(chunk)):
             write_all(handle, chunk)
         handle.sync()
     assert len(calls) == 1
