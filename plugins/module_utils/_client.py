@@ -412,6 +412,17 @@ class RestClient:
                 self.logout()
                 self.login()
 
+    def relogin_on_401(self, send: Callable[[], T]) -> T:
+        """``send()``; when it raises ApiError 401 (a transfer's API session expired), log in again and ``send()`` once more."""
+        token = self._token
+        try:
+            return send()
+        except ApiError as exc:
+            if exc.status != 401:
+                raise
+        self.login_again(token)
+        return send()
+
     def logout(self) -> str | None:
         """End the vCenter login, if any. Never raises: returns a warning text or None."""
         if not self._token or self.flavor is None:

@@ -29,23 +29,25 @@ from typing import Any, Callable
 from ansible_collections.vsphere.content_library.plugins.module_utils._content import Checksum, VerifyingStream
 from ansible_collections.vsphere.content_library.plugins.module_utils._download import DownloadSession, RemoteStream
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import BadAnswerError, ContentMismatchError, NotFoundError, UserInputError
-from ansible_collections.vsphere.content_library.plugins.module_utils._export import checked_name, file_entry, server_checksum
-from ansible_collections.vsphere.content_library.plugins.module_utils._import import ContentImport, throughput
+from ansible_collections.vsphere.content_library.plugins.module_utils._import import ContentImport
 from ansible_collections.vsphere.content_library.plugins.module_utils._library import (
     Item,
+    checked_name,
     create_item,
     delete_item,
+    file_view,
     find_item,
     find_library,
     item_files,
     item_view,
     locate_item,
+    server_checksum,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._model import DESCRIPTOR_SUFFIX, PUSH
+from ansible_collections.vsphere.content_library.plugins.module_utils._model import DESCRIPTOR_SUFFIX
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ModuleTask
 from ansible_collections.vsphere.content_library.plugins.module_utils._poll import wait_for
-from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import Prefetch
-from ansible_collections.vsphere.content_library.plugins.module_utils._upload import Uploader
+from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import Prefetch, throughput
+from ansible_collections.vsphere.content_library.plugins.module_utils._upload import Uploader, push_spec
 
 FileInfo = dict[str, Any]
 SERVER_COPY = 'copy'
@@ -158,12 +160,12 @@ class CopyTask(ModuleTask):
         method = SERVER_COPY if self.same_vcenter and self.params['method'] == 'auto' and target_item is None else STREAM
         result: dict[str, Any] = dict(source_item=item_view(source_item), method=method, bytes_copied=0, seconds=0.0, throughput_mib_s=0.0)
         if difference is None and not self.params['force']:
-            result.update(changed=False, target_item=item_view(target_item or {}), files=[file_entry(f) for f in before])
+            result.update(changed=False, target_item=item_view(target_item or {}), files=[file_view(f) for f in before])
             return result
         result['changed'] = True
         if self.check_mode:
             predicted = target_item or {'id': None, 'name': name, 'type': source_item.get('type'), 'library_id': library['id']}
-            result.update(target_item=item_view(predicted), files=[file_entry(f) for f in source_files])
+            result.update(target_item=item_view(predicted), files=[file_view(f) for f in source_files])
         else:
             started = time.monotonic()
             if method == SERVER_COPY:
@@ -175,12 +177,12 @@ class CopyTask(ModuleTask):
             self.verify(source_files, after)
             result.update(
                 target_item=item_view(target_item),
-                files=[file_entry(f) for f in after],
+                files=[file_view(f) for f in after],
                 bytes_copied=self.copied,
                 seconds=round(seconds, 3),
                 throughput_mib_s=throughput(self.copied, seconds),
             )
-        result.update(self.module.diff({'files': [file_entry(f) for f in before]}, {'files': result['files']}))
+        result.update(self.module.diff({'files': [file_view(f) for f in before]}, {'files': result['files']}))
         return result
 
     def verify(self, source: list[FileInfo], target: list[FileInfo]) -> None:
@@ -300,11 +302,8 @@ class CopyTask(ModuleTask):
             )
         expected = server_checksum(info)
         part = RemotePart(source, prepared, size, expected, first, stop)
-        spec: dict[str, Any] = {'name': info['name'], 'source_type': PUSH, 'size': size}
-        if expected is not None:
-            spec['checksum_info'] = {'algorithm': expected.algorithm, 'checksum': expected.checksum}
         try:
-            added = uploader.add(spec)
+            added = uploader.add(push_spec(part))
             uploader.put(part, added, stop)
         finally:
             first.close()

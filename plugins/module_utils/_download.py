@@ -147,9 +147,6 @@ class DownloadSession:
 
     # -- its files -------------------------------------------------------------------------
 
-    def files(self) -> list[FileInfo]:
-        return self.client.call('download_file.list', download_session_id=self.id)
-
     def file_info(self, name: str) -> FileInfo:
         return self.client.call('download_file.get', download_session_id=self.id, file_name=name)
 
@@ -175,8 +172,6 @@ class DownloadSession:
             self.wait_timeout,
             lambda now, waited: 'File %s of download session %s was still %s after %s seconds (wait_timeout)' % (name, self.id, now.get('status'), waited),
             check=check,
-            keep_alive=self.beat if self._heartbeat is None else None,
-            keep_alive_interval=self.interval,
         )
 
     def stream(self, info: FileInfo, stop: threading.Event | None = None) -> RemoteStream:
@@ -188,12 +183,6 @@ class DownloadSession:
         with self._lock:
             self.streams.append(stream)
         return stream
-
-    def forget(self, stream: RemoteStream) -> None:
-        """A stream that will be read again from the start: its bytes no longer count."""
-        with self._lock:
-            if stream in self.streams:
-                self.streams.remove(stream)
 
 
 def end_download_session(client: RestClient, session_id: str, reason: str) -> str:
@@ -274,15 +263,8 @@ class RemoteStream:
             time.sleep(backoff_delay(self._tries - 1))
 
     def _get(self, offset: int) -> requests.Response:
-        token = self.client.token
-        try:
-            return self.client.download(self.uri, self.action, offset)
-        except ApiError as exc:
-            if exc.status != 401:
-                raise
-        # The login expired while the file streamed: log in again and go on.
-        self.client.login_again(token)
-        return self.client.download(self.uri, self.action, offset)
+        # The login may expire while the file streams: then log in again and go on.
+        return self.client.relogin_on_401(lambda: self.client.download(self.uri, self.action, offset))
 
     def read(self, size: int = -1) -> bytes:
         """Up to ``size`` bytes (a chunk when not given); ``b''`` at the end of the file."""
@@ -358,9 +340,3 @@ class RemoteStream:
     def close(self) -> None:
         self.closed = True
         self._response.close()
-
-    def __enter__(self) -> RemoteStream:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

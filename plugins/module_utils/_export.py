@@ -31,7 +31,6 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._content i
     VerifyingStream,
     check_member_name,
     manifest_text,
-    normalize_algorithm,
     ova_parts,
     parse_descriptor,
 )
@@ -44,8 +43,16 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._errors im
     NotFoundError,
     UserInputError,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._import import throughput
-from ansible_collections.vsphere.content_library.plugins.module_utils._library import Item, item_files, item_view, locate_item
+from ansible_collections.vsphere.content_library.plugins.module_utils._library import (
+    Item,
+    checked_name,
+    file_view,
+    holds_same_file,
+    item_files,
+    item_view,
+    locate_item,
+    server_checksum,
+)
 from ansible_collections.vsphere.content_library.plugins.module_utils._model import (
     DEFAULT_ALGORITHM,
     DESCRIPTOR_SUFFIX,
@@ -58,9 +65,9 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._transfer 
     WriteBehind,
     file_checksum,
     run_all,
-    write_all,
+    throughput,
+    write_stream,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name
 
 FileInfo = dict[str, Any]
 # A descriptor is read into memory to learn its References; a bigger one is not an OVF descriptor.
@@ -71,35 +78,6 @@ OVA_MANIFEST_ALGORITHM = 'SHA256'
 STREAMED = 'streamed'
 SPOOLED = 'spooled'
 _AGAINST = 'the checksum vCenter reports'
-
-
-def checked_name(name: Any) -> str:
-    """A file name that came from vCenter: only a plain base name may decide where bytes land on the host."""
-    if isinstance(name, str) and '\0' in name:
-        raise BadAnswerError(200, 'list the files of the library item', 'a file name holds a NUL character; nothing was written', repr(name))
-    try:
-        return check_file_name(name, 'the file name')
-    except UserInputError as exc:
-        # Only the sentence's own period goes: "... and not . or .." names the refused names.
-        text = str(exc)
-        text = text[:-1] if text.endswith('.') and not text.endswith(' ..') else text
-        raise BadAnswerError(200, 'list the files of the library item', '%s; nothing was written' % text, repr(name))
-
-
-def server_checksum(info: FileInfo) -> Checksum | None:
-    """The checksum vCenter reports for a file, as a Checksum (None when it reports none)."""
-    checksum = info.get('checksum_info') or {}
-    if not checksum.get('checksum'):
-        return None
-    return Checksum(normalize_algorithm(checksum.get('algorithm') or DEFAULT_ALGORITHM), str(checksum['checksum']).lower())
-
-
-def file_entry(info: FileInfo) -> dict[str, Any]:
-    """A file as results and diffs show it: name, size and (when known) checksum_info."""
-    entry: dict[str, Any] = {'name': info['name'], 'size': info.get('size')}
-    if info.get('checksum_info'):
-        entry['checksum_info'] = info['checksum_info']
-    return entry
 
 
 class LocalFile:
@@ -168,12 +146,12 @@ class ExportTask(ModuleTask):
             result.update(bytes_received=self.received, seconds=round(seconds, 3), throughput_mib_s=throughput(self.received, seconds))
         changed_names = set(info['name'] for info in stale)
         result['files'] = [
-            dict(file_entry(info), path=self.path_of(info['name']), changed=info['name'] in changed_names, **written.get(info['name'], {})) for info in infos
+            dict(file_view(info), path=self.path_of(info['name']), changed=info['name'] in changed_names, **written.get(info['name'], {})) for info in infos
         ]
         result.update(self.extra)
         result['changed'] = self.apply_attributes(result['changed'], infos)
         if stale:
-            after = [file_entry(info) for info in infos]
+            after = [file_view(info) for info in infos]
             result.update(
                 self.module.diff(
                     {'files': sorted((local.view() for local in before.values()), key=lambda f: f['name'])}, {'files': sorted(after, key=lambda f: f['name'])}
@@ -257,12 +235,7 @@ class ExportTask(ModuleTask):
     @staticmethod
     def matches(info: FileInfo, local: LocalFile | None) -> bool:
         """Whether a local file is the item's file: the same size, then the same checksum in vCenter's algorithm."""
-        if local is None or local.size != info.get('size'):
-            return False
-        expected = server_checksum(info)
-        if expected is None:
-            return False  # nothing proves the content is the same
-        return local.checksum(expected.algorithm) == expected.checksum
+        return local is not None and holds_same_file(info, local.size, local.checksum)
 
     # -- fetching into files ----------------------------------------------------------------------
 
@@ -292,8 +265,7 @@ class ExportTask(ModuleTask):
             try:
                 with open(temporary, 'wb', buffering=0) as raw:
                     handle = WriteBehind(raw)
-                    for chunk in iter(lambda: body.read(CHUNK_SIZE), b''):
-                        write_all(handle, chunk)
+                    write_stream(handle, body)
                     handle.sync()
             except OSError as exc:
                 raise LocalFileError('Could not write %s: %s.' % (temporary, exc.strerror or exc))
@@ -420,8 +392,7 @@ class ExportTask(ModuleTask):
                 # A tar header needs the size before the data, and vCenter sent none: spool this member.
                 spool = self.temporary_file(directory, info['name'])
                 with open(spool, 'wb', buffering=0) as handle:
-                    for chunk in iter(lambda: body.read(CHUNK_SIZE), b''):
-                        write_all(handle, chunk)
+                    write_stream(handle, body)
                 with open(spool, 'rb') as handle:
                     writer.add(info['name'], body.sent, handle)
                 self.discard(spool)

@@ -36,6 +36,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._library i
     create_item,
     file_view,
     get_item,
+    holds_same_file,
     item_files,
     item_view,
     locate_item,
@@ -52,7 +53,7 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._model imp
 )
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ModuleTask
 from ansible_collections.vsphere.content_library.plugins.module_utils._poll import wait_for
-from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import pin_thumbprint
+from ansible_collections.vsphere.content_library.plugins.module_utils._transfer import pin_thumbprint, throughput
 from ansible_collections.vsphere.content_library.plugins.module_utils._update_session import (
     delete_session,
     get_existing_session,
@@ -63,13 +64,6 @@ from ansible_collections.vsphere.content_library.plugins.module_utils._update_se
 )
 from ansible_collections.vsphere.content_library.plugins.module_utils._upload import Uploader
 from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name
-
-MIB = 1024 * 1024
-
-
-def throughput(size: int, seconds: float) -> float:
-    """MiB/s, rounded for a result."""
-    return round(size / MIB / seconds, 1) if seconds > 0 else 0.0
 
 
 class ContentImport:
@@ -245,14 +239,8 @@ class ImportTask(ModuleTask):
         if set(by_name) != set(part.name for part in kept):
             return False
         if any(by_name[part.name].get('size') != part.size for part in kept):
-            return False
-        for part in kept:
-            server = by_name[part.name].get('checksum_info') or {}
-            if not server.get('checksum'):
-                return False  # nothing proves the content is the same
-            if part.checksum(server.get('algorithm') or 'SHA1') != server['checksum'].lower():
-                return False
-        return True
+            return False  # every size before any digest: a digest reads the whole file
+        return all(holds_same_file(by_name[part.name], part.size, part.checksum) for part in kept)
 
     def wanted_files(self) -> list[dict[str, Any]]:
         if self.content is not None:

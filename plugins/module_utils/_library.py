@@ -9,17 +9,20 @@ This is a private module: it is not a public API and may change at any time.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._cleanup import CleanupStack, Undo
 from ansible_collections.vsphere.content_library.plugins.module_utils._client import RestClient
+from ansible_collections.vsphere.content_library.plugins.module_utils._content import Checksum, normalize_algorithm
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
     ApiError,
+    BadAnswerError,
     ContentLibraryError,
     NotFoundError,
     UserInputError,
 )
-from ansible_collections.vsphere.content_library.plugins.module_utils._model import LOCAL
+from ansible_collections.vsphere.content_library.plugins.module_utils._model import DEFAULT_ALGORITHM, LOCAL
+from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_file_name
 
 Item = dict[str, Any]
 Library = dict[str, Any]
@@ -41,6 +44,8 @@ ITEM_MUTUALLY_EXCLUSIVE = [
     ('library_id', 'library_name'),
 ]
 ITEM_REQUIRED_ONE_OF = [('library_item_id', 'item_name'), ('library_item_id', 'library_id', 'library_name')]
+# Where an item given by its id may be renamed to item_name (library_item), the two go together.
+ITEM_MUTUALLY_EXCLUSIVE_RENAMING = [pair for pair in ITEM_MUTUALLY_EXCLUSIVE if pair != ('library_item_id', 'item_name')]
 
 
 def get_library(client: RestClient, library_id: str) -> Library:
@@ -170,6 +175,39 @@ def list_items(client: RestClient, library_id: str) -> list[Item]:
     """Every item of a library (full models), read concurrently; one deleted meanwhile is left out."""
     ids = client.call('item.list', library_id=library_id)
     return [item for item in client.map(lambda item_id: get_item(client, item_id), ids) if item is not None]
+
+
+def checked_name(name: Any) -> str:
+    """A file name that came from vCenter: only a plain base name may decide where bytes land on the host."""
+    if isinstance(name, str) and '\0' in name:
+        raise BadAnswerError(200, 'list the files of the library item', 'a file name holds a NUL character; nothing was written', repr(name))
+    try:
+        return check_file_name(name, 'the file name')
+    except UserInputError as exc:
+        # Only the sentence's own period goes: "... and not . or .." names the refused names.
+        text = str(exc)
+        text = text[:-1] if text.endswith('.') and not text.endswith(' ..') else text
+        raise BadAnswerError(200, 'list the files of the library item', '%s; nothing was written' % text, repr(name))
+
+
+def server_checksum(info: dict[str, Any]) -> Checksum | None:
+    """The checksum vCenter reports for a file, as a Checksum (None when it reports none)."""
+    checksum = info.get('checksum_info') or {}
+    if not checksum.get('checksum'):
+        return None
+    return Checksum(normalize_algorithm(checksum.get('algorithm') or DEFAULT_ALGORITHM), str(checksum['checksum']).lower())
+
+
+def holds_same_file(info: dict[str, Any], size: int, checksum: Callable[[str], str]) -> bool:
+    """Whether vCenter's file ``info`` holds the bytes of a file of ``size`` whose digest ``checksum(algorithm)`` gives.
+
+    The sizes are compared first, and the digest is computed only when they match; a file for
+    which vCenter reports no checksum is never taken as the same: nothing proves it.
+    """
+    if size != info.get('size'):
+        return False
+    expected = server_checksum(info)
+    return expected is not None and checksum(expected.algorithm) == expected.checksum
 
 
 def item_view(item: Item) -> dict[str, Any]:

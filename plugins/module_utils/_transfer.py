@@ -29,6 +29,11 @@ CHUNK_SIZE = 1024 * 1024
 WRITE_SLICE = 16 * 1024
 
 
+def throughput(size: int, seconds: float) -> float:
+    """MiB/s, rounded for a result."""
+    return round(size / (1024 * 1024) / seconds, 1) if seconds > 0 else 0.0
+
+
 def write_all(handle: Any, data: bytes) -> None:
     """Write ``data`` to a raw (unbuffered) file in WRITE_SLICE slices, without copying it."""
     view = memoryview(data)
@@ -75,6 +80,12 @@ class WriteBehind:
 
     def sync(self) -> None:
         os.fsync(self._fd)
+
+
+def write_stream(handle: Any, body: Any) -> None:
+    """Every chunk ``body.read()`` gives until ``b''``, written to ``handle`` (a raw file) in slices."""
+    for chunk in iter(lambda: body.read(CHUNK_SIZE), b''):
+        write_all(handle, chunk)
 
 
 def file_checksum(path: str, algorithm: str) -> str:

@@ -19,7 +19,6 @@ from typing import Any, Callable, Protocol, Sequence
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._client import RestClient
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import (
-    ApiError,
     BadAnswerError,
     StateError,
     TransferAborted,
@@ -140,15 +139,8 @@ class Uploader:
         if not uri:
             raise StateError('vCenter gave no upload endpoint for file %s.' % part.name, ACTIVE)
         action = 'upload file %s to update session %s' % (part.name, self.session_id)
-        token = self.client.token
-        try:
-            self._send(part, uri, stop, action)
-        except ApiError as exc:
-            if exc.status != 401:
-                raise
-            # The API session expired during the upload: log in again and send the file once more, from its start.
-            self.client.login_again(token)
-            self._send(part, uri, stop, action)
+        # The API session may expire during the upload: the file is then sent once more, from its start.
+        self.client.relogin_on_401(lambda: self._send(part, uri, stop, action))
 
     def _send(self, part: Part, uri: str, stop: threading.Event, action: str) -> None:
         body = part.upload_body()

@@ -187,6 +187,7 @@ from typing import Any
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._errors import UserInputError
 from ansible_collections.vsphere.content_library.plugins.module_utils._items import ItemTask
+from ansible_collections.vsphere.content_library.plugins.module_utils._library import ITEM_MUTUALLY_EXCLUSIVE_RENAMING, ITEM_REQUIRED_ONE_OF, item_options
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
 from ansible_collections.vsphere.content_library.plugins.module_utils._validate import check_text
 
@@ -202,17 +203,14 @@ def check_input(params: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     module = ContentLibraryModule(
         argument_spec=dict(
-            library_item_id=dict(type='str'),
-            library_id=dict(type='str'),
-            library_name=dict(type='str'),
-            item_name=dict(type='str'),
+            item_options(),
             item_type=dict(type='str'),
             item_description=dict(type='str', aliases=['description']),
             state=dict(type='str', default='present', choices=['present', 'absent']),
             force=dict(type='bool', default=False),
         ),
-        mutually_exclusive=[('library_item_id', 'library_id'), ('library_item_id', 'library_name'), ('library_id', 'library_name')],
-        required_one_of=[('library_item_id', 'item_name'), ('library_item_id', 'library_id', 'library_name')],
+        mutually_exclusive=ITEM_MUTUALLY_EXCLUSIVE_RENAMING,
+        required_one_of=ITEM_REQUIRED_ONE_OF,
         check_input=check_input,
     )
     module.run(ItemTask(module).run)

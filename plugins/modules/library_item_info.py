@@ -183,25 +183,16 @@ api_flavor:
 '''
 
 from ansible_collections.vsphere.content_library.plugins.module_utils._items import ItemInfoTask
+from ansible_collections.vsphere.content_library.plugins.module_utils._library import ITEM_MUTUALLY_EXCLUSIVE, ITEM_REQUIRED_ONE_OF, item_options
 from ansible_collections.vsphere.content_library.plugins.module_utils._module import ContentLibraryModule
 
 
 def main() -> None:
     module = ContentLibraryModule(
-        argument_spec=dict(
-            library_item_id=dict(type='str'),
-            library_id=dict(type='str'),
-            library_name=dict(type='str'),
-            item_name=dict(type='str'),
-            files=dict(type='bool', default=False),
-        ),
-        mutually_exclusive=[
-            ('library_item_id', 'library_id'),
-            ('library_item_id', 'library_name'),
-            ('library_item_id', 'item_name'),
-            ('library_id', 'library_name'),
-        ],
-        required_one_of=[('library_item_id', 'library_id', 'library_name')],
+        argument_spec=dict(item_options(), files=dict(type='bool', default=False)),
+        mutually_exclusive=ITEM_MUTUALLY_EXCLUSIVE,
+        # An item by id, or a library (all its items, or the one named item_name).
+        required_one_of=ITEM_REQUIRED_ONE_OF[1:],
     )
     module.run(ItemInfoTask(module).run)
 

@@ -56,8 +56,8 @@ def test_push_again_without_checksums_sends_again(run: Any, admin: h.Admin, item
 
 
 def test_validate(run: Any, admin: h.Admin, item: str) -> None:
-    # vcsim 0.24 answers ~action=validate with 200 and an empty body (a TODO in its source): there is
-    # no validation result, and the module says so instead of inventing one.
+    # vcsim 0.24 answers ~action=validate with 200 and an empty body (its handler is left unfinished
+    # upstream): there is no validation result, and the module says so instead of inventing one.
     session_id = admin.create_session(item)
     admin.push_file(session_id, 'hello.txt', CONTENT)
     failed = h.assert_clean_failure(run(FILE_INFO, id=session_id, validate=True), 'validate', 'empty')

@@ -21,8 +21,9 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from vsphere_content_simulator import sessions
 from vsphere_content_simulator.errors import Message, VapiError, error
-from vsphere_content_simulator.state import ACTIVE, ERROR, Fault, ItemFile, Store, iso_time, new_id
+from vsphere_content_simulator.state import ACTIVE, Fault, ItemFile, Store, iso_time, new_id
 
 LOG = logging.getLogger("simulator.downloads")
 
@@ -136,28 +137,16 @@ def model(store: Store, session: DownloadSession) -> dict[str, Any]:
 
 
 # Lifetimes (download reference §4).
-def touch(session: DownloadSession) -> None:
-    """Record activity: an ACTIVE session expires after a quiet --download-session-timeout."""
-    session.last_activity = time.time()
+touch = sessions.touch
 
 
 def expiration_time(store: Store, session: DownloadSession) -> float:
     """When an ACTIVE session expires, or when a terminal one is deleted."""
-    if session.state == ACTIVE:
-        return session.last_activity + store.config.download_session_timeout
-    return (session.ended or session.last_activity) + store.config.terminal_session_retention
+    return sessions.expiration_time(session, store.config.download_session_timeout, store.config.terminal_session_retention)
 
 
 def require_active(session: DownloadSession, operation: str) -> None:
-    if session.state != ACTIVE:
-        raise error(
-            "not_allowed_in_current_state",
-            "com.vmware.vdcs.cls-main.download_session_not_active",
-            "The operation {operation} is not allowed on download session {id} in state {state}: it must be ACTIVE.",
-            operation=operation,
-            id=session.id,
-            state=session.state,
-        )
+    sessions.require_active(session, "download", operation)
 
 
 def _stop_preparing(session: DownloadSession) -> None:
@@ -184,29 +173,19 @@ def delete(store: Store, session: DownloadSession) -> None:
 
 def sweep(store: Store) -> None:
     """Expire idle ACTIVE download sessions (state ERROR) and delete terminal ones after the retention."""
-    now = time.time()
-    for session in list(store.download_sessions.values()):
-        if now <= expiration_time(store, session):
-            continue
-        if session.state == ACTIVE:
-            timeout = store.config.download_session_timeout
-            end(
-                session,
-                ERROR,
-                Message(
-                    "com.vmware.vdcs.cls-main.download_session_expired",
-                    "The download session {id} expired after {timeout} seconds without activity.",
-                    id=session.id,
-                    timeout=int(timeout) if float(timeout).is_integer() else timeout,
-                ),
-            )
-        else:
-            delete(store, session)
+    sessions.sweep(
+        store.download_sessions,
+        "download",
+        store.config.download_session_timeout,
+        store.config.terminal_session_retention,
+        end,
+        lambda session: delete(store, session),
+    )
 
 
 def stats(store: Store) -> dict[str, int]:
-    sessions = store.download_sessions.values()
-    return {"open_download_sessions": sum(1 for s in sessions if s.state == ACTIVE), "download_sessions": len(store.download_sessions)}
+    every = store.download_sessions.values()
+    return {"open_download_sessions": sum(1 for s in every if s.state == ACTIVE), "download_sessions": len(store.download_sessions)}
 
 
 # Prepare (download reference §2.2, §3, §4).

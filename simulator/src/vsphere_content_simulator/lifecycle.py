@@ -7,33 +7,21 @@ import os
 import shutil
 import time
 
-from vsphere_content_simulator import downloads, preview
+from vsphere_content_simulator import downloads, preview, sessions
 from vsphere_content_simulator.errors import Message, error
 from vsphere_content_simulator.state import ACTIVE, DONE, ERROR, FILE_ERROR, ItemFile, READY, Store, UpdateSession, discard, new_id
 
 
-def touch(session: UpdateSession) -> None:
-    """Record activity: an ACTIVE session expires after a quiet --update-session-timeout."""
-    session.last_activity = time.time()
+touch = sessions.touch
 
 
 def expiration_time(store: Store, session: UpdateSession) -> float:
     """When an ACTIVE session expires, or when a terminal one is deleted."""
-    if session.state == ACTIVE:
-        return session.last_activity + store.config.update_session_timeout
-    return (session.ended or session.last_activity) + store.config.terminal_session_retention
+    return sessions.expiration_time(session, store.config.update_session_timeout, store.config.terminal_session_retention)
 
 
 def require_active(session: UpdateSession, operation: str) -> None:
-    if session.state != ACTIVE:
-        raise error(
-            "not_allowed_in_current_state",
-            "com.vmware.vdcs.cls-main.update_session_not_active",
-            "The operation {operation} is not allowed on update session {id} in state {state}: it must be ACTIVE.",
-            operation=operation,
-            id=session.id,
-            state=session.state,
-        )
+    sessions.require_active(session, "update", operation)
 
 
 def require_not_active(session: UpdateSession, operation: str) -> None:
@@ -95,27 +83,15 @@ def sweep(store: Store) -> None:
     for token, login in list(store.login_sessions.items()):
         if now - login.last_accessed > ttl:
             del store.login_sessions[token]
-    for session in list(store.update_sessions.values()):
-        if now <= expiration_time(store, session):
-            continue
-        if session.state == ACTIVE:
-            end(
-                session,
-                ERROR,
-                Message(
-                    "com.vmware.vdcs.cls-main.update_session_expired",
-                    "The update session {id} expired after {timeout} seconds without activity.",
-                    id=session.id,
-                    timeout=_seconds(store.config.update_session_timeout),
-                ),
-            )
-        else:
-            delete(store, session)
+    sessions.sweep(
+        store.update_sessions,
+        "update",
+        store.config.update_session_timeout,
+        store.config.terminal_session_retention,
+        end,
+        lambda session: delete(store, session),
+    )
     downloads.sweep(store)
-
-
-def _seconds(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else value
 
 
 def pending_transfers(session: UpdateSession) -> list[str]:

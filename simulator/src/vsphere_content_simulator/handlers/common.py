@@ -1,10 +1,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Helpers shared by the create operations: client tokens."""
+"""Helpers shared by the handlers of update and download sessions: client tokens, listings, endpoints."""
 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from vsphere_content_simulator.context import Context
 from vsphere_content_simulator.errors import invalid_argument
@@ -34,3 +34,22 @@ def create_once(ctx: Context, kind: str, params: dict[str, Any], known: dict, ma
     created = make(token)
     ctx.store.client_tokens[key] = created
     return created
+
+
+def own_session_ids(ctx: Context, params: dict[str, Any], sessions: Iterable[Any]) -> list[str]:
+    """The caller's sessions only, optionally for one item (404 for an unknown one)."""
+    item_id = params.get("library_item_id")
+    if item_id is not None:
+        ctx.store.item(item_id)
+    return [s.id for s in sessions if s.user == ctx.user and (item_id is None or s.item_id == item_id)]
+
+
+def endpoint_base(ctx: Context, setting: str) -> str:
+    """The scheme and host of the endpoints given out: this host, or the other host when ``setting`` says so.
+
+    The main host serves the same paths too: only the URI given out changes.
+    """
+    store = ctx.store
+    if store.settings[setting] == "other" and store.other_host is not None:
+        return store.other_host.https_url
+    return ctx.base_url

@@ -10,7 +10,7 @@ from vsphere_content_simulator import downloads
 from vsphere_content_simulator.context import Context
 from vsphere_content_simulator.downloads import DownloadFile, DownloadSession
 from vsphere_content_simulator.errors import Message, error, invalid_argument
-from vsphere_content_simulator.handlers.common import create_once
+from vsphere_content_simulator.handlers.common import create_once, endpoint_base, own_session_ids
 from vsphere_content_simulator.state import CANCELED, ERROR
 
 
@@ -31,12 +31,7 @@ async def get(ctx: Context, params: dict[str, Any]) -> Any:
 
 
 async def list_(ctx: Context, params: dict[str, Any]) -> Any:
-    """The caller's sessions only, optionally for one item (404 for an unknown one)."""
-    store = ctx.store
-    item_id = params.get("library_item_id")
-    if item_id is not None:
-        store.item(item_id)
-    return [s.id for s in store.download_sessions.values() if s.user == ctx.user and (item_id is None or s.item_id == item_id)]
+    return own_session_ids(ctx, params, ctx.store.download_sessions.values())
 
 
 async def keep_alive(ctx: Context, params: dict[str, Any]) -> Any:
@@ -100,11 +95,7 @@ async def file_prepare(ctx: Context, params: dict[str, Any]) -> Any:
             "A DIRECT download endpoint needs the privilege ContentLibrary.ReadStorage, which {user} does not have.",
             user=ctx.user or "the caller",
         )
-    base = ctx.base_url
-    if store.settings["download_host"] == "other" and store.other_host is not None:
-        # The main host serves the same path too: only the URI given out changes.
-        base = store.other_host.https_url
-    downloads.prepare(store, session, download_file, base, ctx.fault)
+    downloads.prepare(store, session, download_file, endpoint_base(ctx, "download_host"), ctx.fault)
     downloads.touch(session)
     return download_file.to_json()
 

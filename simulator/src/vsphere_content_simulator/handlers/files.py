@@ -11,6 +11,7 @@ from vsphere_content_simulator import lifecycle, ovf, transfer
 from vsphere_content_simulator.context import Context
 from vsphere_content_simulator.errors import Message, error, invalid_argument
 from vsphere_content_simulator.handlers.auth import authenticate
+from vsphere_content_simulator.handlers.common import endpoint_base
 from vsphere_content_simulator.state import FILE_ERROR, READY, TRANSFERRING, WAITING_FOR_TRANSFER, SessionFile, Store, UpdateSession, discard
 
 UPLOAD_PREFIX = "/cls-data"
@@ -94,10 +95,7 @@ async def add(ctx: Context, params: dict[str, Any]) -> Any:
         checksum_info=checksum_info,
     )
     if source_type == "PUSH":
-        base = ctx.base_url
-        if store.settings["upload_host"] == "other" and store.other_host is not None:
-            # The main host serves the same path too: only the URI given out changes.
-            base = store.other_host.https_url
+        base = endpoint_base(ctx, "upload_host")
         session_file.upload_uri = f"{base}{UPLOAD_PREFIX}/{quote(session.id, safe='')}/{quote(name, safe='')}"
     else:
         session_file.source_endpoint = dict(endpoint)

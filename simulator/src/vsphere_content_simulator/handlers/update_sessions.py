@@ -8,7 +8,7 @@ from typing import Any
 from vsphere_content_simulator import lifecycle, ovf
 from vsphere_content_simulator.context import Context
 from vsphere_content_simulator.errors import Message, error, invalid_argument
-from vsphere_content_simulator.handlers.common import create_once
+from vsphere_content_simulator.handlers.common import create_once, own_session_ids
 from vsphere_content_simulator.handlers.files import validation_result
 from vsphere_content_simulator.preview import preview_info
 from vsphere_content_simulator.state import ACTIVE, CANCELED, ERROR, READY, SUBSCRIBED, SessionFile, Store, UpdateSession, iso_time, new_id
@@ -90,12 +90,7 @@ async def get(ctx: Context, params: dict[str, Any]) -> Any:
 
 
 async def list_(ctx: Context, params: dict[str, Any]) -> Any:
-    """The caller's sessions only, optionally for one item (404 for an unknown one)."""
-    store = ctx.store
-    item_id = params.get("library_item_id")
-    if item_id is not None:
-        store.item(item_id)
-    return [s.id for s in store.update_sessions.values() if s.user == ctx.user and (item_id is None or s.item_id == item_id)]
+    return own_session_ids(ctx, params, ctx.store.update_sessions.values())
 
 
 async def update(ctx: Context, params: dict[str, Any]) -> Any:
